@@ -1,0 +1,50 @@
+# Oqu — one command to run, one to test. Everything installs itself into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app wsgi
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: install run test test-postgres browser-deps translations messages services clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+# Compile the Kazakh and Russian catalogs (.po → .mo).
+translations: $(STAMP)
+	$(BIN)/pybabel compile -q -d translations
+
+# Extract strings from code and templates and merge them into both catalogs.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel update -q -N -i translations/messages.pot -d translations
+
+# Debian's Chromium for the browser tests (Playwright's own download cannot work here).
+browser-deps:
+	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)
+
+# Start PostgreSQL and Redis if this machine has them installed but stopped.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) lms seed-demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install browser-deps
+	$(BIN)/pytest
+
+# The same suite against the real PostgreSQL (CI runs both).
+test-postgres: install browser-deps services
+	LMS_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

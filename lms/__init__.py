@@ -1,0 +1,62 @@
+"""Oqu, the learning-management system of Kazakhstan's civil-service AI training programme."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from .settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, domains, CLI. No other I/O happens at import."""
+    settings = Settings.load(test_config)
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=settings.instance_path,
+                static_folder="static")
+    app.config.update(settings.flask_config())
+    app.config["OQU_SETTINGS"] = settings
+    app.config["OQU_TRANSLATIONS"] = ROOT / "translations"
+
+    from . import i18n, security
+    from .extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app, settings)
+
+    from .accounts import auth
+    auth.init_app(app)
+
+    from .audit import handlers
+    handlers.connect()
+
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from . import errors
+    errors.init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts
+    from .audit.views import bp as audit
+    from .dashboard.views import bp as dashboard
+    from .organisations.views import bp as organisations
+
+    for blueprint in (dashboard, accounts, organisations, audit):
+        app.register_blueprint(blueprint)
+    from . import api
+    api.register(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import lms
+
+    app.cli.add_command(lms)

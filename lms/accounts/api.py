@@ -1,0 +1,21 @@
+from flask import g, jsonify
+
+from ..api import bp, token_required
+from ..api.schemas import Me
+
+
+@bp.get("/me")
+@token_required
+def me():
+    """The caller's own profile.
+    ---
+    get:
+      tags: [accounts]
+      summary: Who the token belongs to
+      responses:
+        200:
+          content:
+            application/json:
+              schema: Me
+    """
+    return jsonify(Me().dump(g.api_user))

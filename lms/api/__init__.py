@@ -1,0 +1,87 @@
+"""The JSON API under ``/api/v1/``: one blueprint, bearer-token auth, one error envelope
+(``{"error": code, "message": text in the caller's language}``), and an OpenAPI description
+generated from the same marshmallow schemas the handlers use.
+
+Domains add their handlers in ``lms/<domain>/api.py`` with :data:`bp` and :func:`token_required`.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookies are accepted here, only bearer tokens
+
+ERROR_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 410: "gone", 413: "too_large", 415: "unsupported_media_type", 422: "invalid",
+    429: "too_many_requests", 500: "server_error", 503: "unavailable",
+}
+
+
+class ApiError(HTTPException):
+    """An error with a stable ``error`` code and a translated message."""
+
+    def __init__(self, status: int, error: str, message: str, **extra):
+        super().__init__(description=message)
+        self.code = status
+        self.error = error
+        self.extra = extra
+
+
+def default_messages() -> dict[int, str]:
+    return {
+        400: _("The request is malformed."),
+        401: _("Sign in with a valid API token (Authorization: Bearer …)."),
+        403: _("You do not have permission for this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        409: _("This conflicts with the current state."),
+        413: _("The request is too large."),
+        422: _("Some fields are invalid."),
+        500: _("Something went wrong on our side. Please try again later."),
+        503: _("The service is temporarily unavailable."),
+    }
+
+
+def error_response(error: HTTPException):
+    status = error.code or 500
+    code = getattr(error, "error", None) or ERROR_CODES.get(status, "error")
+    message = error.description if isinstance(error, ApiError) else default_messages().get(status, error.name)
+    body = {"error": code, "message": message, **getattr(error, "extra", {})}
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="oqu"'
+    return response
+
+
+def token_required(view):
+    """Authenticate the request by its ``Authorization: Bearer`` token; the user is ``g.api_user``."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        from ..accounts.services import user_for_api_token
+
+        header = request.headers.get("Authorization", "")
+        scheme, _sep, secret = header.partition(" ")
+        user = user_for_api_token(secret.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            raise ApiError(401, "unauthorized", default_messages()[401])
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    wrapper.requires_token = True
+    return wrapper
+
+
+def register(app) -> None:
+    # Import the modules that add routes to ``bp`` before it is registered.
+    from ..accounts import api as _accounts_api  # noqa: F401
+    from . import health as _health, openapi as _openapi  # noqa: F401
+
+    app.register_blueprint(bp)

@@ -1,0 +1,39 @@
+"""``/api/v1/openapi.json``: built from the API's routes (their docstrings after ``---``) and
+the marshmallow schemas in :mod:`lms.api.schemas`."""
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec_webframeworks.flask import FlaskPlugin
+from flask import current_app, jsonify
+
+from . import bp
+from .schemas import SCHEMAS
+
+
+def build_spec() -> dict:
+    spec = APISpec(
+        title="Oqu API", version="1.0.0", openapi_version="3.0.3",
+        plugins=[FlaskPlugin(), MarshmallowPlugin()],
+        info={"description": "Courses, progress, notebooks, submissions and certificates of Oqu. "
+                             "Errors are `{\"error\": code, \"message\": text}`."},
+        servers=[{"url": "/"}],
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in SCHEMAS.items():
+        spec.components.schema(name, schema=schema)
+    for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.endpoint.startswith(f"{bp.name}.") or rule.endpoint == f"{bp.name}.openapi":
+            continue
+        view = current_app.view_functions[rule.endpoint]
+        spec.path(view=view, app=current_app)
+    document = spec.to_dict()
+    document["security"] = [{"bearer": []}]
+    for path in document["paths"].values():
+        for operation in path.values():
+            operation.setdefault("responses", {}).setdefault("default", {
+                "description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+    return document
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(build_spec())

@@ -1,0 +1,123 @@
+"""``flask --app wsgi lms seed-demo``: demo organisations, one account per role, and a few hundred
+generated employees, so every page has something to show. Running it again changes nothing."""
+from __future__ import annotations
+
+import random
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from .accounts import services as accounts
+from .accounts.iin import check_digit
+from .accounts.models import Role, RoleAssignment, User
+from .extensions import db
+from .organisations import services as organisations
+from .security import SYSTEM
+
+DEMO_PASSWORD = "Oqu-demo-2026"
+DEMO_DOMAIN = "oqu.demo"
+
+# (code path, Kazakh name, Russian name)
+ORGANISATIONS = [
+    ("MDAI", "Цифрлық даму және жасанды интеллект министрлігі", "Министерство цифрового развития и искусственного интеллекта"),
+    ("MDAI/AIC", "Жасанды интеллект комитеті", "Комитет искусственного интеллекта"),
+    ("MDAI/AIC/DATA", "Деректерді басқару департаменті", "Департамент управления данными"),
+    ("MDAI/AIC/ETHICS", "ЖИ этикасы және реттеу департаменті", "Департамент этики и регулирования ИИ"),
+    ("MDAI/GOV", "Мемлекеттік қызметтер комитеті", "Комитет государственных услуг"),
+    ("MDAI/GOV/EGOV", "Электрондық үкімет департаменті", "Департамент электронного правительства"),
+    ("MOF", "Қаржы министрлігі", "Министерство финансов"),
+    ("MOF/TAX", "Мемлекеттік кірістер комитеті", "Комитет государственных доходов"),
+    ("MOF/TAX/ANALYTICS", "Талдау департаменті", "Департамент аналитики"),
+    ("AKM-ASTANA", "Астана қаласының әкімдігі", "Акимат города Астаны"),
+    ("AKM-ASTANA/DIGITAL", "Цифрландыру басқармасы", "Управление цифровизации"),
+]
+
+DEMO_ACCOUNTS = [
+    # e-mail local part, surname, given name, patronymic, organisation, roles
+    ("learner", "Сәрсенова", "Әйгерім", "Қанатқызы", "MDAI/AIC/DATA", [Role.learner]),
+    ("instructor", "Омаров", "Нұрлан", "Серікұлы", "MDAI/AIC", [Role.instructor]),
+    ("hr", "Жақсыбекова", "Гүлнар", "Төлегенқызы", "MDAI", [Role.hr]),
+    ("admin", "Әбенов", "Ерлан", "Бақытұлы", "MDAI", [Role.admin]),
+    ("hr.finance", "Исаева", "Мадина", "Ринатовна", "MOF", [Role.hr]),
+]
+
+SURNAMES = ["Ахметов", "Бекенов", "Жұмабаев", "Қасымов", "Нұрланов", "Оспанов", "Сейітов", "Төлеуов",
+            "Ермеков", "Әлиев", "Мұқанов", "Серікбаев", "Құдайбергенов", "Иванов", "Ким", "Петров"]
+GIVEN_MALE = ["Айбек", "Бауыржан", "Дәурен", "Ерлан", "Жандос", "Қайрат", "Нұрсұлтан", "Самат", "Тимур", "Әлихан"]
+GIVEN_FEMALE = ["Айгүл", "Әсел", "Динара", "Жанар", "Гүлмира", "Лаура", "Мөлдір", "Сәуле", "Аружан", "Ирина"]
+POSITIONS = ["Бас сарапшы", "Жетекші сарапшы", "Сарапшы", "Басқарма басшысы", "Департамент директоры"]
+EMPLOYEES = 300
+
+
+def make_iin(rng: random.Random) -> str:
+    while True:
+        year, month, day = rng.randint(60, 99), rng.randint(1, 12), rng.randint(1, 28)
+        first = f"{year:02d}{month:02d}{day:02d}{rng.choice('3456')}{rng.randint(0, 9999):04d}"
+        digit = check_digit(first)
+        if digit is not None:
+            return first + str(digit)
+
+
+def _female_form(surname: str) -> str:
+    if surname.endswith(("ов", "ев", "ин")):
+        return surname + "а"
+    return surname
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Fill an empty database with demo data (idempotent)."""
+    units = {}
+    for path, name_kk, name_ru in ORGANISATIONS:
+        unit = organisations.find_by_code_path(path)
+        if unit is None:
+            *parents, code = path.split("/")
+            unit = organisations.create_organisation(SYSTEM, code=code, name_kk=name_kk, name_ru=name_ru,
+                                                     parent=units["/".join(parents)] if parents else None)
+        units[path] = unit
+
+    for local, surname, given, patronymic, unit, roles in DEMO_ACCOUNTS:
+        email = f"{local}@{DEMO_DOMAIN}"
+        if db.session.scalar(select(User).where(User.email == email)):
+            continue
+        person = accounts.PersonData(email=email, surname=surname, given_name=given, patronymic=patronymic,
+                                     organisation=units[unit], position="Бас сарапшы", preferred_language=None)
+        user = accounts.create_user(SYSTEM, person, roles=roles)
+        accounts.set_password(SYSTEM, user, DEMO_PASSWORD)
+    # The demo learner's IIN, to show masking.
+    learner = db.session.scalar(select(User).where(User.email == f"learner@{DEMO_DOMAIN}"))
+    if learner.iin is None:
+        learner.iin = make_iin(random.Random(1))
+        db.session.commit()
+
+    existing = db.session.scalar(select(func.count()).select_from(User).where(User.email.like("employee%")))
+    if existing < EMPLOYEES:
+        _generate_employees(units, existing)
+    click.echo(f"demo data ready: {len(units)} organisations, "
+               f"{db.session.scalar(select(func.count()).select_from(User))} people; "
+               f"sign in as learner@{DEMO_DOMAIN} / instructor@… / hr@… / admin@… with {DEMO_PASSWORD}")
+
+
+def _generate_employees(units, start: int) -> None:
+    """Bulk-insert generated employees; deterministic, so re-runs continue where they stopped."""
+    rng = random.Random(2026)
+    used_iins = set(db.session.scalars(select(User.iin).where(User.iin.is_not(None))))
+    leaves = [unit for path, unit in units.items() if path.count("/") >= 1]
+    for number in range(EMPLOYEES):
+        female = rng.random() < 0.5
+        surname = rng.choice(SURNAMES)
+        iin = make_iin(rng)
+        given = rng.choice(GIVEN_FEMALE if female else GIVEN_MALE)
+        unit = rng.choice(leaves)
+        position = rng.choice(POSITIONS)
+        if number < start or iin in used_iins:
+            continue
+        used_iins.add(iin)
+        user = User(email=f"employee{number:04d}@{DEMO_DOMAIN}", iin=iin,
+                    surname=_female_form(surname) if female else surname, given_name=given, patronymic="",
+                    organisation=unit, position=position)
+        user.roles = [RoleAssignment(role=Role.learner)]
+        db.session.add(user)
+    db.session.commit()

@@ -1,0 +1,148 @@
+"""Oqu's configuration: one typed object, built once in :func:`lms.create_app`.
+
+Values come, in order of precedence, from the test mapping passed to ``create_app``, from
+``LMS_*`` environment variables, and from the defaults below. Every setting is documented here
+and in the README's configuration table; :meth:`Settings.validate` refuses unsafe combinations
+at start-up instead of failing later.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+ENV_PREFIX = "LMS_"
+
+
+class SettingsError(RuntimeError):
+    """Raised at start-up when the configuration is unusable."""
+
+
+def _doc(text: str, **kwargs: Any) -> Any:
+    return field(metadata={"help": text}, **kwargs)
+
+
+@dataclass
+class Settings:
+    env: str = _doc("`development`, `production` or `testing`. Production requires an explicit secret key.",
+                    default="development")
+    instance_path: str = _doc("Folder for local state: SQLite database, generated keys, outbox.", default="")
+    database_url: str = _doc("SQLAlchemy URL. Defaults to a SQLite file under the instance folder.", default="")
+    secret_key: str = _doc("Signs sessions and one-time links. Generated once and kept under instance/ "
+                           "in development; required in production.", default="")
+    base_url: str = _doc("Public address of the LMS, used in links sent by e-mail and on certificates.",
+                         default="http://127.0.0.1:5000")
+    default_language: str = _doc("Language for visitors with no preference: `kk`, `ru` or `kk-Latn`.", default="kk")
+    timezone: str = _doc("Time zone used to show dates.", default="Asia/Almaty")
+    cookie_secure: bool = _doc("Send cookies only over HTTPS. On by default in production.", default=False)
+    force_https: bool = _doc("Redirect plain HTTP to HTTPS.", default=False)
+    max_upload_mb: int = _doc("Largest accepted upload, in megabytes.", default=5)
+    login_max_failures: int = _doc("Failed sign-ins in a row that lock an account.", default=5)
+    login_lockout_minutes: int = _doc("How long a locked account stays locked.", default=15)
+    invitation_days: int = _doc("Validity of an invitation link, in days.", default=7)
+    password_reset_minutes: int = _doc("Validity of a password-reset link, in minutes.", default=60)
+    password_min_length: int = _doc("Shortest accepted password.", default=10)
+    smtp_host: str = _doc("SMTP server for e-mail. Empty: messages are written to instance/outbox/.", default="")
+    smtp_port: int = _doc("SMTP port.", default=587)
+    smtp_user: str = _doc("SMTP user name.", default="")
+    smtp_password: str = _doc("SMTP password.", default="")
+    mail_from: str = _doc("Sender address of e-mail.", default="noreply@oqu.local")
+    page_size: int = _doc("Rows per page in lists.", default=25)
+
+    @classmethod
+    def fields_help(cls) -> list[tuple[str, str, str]]:
+        """(variable, default, help) for every setting: the README's configuration table."""
+        rows = []
+        for f in dataclasses.fields(cls):
+            rows.append((ENV_PREFIX + f.name.upper(), repr(f.default), f.metadata["help"]))
+        return rows
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> "Settings":
+        environ = os.environ if environ is None else environ
+        overrides = dict(overrides or {})
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if f.name in overrides:
+                values[f.name] = overrides.pop(f.name)
+                continue
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            values[f.name] = _parse(f.type, raw, f.name)
+        if overrides:
+            raise SettingsError(f"unknown settings: {', '.join(sorted(overrides))}")
+        if values.get("env") == "production":
+            values.setdefault("cookie_secure", True)
+        settings = cls(**values)
+        settings._fill_defaults()
+        settings.validate()
+        return settings
+
+    def _fill_defaults(self) -> None:
+        if not self.instance_path:
+            self.instance_path = str(Path(__file__).resolve().parent.parent / "instance")
+        Path(self.instance_path).mkdir(parents=True, exist_ok=True)
+        if not self.database_url:
+            self.database_url = f"sqlite:///{Path(self.instance_path) / 'oqu.db'}"
+        if not self.secret_key and self.env != "production":
+            self.secret_key = self._development_secret()
+
+    def _development_secret(self) -> str:
+        """A key generated once and kept, so that sessions survive restarts in development."""
+        path = Path(self.instance_path) / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def validate(self) -> None:
+        if self.env not in {"development", "production", "testing"}:
+            raise SettingsError(f"LMS_ENV must be development, production or testing, not {self.env!r}")
+        if self.env == "production":
+            if not self.secret_key or len(self.secret_key) < 32:
+                raise SettingsError("LMS_SECRET_KEY is required in production (at least 32 characters)")
+            if not self.cookie_secure:
+                raise SettingsError("LMS_COOKIE_SECURE must be true in production")
+        if self.default_language not in {"kk", "ru", "kk-Latn"}:
+            raise SettingsError("LMS_DEFAULT_LANGUAGE must be kk, ru or kk-Latn")
+        if self.max_upload_mb < 1:
+            raise SettingsError("LMS_MAX_UPLOAD_MB must be at least 1")
+
+    def flask_config(self) -> dict[str, Any]:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SESSION_COOKIE_NAME": "oqu_session",
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.cookie_secure,
+            "REMEMBER_COOKIE_SECURE": self.cookie_secure,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
+            "TESTING": self.env == "testing",
+            "BABEL_DEFAULT_LOCALE": "kk",
+            "BABEL_DEFAULT_TIMEZONE": self.timezone,
+            "WTF_CSRF_TIME_LIMIT": None,
+        }
+
+
+def _parse(kind: Any, raw: str, name: str) -> Any:
+    kind = kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
+    if kind == "bool":
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be true or false, not {raw!r}")
+    if kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be a whole number, not {raw!r}") from None
+    return raw

@@ -1,0 +1,31 @@
+"""Every signal Oqu's domains send, in one place.
+
+Domains never import each other's internals: a service sends one of these after it has changed
+data, and other domains (audit first of all) listen. Each signal's sender is the acting user
+(``None`` for the system); keyword arguments are listed with each signal.
+"""
+from blinker import Namespace
+
+_signals = Namespace()
+
+# accounts
+user_signed_in = _signals.signal("user-signed-in", doc="user: the person who signed in.")
+user_signed_out = _signals.signal("user-signed-out", doc="user: the person who signed out.")
+sign_in_failed = _signals.signal("sign-in-failed", doc="email: address tried; user: the account or None; "
+                                 "reason: `password`, `locked`, `inactive` or `unknown`.")
+account_locked = _signals.signal("account-locked", doc="user: the account locked after repeated failures.")
+user_created = _signals.signal("user-created", doc="user: the new account.")
+user_updated = _signals.signal("user-updated", doc="user: the account; changes: {field: [old, new]}.")
+user_deactivated = _signals.signal("user-deactivated", doc="user: the account deactivated.")
+user_reactivated = _signals.signal("user-reactivated", doc="user: the account reactivated.")
+roles_changed = _signals.signal("roles-changed", doc="user: the account; added/removed: lists of role labels.")
+invitation_issued = _signals.signal("invitation-issued", doc="user: the invited account.")
+password_set = _signals.signal("password-set", doc="user: the account; via: `invitation`, `reset` or `change`.")
+password_reset_requested = _signals.signal("password-reset-requested", doc="user: the account.")
+employees_imported = _signals.signal("employees-imported", doc="report: the ImportReport; filename: source name.")
+api_token_created = _signals.signal("api-token-created", doc="token: the new ApiToken.")
+api_token_revoked = _signals.signal("api-token-revoked", doc="token: the revoked ApiToken.")
+
+# organisations
+organisation_created = _signals.signal("organisation-created", doc="organisation: the new unit.")
+organisation_updated = _signals.signal("organisation-updated", doc="organisation: the unit; changes: dict.")
