@@ -18,12 +18,12 @@ install: $(STAMP) translations
 
 # Compile the Kazakh and Russian catalogs (.po → .mo).
 translations: $(STAMP)
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile -d translations
 
 # Extract strings from code and templates and merge them into both catalogs.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-	$(BIN)/pybabel update -q -N -i translations/messages.pot -d translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel update -N -i translations/messages.pot -d translations
 
 # Debian's Chromium for the browser tests (Playwright's own download cannot work here).
 browser-deps:

@@ -22,3 +22,15 @@ def fail(message: str) -> None:
 
     click.echo(f"Error: {message}", err=True)
     raise SystemExit(1)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link on ``LMS_BASE_URL`` (for e-mail, certificates, the CLI): it does not
+    depend on the host a request happened to arrive on, nor need a request at all."""
+    from urllib.parse import urlsplit
+
+    from flask import current_app
+
+    base = urlsplit(current_app.config["OQU_SETTINGS"].base_url)
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -24,7 +24,7 @@ from ..mail import send_mail
 from ..organisations.models import Organisation
 from ..organisations.services import covers, visible_to
 from ..security import PermissionDenied, ensure
-from ..utils import utcnow
+from ..utils import external_url, utcnow
 from .iin import InvalidIIN, iin_error_message, mask_iin, normalise_iin
 from .models import ApiToken, Role, RoleAssignment, User
 from .passwords import hash_password, needs_rehash, verify_password
@@ -364,8 +364,7 @@ def user_for_link_token(token: str, purpose: str) -> User:
 
 
 def _send_invitation(actor, user: User) -> str:
-    link = url_for("accounts.set_password", purpose="invitation", token=make_link_token(user, "invitation"),
-                   _external=True)
+    link = external_url("accounts.set_password", purpose="invitation", token=make_link_token(user, "invitation"))
     with force_locale("ru" if user.preferred_language == "ru" else "kk"):
         send_mail(user.email, _("Invitation to Oqu"),
                   _("You have been invited to Oqu, the civil-service AI training platform. "
@@ -389,7 +388,7 @@ def request_password_reset(email: str) -> None:
     user = db.session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
     if user is None or not user.active:
         return
-    link = url_for("accounts.set_password", purpose="reset", token=make_link_token(user, "reset"), _external=True)
+    link = external_url("accounts.set_password", purpose="reset", token=make_link_token(user, "reset"))
     with force_locale("ru" if user.preferred_language == "ru" else "kk"):
         send_mail(user.email, _("Password reset for Oqu"),
                   _("Someone asked to reset your Oqu password. If it was you, follow this link "
