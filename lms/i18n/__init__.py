@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from babel.support import NullTranslations
-from flask import current_app, g, has_request_context, request
-from flask_babel import Domain, format_date, format_datetime, format_decimal, get_locale, to_user_timezone
+from flask import current_app, has_request_context, request
+from flask_babel import Domain, format_date, format_datetime, format_decimal, get_locale, refresh, to_user_timezone
 from flask_login import current_user
 
 from .latin import to_latin
@@ -23,9 +23,9 @@ def current_language() -> str:
     """One of the keys of :data:`LANGUAGES` for the current request (cached per request)."""
     if not has_request_context():
         return current_app.config["OQU_SETTINGS"].default_language
-    if "oqu_language" not in g:
-        g.oqu_language = _select_language()
-    return g.oqu_language
+    if "oqu.language" not in request.environ:
+        request.environ["oqu.language"] = _select_language()
+    return request.environ["oqu.language"]
 
 
 def _select_language() -> str:
@@ -125,6 +125,12 @@ def init_app(app) -> None:
     app.jinja_env.filters.update(date=date_filter, datetime=datetime_filter, number=number_filter)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language,
                                  html_lang=html_lang, localized=localized, now_date=today)
+
+    @app.before_request
+    def _forget_previous_locale():
+        # Flask-Babel caches the locale in ``g``, which outlives a request when an app context
+        # was pushed around several (tests, CLI): decide it afresh for each request.
+        refresh()
 
     @app.after_request
     def _content_language(response):
