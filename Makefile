@@ -6,7 +6,11 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-postgres browser-deps translations messages services clean
+# Settings shared by the LMS, the hub and the worker (see .env.example): exported to every command here.
+-include .env
+export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
+
+.PHONY: install run bench test test-postgres browser-deps translations messages services clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,10 +38,16 @@ services:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 
+# The whole system: the LMS (http://127.0.0.1:5000), JupyterHub behind its proxy (http://127.0.0.1:8000) and
+# the task-queue worker, under honcho (deploy/Procfile). Ctrl-C stops all of them and every learner server.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) lms seed-demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(BIN)/honcho start -f deploy/Procfile -d .
+
+# Time from "launch" to a ready learner server through the LMS, next to the hub's own spawn time.
+bench: install
+	$(BIN)/python -m bench.launch
 
 test: install browser-deps
 	$(BIN)/pytest

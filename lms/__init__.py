@@ -47,11 +47,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts
     from .audit.views import bp as audit
+    from .courses.views import bp as courses
     from .dashboard.views import bp as dashboard
+    from .hub.views import bp as hub
+    from .learning.views import bp as learning
     from .organisations.views import bp as organisations
 
-    for blueprint in (dashboard, accounts, organisations, audit):
+    for blueprint in (dashboard, accounts, organisations, audit, courses, learning, hub):
         app.register_blueprint(blueprint)
+    from .hub import oauth
+    oauth.init_app(app)
     from . import api
     api.register(app)
 

@@ -6,10 +6,13 @@ lms = AppGroup("lms", help="Oqu administration commands.")
 
 def _add_domain_commands() -> None:
     from .accounts.cli import commands as accounts
+    from .courses.cli import commands as courses
     from .demo import seed_demo
+    from .hub.cli import commands as hub
+    from .worker.cli import commands as worker
     from .organisations.cli import commands as organisations
 
-    for command in (*accounts, *organisations, seed_demo):
+    for command in (*accounts, *organisations, *courses, seed_demo, *hub, *worker):
         lms.add_command(command)
 
 

@@ -95,6 +95,7 @@ def seed_demo() -> None:
     existing = db.session.scalar(select(func.count()).select_from(User).where(User.email.like("employee%")))
     if existing < EMPLOYEES:
         _generate_employees(units, existing)
+    _seed_learning(learner)
     click.echo(f"demo data ready: {len(units)} organisations, "
                f"{db.session.scalar(select(func.count()).select_from(User))} people; "
                f"sign in as learner@{DEMO_DOMAIN} / instructor@… / hr@… / admin@… with {DEMO_PASSWORD}")
@@ -121,3 +122,54 @@ def _generate_employees(units, start: int) -> None:
         user.roles = [RoleAssignment(role=Role.learner)]
         db.session.add(user)
     db.session.commit()
+
+
+def _seed_learning(learner: User) -> None:
+    """Import the demo courses, open a cohort, enrol the demo learner and a few dozen employees
+    with some progress and quiz results, so the dashboards have something to show."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    from flask import current_app
+
+    from .courses import services as courses
+    from .i18n import today
+    from .learning import services as learning
+
+    report = courses.import_courses(SYSTEM, Path(current_app.config["OQU_SETTINGS"].courses_dir))
+    for problem in report.problems:
+        click.echo(f"warning: {problem}", err=True)
+    slugs = {slug for slug, _status in report.imported}
+    if "ai-basics" not in slugs:
+        return
+    basics = courses.get_course("ai-basics")
+    cohorts = learning.course_cohorts(basics)
+    start = today()
+    cohort = cohorts[0] if cohorts else learning.create_cohort(
+        SYSTEM, basics, name="2026 · 1", starts_on=start - timedelta(days=14), ends_on=start + timedelta(days=60),
+        capacity=60, enrol_until=start + timedelta(days=30), due_on=start + timedelta(days=45))
+    enrolment = learning.enrol_learner(SYSTEM, basics, learner=learner, cohort=cohort)
+    first = basics.active_items()[0]
+    if first.id not in learning.course_progress(learner, basics).completed_items:
+        learning.complete_lesson(learner, enrolment, first)
+    if cohort.seats_taken > 1:
+        return
+    rng = random.Random(7)
+    employees = list(db.session.scalars(select(User).where(User.email.like("employee%")).order_by(User.id).limit(30)))
+    items = basics.active_items()
+    for person in employees:
+        enrolment = learning.enrol_learner(SYSTEM, basics, learner=person, cohort=cohort)
+        for item in items[:rng.randint(0, len(items))]:
+            if item.is_lesson:
+                learning.complete_lesson(person, enrolment, item)
+            elif item.is_quiz:
+                attempt = learning.start_attempt(person, enrolment, item)
+                answers = {}
+                for question in attempt.questions:
+                    if question["type"] in ("single", "multiple"):
+                        answers[question["id"]] = rng.choice(question["options"])["id"]
+                    elif question["type"] == "numeric":
+                        answers[question["id"]] = rng.choice(["100", "90"])
+                    else:
+                        answers[question["id"]] = rng.choice(["адам", "компьютер"])
+                learning.submit_attempt(person, attempt, answers)

@@ -19,6 +19,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "import_employees": frozenset({"admin"}),
     "view_audit_log": frozenset({"admin"}),
     "view_staff": frozenset({"hr", "admin"}),
+    "manage_courses": frozenset({"instructor", "admin"}),  # import courses, open cohorts
+    "view_rosters": frozenset({"instructor", "admin"}),  # cohort rosters, quiz statistics
+    "assign_courses": frozenset({"hr", "admin"}),  # enrol people or a subtree (HR: within their scope)
+    "use_any_notebook": frozenset({"instructor"}),  # open any course's notebook without enrolling
 }
 
 

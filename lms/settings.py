@@ -51,6 +51,24 @@ class Settings:
     smtp_password: str = _doc("SMTP password.", default="")
     mail_from: str = _doc("Sender address of e-mail.", default="noreply@oqu.local")
     page_size: int = _doc("Rows per page in lists.", default=25)
+    courses_dir: str = _doc("Folder of course files read by `lms import-courses` when no path is given "
+                            "(see docs/course-format.md). Defaults to courses/ in the project.", default="")
+    hub_url: str = _doc("Public address of JupyterHub, where browsers open notebooks. The hub reads the same "
+                        "variable (jupyterhub_config.py).", default="http://127.0.0.1:8000")
+    hub_api_url: str = _doc("JupyterHub's REST API at the hub's own address (not through the proxy, which "
+                            "buffers the spawn-progress stream). The hub listens where this says.",
+                            default="http://127.0.0.1:8081/hub/api")
+    hub_api_token: str = _doc("The LMS's service token on the hub (never sent to browsers). Generated once under "
+                              "instance/ in development; required in production (at least 32 characters).",
+                              default="")
+    hub_client_id: str = _doc("OAuth client id of the hub, which signs people in through the LMS.",
+                              default="jupyterhub")
+    hub_client_secret: str = _doc("OAuth client secret of the hub. Generated once under instance/ in development; "
+                                  "required in production (at least 32 characters).", default="")
+    hub_spawn_timeout: int = _doc("Seconds a notebook server may take to start before the learner is told it "
+                                  "failed and offered a retry.", default=120)
+    queue_url: str = _doc("Task queue: empty for a SQLite file under instance/ (no server needed), "
+                          "`redis://host:6379/0` for Redis, `memory://` to run tasks at once (tests).", default="")
 
     @classmethod
     def fields_help(cls) -> list[tuple[str, str, str]]:
@@ -86,14 +104,28 @@ class Settings:
         if not self.instance_path:
             self.instance_path = str(Path(__file__).resolve().parent.parent / "instance")
         Path(self.instance_path).mkdir(parents=True, exist_ok=True)
+        if not self.courses_dir:
+            self.courses_dir = str(Path(__file__).resolve().parent.parent / "courses")
         if not self.database_url:
             self.database_url = f"sqlite:///{Path(self.instance_path) / 'oqu.db'}"
         if not self.secret_key and self.env != "production":
             self.secret_key = self._development_secret()
+        self.hub_url = self.hub_url.rstrip("/")
+        self.hub_api_url = self.hub_api_url.rstrip("/")
+        if self.env != "production":
+            if not self.hub_api_token:
+                self.hub_api_token = self._development_secret("hub_api_token")
+            if not self.hub_client_secret:
+                self.hub_client_secret = self._development_secret("hub_client_secret")
 
-    def _development_secret(self) -> str:
+    @property
+    def hub_callback_url(self) -> str:
+        """The hub's OAuth redirect URI: the only one the LMS accepts, compared byte for byte."""
+        return self.hub_url + "/hub/oauth_callback"
+
+    def _development_secret(self, name: str = "secret_key") -> str:
         """A key generated once and kept, so that sessions survive restarts in development."""
-        path = Path(self.instance_path) / "secret_key"
+        path = Path(self.instance_path) / name
         if not path.exists():
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
@@ -111,6 +143,21 @@ class Settings:
             raise SettingsError("LMS_DEFAULT_LANGUAGE must be kk, ru or kk-Latn")
         if self.max_upload_mb < 1:
             raise SettingsError("LMS_MAX_UPLOAD_MB must be at least 1")
+        for name in ("hub_url", "hub_api_url"):
+            value = getattr(self, name)
+            if value and not value.startswith(("http://", "https://")):
+                raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be an http:// or https:// address")
+        if self.env == "production":
+            for name in ("hub_api_token", "hub_client_secret"):
+                if len(getattr(self, name)) < 32:
+                    raise SettingsError(f"{ENV_PREFIX}{name.upper()} is required in production (at least 32 characters)")
+        if not self.hub_client_id:
+            raise SettingsError("LMS_HUB_CLIENT_ID must not be empty")
+        if self.hub_spawn_timeout < 5:
+            raise SettingsError("LMS_HUB_SPAWN_TIMEOUT must be at least 5 seconds")
+        if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "unix://", "sqlite:///",
+                                                              "memory://")):
+            raise SettingsError("LMS_QUEUE_URL must be empty, redis://…, rediss://…, sqlite:///PATH or memory://")
 
     def flask_config(self) -> dict[str, Any]:
         return {

@@ -29,3 +29,26 @@ api_token_revoked = _signals.signal("api-token-revoked", doc="token: the revoked
 # organisations
 organisation_created = _signals.signal("organisation-created", doc="organisation: the new unit.")
 organisation_updated = _signals.signal("organisation-updated", doc="organisation: the unit; changes: dict.")
+
+# courses
+course_imported = _signals.signal("course-imported", doc="course: the Course; created: bool; "
+                                   "changed: whether its files differed from the last import.")
+
+# learning
+cohort_created = _signals.signal("cohort-created", doc="cohort: the new Cohort.")
+enrolment_created = _signals.signal("enrolment-created", doc="enrolment: the Enrolment (status `enrolled` or "
+                                    "`waitlisted`); via: `self` or `assignment`.")
+enrolment_withdrawn = _signals.signal("enrolment-withdrawn", doc="enrolment: the withdrawn Enrolment.")
+waitlist_promoted = _signals.signal("waitlist-promoted", doc="enrolment: the Enrolment that got a freed seat.")
+lesson_completed = _signals.signal("lesson-completed", doc="enrolment: the Enrolment; item: the lesson Item.")
+quiz_submitted = _signals.signal("quiz-submitted", doc="attempt: the scored QuizAttempt (counted once).")
+course_completed = _signals.signal("course-completed", doc="enrolment: the Enrolment whose every required "
+                                   "item is complete. Certification listens here.")
+
+# hub (notebooks)
+hub_signed_in = _signals.signal("hub-signed-in", doc="user: the person the hub signed in through the LMS; "
+                                "client_id: the OAuth client (the hub).")
+notebook_launched = _signals.signal("notebook-launched", doc="launch: the new NotebookLaunch; course: its Course.")
+notebook_launch_failed = _signals.signal("notebook-launch-failed", doc="launch: the NotebookLaunch; course: its "
+                                         "Course; reason: the hub's message or `timeout`.")
+notebook_stopped = _signals.signal("notebook-stopped", doc="launch: the NotebookLaunch whose server was stopped.")

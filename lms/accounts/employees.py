@@ -98,17 +98,21 @@ def import_employees(actor, data: bytes, *, filename: str = "employees.csv", inv
         report.warnings.append(_("Columns ignored: %(columns)s.", columns=", ".join(unknown)))
     seen_iin: dict[str, int] = {}
     seen_email: dict[str, int] = {}
+    # Read every row before importing any, so that a file refused as a whole leaves nothing behind.
+    rows: list[tuple[int, list[str]]] = []
+    unreadable = None
     try:
         for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if report.total >= MAX_ROWS:
-                raise ImportFileError(_("The file has more than %(n)d rows; split it.", n=MAX_ROWS))
-            _import_row(actor, row, columns, line, report, seen_iin, seen_email, invite)
+            if any(cell.strip() for cell in row):
+                rows.append((reader.line_num, row))
     except csv.Error as error:
-        report.rejected.append((reader.line_num, _("The file is not a readable CSV file: %(error)s",
-                                                   error=str(error))))
+        unreadable = (reader.line_num, _("The file is not a readable CSV file: %(error)s", error=str(error)))
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(_("The file has more than %(n)d rows; split it.", n=MAX_ROWS))
+    for line, row in rows:
+        _import_row(actor, row, columns, line, report, seen_iin, seen_email, invite)
+    if unreadable:
+        report.rejected.append(unreadable)
     signals.employees_imported.send(actor, report=report, filename=filename)
     db.session.commit()
     return report
@@ -140,6 +144,13 @@ def _import_row(actor, row, columns, line, report, seen_iin, seen_email, invite)
     seen_email[person.email] = line
 
     existing = db.session.scalar(select(User).where(User.iin == person.iin))
+    if existing is not None:
+        # What the file does not say is kept: a missing optional column, or an empty language cell
+        # (the language is the person's own choice), leaves the stored value as it is.
+        for key, attribute in (("patronymic", "patronymic"), ("position", "position"),
+                               ("language", "preferred_language")):
+            if key not in columns or (key == "language" and not cell(key)):
+                setattr(person, attribute, getattr(existing, attribute))
     savepoint = db.session.begin_nested()
     try:
         if existing is None:

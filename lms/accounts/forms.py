@@ -7,6 +7,10 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, Select
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..i18n import LANGUAGES
+from .models import Role
+
+ROLE_LABELS = {Role.learner: _l("Learner"), Role.instructor: _l("Instructor"), Role.hr: _l("HR officer"),
+               Role.admin: _l("Administrator")}
 
 
 def language_choices(with_empty: bool = False):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
@@ -13,7 +12,7 @@ from ..organisations.services import all_organisations
 from ..security import requires
 from ..utils import safe_next_url
 from . import employees, services
-from .forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, ImportForm, LoginForm, NewPersonForm,
+from .forms import (ROLE_LABELS, ChangePasswordForm, ConfirmForm, ForgotPasswordForm, ImportForm, LoginForm, NewPersonForm,
                     PersonForm, RolesForm, SetPasswordForm, TokenForm)
 from .models import ApiToken, Role
 
@@ -216,9 +215,12 @@ def edit_user(user_id: int):
 
 
 def _role_choices():
-    labels = {Role.learner: _l("Learner"), Role.instructor: _l("Instructor"), Role.hr: _l("HR officer"),
-              Role.admin: _l("Administrator")}
-    return [(role.value, labels[role]) for role in Role]
+    return [(role.value, ROLE_LABELS[role]) for role in Role]
+
+
+@bp.app_template_filter("role_label")
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS[Role(role)])
 
 
 @bp.post("/admin/users/<int:user_id>/roles")

@@ -82,6 +82,9 @@ def token_required(view):
 def register(app) -> None:
     # Import the modules that add routes to ``bp`` before it is registered.
     from ..accounts import api as _accounts_api  # noqa: F401
+    from ..courses import api as _courses_api  # noqa: F401
+    from ..learning import api as _learning_api  # noqa: F401
+    from ..hub import api as _hub_api  # noqa: F401
     from . import health as _health, openapi as _openapi  # noqa: F401
 
     app.register_blueprint(bp)

@@ -15,7 +15,9 @@ def health():
       security: []
       responses:
         200:
-          description: "`status` is `ok` when every part works, `degraded` otherwise."
+          description: "`status` is `ok` when every part works, `degraded` otherwise (still HTTP 200).
+            `hub` is JupyterHub's API; `queue` is `ok` when the task queue answers and a worker beat in the
+            last three minutes."
           content:
             application/json:
               schema: Health
@@ -26,6 +28,9 @@ def health():
     except Exception:  # noqa: BLE001 - any failure means the database is down
         db.session.rollback()
         database = "down"
-    checks = {"database": database}
+    from ..hub.services import hub_available
+    from ..worker import queue_health
+
+    checks = {"database": database, "hub": "ok" if hub_available(force=True) else "down", "queue": queue_health()}
     status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
     return jsonify(status=status, **checks)

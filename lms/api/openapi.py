@@ -1,5 +1,7 @@
 """``/api/v1/openapi.json``: built from the API's routes (their docstrings after ``---``) and
 the marshmallow schemas in :mod:`lms.api.schemas`."""
+from http import HTTPStatus
+
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
@@ -31,7 +33,18 @@ def build_spec() -> dict:
         for operation in path.values():
             operation.setdefault("responses", {}).setdefault("default", {
                 "description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+            for status, response in operation["responses"].items():
+                # OpenAPI 3 requires a description on every response; docstrings often leave it out.
+                if isinstance(response, dict) and "$ref" not in response:
+                    response.setdefault("description", _status_phrase(status))
     return document
+
+
+def _status_phrase(status) -> str:
+    try:
+        return HTTPStatus(int(status)).phrase
+    except ValueError:
+        return "Response"
 
 
 @bp.get("/openapi.json")

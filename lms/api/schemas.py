@@ -10,6 +10,9 @@ class Error(Schema):
 class Health(Schema):
     status = fields.String(required=True, metadata={"enum": ["ok", "degraded"]})
     database = fields.String(required=True, metadata={"enum": ["ok", "down"]})
+    hub = fields.String(required=True, metadata={"enum": ["ok", "down"], "description": "JupyterHub"})
+    queue = fields.String(required=True, metadata={"enum": ["ok", "down"],
+                                                   "description": "Task queue and a live worker"})
 
 
 class Organisation(Schema):
@@ -38,3 +41,13 @@ class Me(Schema):
 
 
 SCHEMAS = {"Error": Error, "Health": Health, "Organisation": Organisation, "Me": Me}
+
+# Domain schema modules (kept beside their domain) register here, so /api/v1/openapi.json lists them.
+from ..courses.schemas import SCHEMAS as _COURSE_SCHEMAS  # noqa: E402
+from ..learning.schemas import SCHEMAS as _LEARNING_SCHEMAS  # noqa: E402
+
+SCHEMAS.update(_COURSE_SCHEMAS)
+SCHEMAS.update(_LEARNING_SCHEMAS)
+from ..hub.schemas import SCHEMAS as _HUB_SCHEMAS  # noqa: E402
+
+SCHEMAS.update(_HUB_SCHEMAS)

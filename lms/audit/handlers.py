@@ -46,6 +46,28 @@ def _organisation_event(action):
     return handler
 
 
+def _on_course_imported(actor, course, created, changed):
+    record_event(actor, "course_imported", course, slug=course.slug, created=created,
+                 content_hash=course.content_hash)
+
+
+def _on_cohort_created(actor, cohort):
+    record_event(actor, "cohort_created", cohort, course=cohort.course_id, name=cohort.name,
+                 capacity=cohort.capacity)
+
+
+def _on_enrolment_created(actor, enrolment, via):
+    if via == "assignment":  # self-enrolment is the learner's own business; HR's is audited
+        record_event(actor, "enrolment_assigned", enrolment, learner=enrolment.user_id, course=enrolment.course_id,
+                     status=enrolment.status.value, mandatory=enrolment.mandatory,
+                     due_on=enrolment.due_on.isoformat() if enrolment.due_on else None)
+
+
+def _on_enrolment_withdrawn(actor, enrolment):
+    if getattr(actor, "id", None) != enrolment.user_id:
+        record_event(actor, "enrolment_withdrawn", enrolment, learner=enrolment.user_id, course=enrolment.course_id)
+
+
 _USER_ACTIONS = {
     signals.user_signed_in: "sign_in",
     signals.user_signed_out: "sign_out",
@@ -78,6 +100,39 @@ def connect() -> None:
         (signals.api_token_revoked, _token_event("api_token_revoked")),
         (signals.organisation_created, _organisation_event("organisation_created")),
         (signals.organisation_updated, _organisation_event("organisation_updated")),
+        (signals.course_imported, _on_course_imported),
+        (signals.cohort_created, _on_cohort_created),
+        (signals.enrolment_created, _on_enrolment_created),
+        (signals.enrolment_withdrawn, _on_enrolment_withdrawn),
+    ):
+        _handlers.append(handler)
+        signal.connect(handler)
+    _connect_hub()
+
+
+# hub (notebooks)
+
+def _on_hub_signed_in(actor, user, client_id):
+    record_event(actor, "hub_sign_in", user, client_id=client_id)
+
+
+def _launch_event(action):
+    def handler(actor, launch, course=None, reason=None):
+        details = {"course_id": launch.course_id, "profile": launch.profile}
+        if course is not None:
+            details["course"] = course.slug
+        if reason is not None:
+            details["reason"] = reason
+        record_event(actor, action, launch, **details)
+    return handler
+
+
+def _connect_hub() -> None:
+    for signal, handler in (
+        (signals.hub_signed_in, _on_hub_signed_in),
+        (signals.notebook_launched, _launch_event("notebook_launched")),
+        (signals.notebook_launch_failed, _launch_event("notebook_launch_failed")),
+        (signals.notebook_stopped, _launch_event("notebook_stopped")),
     ):
         _handlers.append(handler)
         signal.connect(handler)

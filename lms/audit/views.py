@@ -1,10 +1,38 @@
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..security import requires
 from . import services
 
 bp = Blueprint("audit", __name__)
+
+# Actions are stored untranslated; these are their names on the page (unknown ones show the code).
+ACTION_LABELS = {
+    "sign_in": _l("Signed in"),
+    "sign_out": _l("Signed out"),
+    "sign_in_failed": _l("Failed sign-in"),
+    "account_locked": _l("Account locked"),
+    "user_created": _l("Account created"),
+    "user_updated": _l("Account changed"),
+    "user_deactivated": _l("Account deactivated"),
+    "user_reactivated": _l("Account reactivated"),
+    "roles_changed": _l("Roles changed"),
+    "invitation_issued": _l("Invitation sent"),
+    "password_set": _l("Password set"),
+    "password_reset_requested": _l("Password reset requested"),
+    "employees_imported": _l("Employees imported"),
+    "api_token_created": _l("API token created"),
+    "api_token_revoked": _l("API token revoked"),
+    "organisation_created": _l("Organisation created"),
+    "organisation_updated": _l("Organisation changed"),
+}
+
+
+@bp.app_template_filter("audit_action")
+def audit_action(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label else action
 
 
 @bp.get("/admin/audit")

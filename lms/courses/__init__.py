@@ -1,0 +1,1 @@
+"""Courses: course files, their import, the catalogue and lesson rendering."""

@@ -1,0 +1,71 @@
+"""The catalogue, course pages and the files lessons show."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request
+from flask_login import current_user, login_required
+
+from ..i18n import current_language
+from ..learning import services as learning
+from . import services
+from .markdown import code_css
+from .models import Level
+
+bp = Blueprint("courses", __name__)
+
+
+@bp.get("/courses")
+@login_required
+def catalogue():
+    search = request.args.get("q", "")[:100].strip()
+    tag = request.args.get("tag", "")[:40]
+    level = request.args.get("level", "")
+    language = request.args.get("language", "")
+    notebooks = {"yes": True, "no": False}.get(request.args.get("notebooks", ""))
+    pagination = services.list_courses(search=search, tag=tag, level=level, language=language, notebooks=notebooks,
+                                       order_language=current_language(),
+                                       page=request.args.get("page", 1, type=int),
+                                       per_page=current_app.config["OQU_SETTINGS"].page_size)
+    statuses = {}
+    for course in pagination.items:
+        enrolment = learning.enrolment_for(current_user, course)
+        if enrolment is not None:
+            statuses[course.id] = enrolment.status.value
+    filters = {"q": search, "tag": tag, "level": level, "language": language,
+               "notebooks": request.args.get("notebooks", "")}
+    return render_template("courses/catalogue.html", pagination=pagination, filters=filters,
+                           tags=services.all_tags(), levels=list(Level), statuses=statuses)
+
+
+@bp.get("/courses/<slug>")
+@login_required
+def course(slug: str):
+    course = services.get_course(slug)
+    enrolment = learning.enrolment_for(current_user, course)
+    progress = learning.course_progress(current_user, course)
+    met, missing = learning.prerequisites_met(current_user, course)
+    prerequisites = services.courses_by_slug(course.prerequisites)
+    return render_template(
+        "courses/course.html", course=course, enrolment=enrolment, progress=progress,
+        resume=learning.resume_item(enrolment, progress) if enrolment and enrolment.is_active else None,
+        cohorts=learning.open_cohorts(course), prerequisites=prerequisites, prerequisites_met=met,
+        missing=missing, waitlist_position=learning.waitlist_position(enrolment) if enrolment else None,
+        can_preview=learning.can_preview(current_user))
+
+
+@bp.get("/courses/<slug>/assets/<path:path>")
+@login_required
+def asset(slug: str, path: str):
+    asset = services.get_asset(services.get_course(slug), path)
+    response = Response(asset.data, mimetype=asset.content_type)
+    response.set_etag(asset.sha256)
+    response.cache_control.private = True
+    response.cache_control.max_age = 3600
+    return response.make_conditional(request)
+
+
+@bp.get("/courses/code.css")
+def code_stylesheet():
+    response = Response(code_css(), mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response

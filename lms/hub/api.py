@@ -1,0 +1,95 @@
+"""``/api/v1/courses/<slug>/notebook``: launch (idempotent), follow and stop the caller's notebook."""
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+
+from ..api import ApiError, bp, token_required
+from ..courses.services import get_course
+from . import services
+from .schemas import NotebookStatus
+from .services import HubUnavailable, NotebookNotAllowed
+
+
+def _call(operation, *args, **kwargs):
+    try:
+        return operation(*args, **kwargs)
+    except NotebookNotAllowed as error:
+        raise ApiError(403, "notebooks_not_allowed", error.description) from None
+    except HubUnavailable:
+        raise ApiError(503, "hub_unavailable", _("Notebooks are temporarily unavailable. Everything else in Oqu "
+                                                 "works; please try again in a few minutes.")) from None
+
+
+def _answer(state, created: bool = False):
+    response = jsonify(NotebookStatus().dump(state))
+    response.status_code = 202 if created and state.is_pending else 200
+    return response
+
+
+@bp.post("/courses/<slug>/notebook")
+@token_required
+def launch_notebook(slug: str):
+    """Launch the caller's notebook server with the course's profile.
+    ---
+    post:
+      tags: [notebooks]
+      summary: Start (or find) the caller's notebook server for a course
+      description: Idempotent. A running server is reused; a pending one is reported; a failed or stopped one
+        is started afresh. 202 while pending, 200 when ready or failed. 503 `hub_unavailable` when the hub is down.
+      parameters:
+        - {name: slug, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          description: Ready (with `url`), or failed (POST again to retry)
+          content:
+            application/json:
+              schema: NotebookStatus
+        202:
+          description: Starting
+          content:
+            application/json:
+              schema: NotebookStatus
+    """
+    return _answer(_call(services.launch_notebook, g.api_user, get_course(slug)), created=True)
+
+
+@bp.get("/courses/<slug>/notebook")
+@token_required
+def notebook_status(slug: str):
+    """Where the caller's notebook for the course stands.
+    ---
+    get:
+      tags: [notebooks]
+      summary: Status of the caller's notebook server
+      parameters:
+        - {name: slug, in: path, required: true, schema: {type: string}}
+        - {name: wait, in: query, schema: {type: number, minimum: 0, maximum: 25},
+           description: "While pending, follow the hub's progress for up to this many seconds before answering"}
+      responses:
+        200:
+          description: The status
+          content:
+            application/json:
+              schema: NotebookStatus
+    """
+    wait = request.args.get("wait", default=0.0, type=float) or 0.0
+    return _answer(_call(services.notebook_status, g.api_user, get_course(slug), wait=wait))
+
+
+@bp.delete("/courses/<slug>/notebook")
+@token_required
+def stop_notebook(slug: str):
+    """Stop the caller's notebook server (their files are kept).
+    ---
+    delete:
+      tags: [notebooks]
+      summary: Stop the caller's notebook server
+      parameters:
+        - {name: slug, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          description: Stopped
+          content:
+            application/json:
+              schema: NotebookStatus
+    """
+    return _answer(_call(services.stop_notebook, g.api_user, get_course(slug)))

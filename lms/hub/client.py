@@ -1,0 +1,171 @@
+"""JupyterHub's REST API as the LMS uses it, authenticated with the LMS's service token.
+
+The token travels only in the ``Authorization`` header of these server-to-server requests; it is
+never put in a page, a redirect or a cookie. Every network failure becomes :class:`HubUnavailable`
+so that callers have one thing to catch and the rest of the LMS keeps working when the hub is down.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import requests
+
+CONNECT_TIMEOUT = 2.0
+READ_TIMEOUT = 10.0
+_local = threading.local()
+
+
+class HubUnavailable(RuntimeError):
+    """The hub (or its proxy) did not answer, or answered with a server error."""
+
+
+class HubError(RuntimeError):
+    """The hub refused a request the LMS should not have made (a bug or a misconfiguration)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(f"{status}: {message}")
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class ServerState:
+    """The hub's view of a person's default server."""
+
+    exists: bool = False  # the hub knows the user
+    running: bool = False  # ready or starting
+    ready: bool = False
+    pending: str | None = None  # "spawn", "stop" or None
+    url: str = ""  # path of the server, e.g. /user/u1a2b3/
+    user_options: dict | None = None
+
+
+def _session() -> requests.Session:
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+        session.trust_env = False  # the hub is addressed directly, never through a proxy from the environment
+    return session
+
+
+class HubClient:
+    def __init__(self, api_url: str, public_url: str, token: str):
+        self.api_url = api_url.rstrip("/")
+        self.public_url = public_url.rstrip("/")
+        self._headers = {"Authorization": f"token {token}", "Accept": "application/json"}
+
+    @classmethod
+    def from_settings(cls, settings) -> "HubClient":
+        return cls(settings.hub_api_url, settings.hub_url, settings.hub_api_token)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _request(self, method: str, url: str, *, auth: bool = True, timeout: float | None = None,
+                 ok: tuple[int, ...] = (200,), **kwargs) -> requests.Response:
+        """One request; a status in ``ok`` is returned, any other 5xx means the hub is unavailable."""
+        try:
+            response = _session().request(method, url, headers=self._headers if auth else {},
+                                          timeout=(CONNECT_TIMEOUT, timeout or READ_TIMEOUT),
+                                          allow_redirects=False, **kwargs)
+        except requests.RequestException as error:
+            raise HubUnavailable(f"{method} {url}: {error.__class__.__name__}") from None
+        if response.status_code not in ok and response.status_code >= 500:
+            raise HubUnavailable(f"{method} {url}: HTTP {response.status_code}")
+        if response.status_code not in ok:
+            raise HubError(response.status_code, _hub_message(response))
+        return response
+
+    def _user_url(self, username: str, suffix: str = "") -> str:
+        return f"{self.api_url}/users/{quote(username, safe='')}{suffix}"
+
+    # ------------------------------------------------------------------ hub
+
+    def ping(self, timeout: float = 2.0) -> bool:
+        """Whether the hub answers its API root (no token needed)."""
+        try:
+            self._request("GET", self.api_url + "/", auth=False, timeout=timeout)
+        except (HubUnavailable, HubError):
+            return False
+        return True
+
+    def server_state(self, username: str) -> ServerState:
+        response = self._request("GET", self._user_url(username), ok=(200, 404))
+        if response.status_code == 404:
+            return ServerState()
+        server = (response.json().get("servers") or {}).get("")
+        if not server:
+            return ServerState(exists=True)
+        return ServerState(exists=True, running=True, ready=bool(server.get("ready")),
+                           pending=server.get("pending"), url=server.get("url") or "",
+                           user_options=server.get("user_options"))
+
+    def ensure_user(self, username: str) -> None:
+        """Create the hub user unless it exists (201 created, 409 already there)."""
+        self._request("POST", self._user_url(username), ok=(201, 409))
+
+    def start_server(self, username: str, user_options: dict) -> tuple[str, str]:
+        """Ask the hub to start the default server. Returns (``ready`` | ``pending`` | ``busy`` | ``failed``,
+        the hub's message): busy when it is running or stopping, failed when the spawn failed at once."""
+        response = self._request("POST", self._user_url(username, "/server"), ok=(201, 202, 400, 500),
+                                 json={"user_options": user_options})
+        if response.status_code == 500:
+            message = _hub_message(response)
+            if not response.headers.get("Content-Type", "").startswith("application/json"):
+                raise HubUnavailable(f"start: HTTP 500 {message[:100]}")
+            return "failed", message
+        outcome = {201: "ready", 202: "pending"}.get(response.status_code, "busy")
+        return outcome, _hub_message(response) if outcome == "busy" else ""
+
+    def stop_server(self, username: str) -> bool:
+        """Ask the hub to stop the default server; True once it is stopped (204), False while stopping (202)."""
+        response = self._request("DELETE", self._user_url(username, "/server"), ok=(202, 204, 400, 404))
+        return response.status_code != 202
+
+    def spawn_events(self, username: str, wait: float) -> list[dict]:
+        """The hub's progress events for a pending spawn, read for at most ``wait`` seconds (or until the
+        stream says ready or failed). An empty list when nothing is starting."""
+        deadline = time.monotonic() + max(wait, 0.2)
+        events: list[dict] = []
+        try:
+            response = _session().get(self._user_url(username, "/server/progress"), headers=self._headers,
+                                      stream=True, timeout=(CONNECT_TIMEOUT, max(wait, 0.2)))
+        except requests.RequestException as error:
+            raise HubUnavailable(f"progress: {error.__class__.__name__}") from None
+        with response:
+            if response.status_code >= 500:
+                raise HubUnavailable(f"progress: HTTP {response.status_code}")
+            if response.status_code != 200:
+                return events
+            try:
+                for line in response.iter_lines(chunk_size=None, decode_unicode=True):
+                    if line and line.startswith("data:"):
+                        try:
+                            event = json.loads(line[5:].strip())
+                        except ValueError:
+                            continue
+                        events.append(event)
+                        if event.get("ready") or event.get("failed"):
+                            break
+                    if time.monotonic() >= deadline:
+                        break
+            except requests.RequestException:
+                pass  # the read timeout ends the wait: what has arrived so far is the answer
+        return events
+
+    # ------------------------------------------------------------------ the learner's server
+
+    def server_api(self, username: str, method: str, path: str, **kwargs) -> requests.Response:
+        """Call the Jupyter server API of ``username``'s server through the hub's proxy."""
+        url = f"{self.public_url}/user/{quote(username, safe='')}/api/{path.lstrip('/')}"
+        return self._request(method, url, ok=kwargs.pop("ok", (200, 201)), **kwargs)
+
+
+def _hub_message(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("message", ""))[:300]
+    except ValueError:
+        return response.text[:300]

@@ -1,0 +1,383 @@
+"""Notebooks: who may use the hub, and launching, following and stopping a person's server.
+
+Every operation takes the acting person first and checks that they may use notebooks for the
+course. The hub is the truth about servers; :class:`~lms.hub.models.NotebookLaunch` remembers what
+the LMS asked for, so that a failure can be explained and retried. :class:`HubUnavailable` from
+:mod:`lms.hub.client` reaches the caller unchanged: pages show "temporarily unavailable", the API
+answers 503, and nothing else in the LMS depends on the hub.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import quote
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import signals
+from ..courses.models import Course
+from ..extensions import db
+from ..security import PermissionDenied, has_permission
+from ..utils import utcnow
+from .client import HubClient, HubError, HubUnavailable, ServerState
+from .models import HubAccount, LaunchStatus, NotebookLaunch
+
+log = logging.getLogger(__name__)
+
+__all__ = ["HubUnavailable", "NotebookNotAllowed", "NotebookState", "hub_available", "hub_client",
+           "launch_notebook", "notebook_status", "stop_notebook", "notebook_courses", "may_use_notebooks",
+           "may_use_course_notebook", "hub_account", "hub_userinfo", "latest_launch", "course_group"]
+
+STOP_WAIT_SECONDS = 10.0
+PING_CACHE_SECONDS = 5.0
+_ping_cache: dict[str, tuple[float, bool]] = {}
+_ping_lock = threading.Lock()
+
+
+class NotebookNotAllowed(PermissionDenied):
+    """The person may not use notebooks (for this course); ``description`` explains why, translated."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.description = message
+
+
+@dataclass
+class NotebookState:
+    """What a learner (or an API client) is told about their notebook for a course."""
+
+    status: str  # pending, ready, failed, stopped
+    progress: int = 0
+    url: str | None = None
+    message: str = ""  # translated, for people
+    profile: str | None = None
+    course: str | None = None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == LaunchStatus.pending.value
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == LaunchStatus.ready.value
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == LaunchStatus.failed.value
+
+
+# --------------------------------------------------------------------------- who may use notebooks
+
+
+def course_group(course: Course) -> str:
+    """The hub group of a course's learners and instructors."""
+    return f"course-{course.slug}"
+
+
+def notebook_courses(user) -> list[Course]:
+    """Courses with notebooks the person may use: those they are actively enrolled in, or every one
+    for an instructor."""
+    from ..learning.services import notebook_courses_for
+
+    if user is None or not getattr(user, "is_active", False) or getattr(user, "id", None) is None:
+        return []
+    return notebook_courses_for(user, every=has_permission(user, "use_any_notebook"))
+
+
+def may_use_notebooks(user) -> bool:
+    """Whether the person may sign in to the hub at all."""
+    return bool(notebook_courses(user))
+
+
+def may_use_course_notebook(user, course: Course) -> bool:
+    return course.has_notebooks and any(c.id == course.id for c in notebook_courses(user))
+
+
+def _not_allowed_message() -> str:
+    return _("Notebooks are open to people enrolled in a course that has notebooks, and to instructors. "
+             "Enrol in such a course to use them.")
+
+
+def _ensure_may_use(actor, course: Course) -> None:
+    if not course.has_notebooks:
+        raise NotebookNotAllowed(_("This course has no notebooks."))
+    if not may_use_course_notebook(actor, course):
+        raise NotebookNotAllowed(_not_allowed_message())
+
+
+# --------------------------------------------------------------------------- the person on the hub
+
+
+def hub_account(user, create: bool = True) -> HubAccount | None:
+    """The person's hub name, created on first use: random, stable, and free of personal data."""
+    account = db.session.scalar(select(HubAccount).where(HubAccount.user_id == user.id))
+    if account is not None or not create:
+        return account
+    account = HubAccount(user_id=user.id, username="u" + secrets.token_hex(6))
+    db.session.add(account)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a simultaneous first launch created it
+        db.session.rollback()
+        account = db.session.scalar(select(HubAccount).where(HubAccount.user_id == user.id))
+    return account
+
+
+def hub_userinfo(user) -> dict:
+    """The claims the hub reads at sign-in: a stable name without personal data, the display name,
+    and one group per course the person may use."""
+    account = hub_account(user)
+    return {
+        "sub": account.username,
+        "preferred_username": account.username,
+        "name": user.full_name,
+        "groups": sorted(course_group(course) for course in notebook_courses(user)),
+    }
+
+
+# --------------------------------------------------------------------------- the hub
+
+
+def hub_client() -> HubClient:
+    return HubClient.from_settings(current_app.config["OQU_SETTINGS"])
+
+
+def hub_available(force: bool = False) -> bool:
+    """Whether the hub answers, remembered for a few seconds so that pages do not wait on it."""
+    client = hub_client()
+    now = time.monotonic()
+    with _ping_lock:
+        cached = _ping_cache.get(client.api_url)
+    if cached and not force and now - cached[0] < PING_CACHE_SECONDS:
+        return cached[1]
+    up = client.ping(timeout=1.5)
+    with _ping_lock:
+        _ping_cache[client.api_url] = (time.monotonic(), up)
+    return up
+
+
+def _remember_down(client: HubClient) -> None:
+    with _ping_lock:
+        _ping_cache[client.api_url] = (time.monotonic(), False)
+
+
+def latest_launch(user, course: Course | None = None) -> NotebookLaunch | None:
+    query = select(NotebookLaunch).where(NotebookLaunch.user_id == user.id)
+    if course is not None:
+        query = query.where(NotebookLaunch.course_id == course.id)
+    return db.session.scalar(query.order_by(NotebookLaunch.id.desc()).limit(1))
+
+
+def _course_url(state: ServerState, course: Course) -> str:
+    settings = current_app.config["OQU_SETTINGS"]
+    return f"{settings.hub_url}{state.url}lab/tree/{quote(course.slug)}"
+
+
+def _answer(launch: NotebookLaunch | None, course: Course, url: str | None = None) -> NotebookState:
+    if launch is None or launch.status == LaunchStatus.stopped:
+        return NotebookState("stopped", 0, None, _("Your notebook is not running."), course.notebook_profile,
+                             course.slug)
+    messages = {
+        LaunchStatus.pending: _("Starting your notebook…"),
+        LaunchStatus.ready: _("Your notebook is ready."),
+        LaunchStatus.failed: _failure_message(launch),
+    }
+    return NotebookState(launch.status.value, launch.progress, url if launch.status == LaunchStatus.ready else None,
+                         messages[launch.status], launch.profile, course.slug)
+
+
+def _failure_message(launch: NotebookLaunch) -> str:
+    if launch.message == "timeout":
+        return _("Your notebook took too long to start. Please try again.")
+    return _("Your notebook could not be started. Please try again; if it keeps failing, tell your instructor.")
+
+
+# --------------------------------------------------------------------------- launching
+
+
+def launch_notebook(actor, course: Course) -> NotebookState:
+    """Start the person's server with the course's profile, or report the one already running or
+    starting (idempotent). A failed or stopped launch is started afresh."""
+    _ensure_may_use(actor, course)
+    client = hub_client()
+    account = hub_account(actor)
+    try:
+        state = client.server_state(account.username)
+        if state.pending == "stop":
+            state = _wait_stopped(client, account.username)
+        launch = latest_launch(actor)
+        if state.ready:
+            launch = _record(actor, course, launch, LaunchStatus.ready)
+            return _finish_ready(client, account, launch, state, course)
+        if state.pending == "spawn":
+            launch = _record(actor, course, launch, LaunchStatus.pending)
+            return _answer(launch, course)
+        if not state.exists:
+            client.ensure_user(account.username)
+        launch = NotebookLaunch(user_id=actor.id, course_id=course.id, profile=course.notebook_profile,
+                                status=LaunchStatus.pending, progress=10, message="")
+        db.session.add(launch)
+        db.session.flush()
+        signals.notebook_launched.send(actor, launch=launch, course=course)
+        db.session.commit()
+        result, message = client.start_server(account.username, {"profile": course.notebook_profile})
+        if result == "failed":  # the hub's answer hides the cause; its progress stream tells it
+            failed = next((e for e in client.spawn_events(account.username, 0.5) if e.get("failed")), {})
+            return _fail(actor, launch, course, str(failed.get("message") or message or "the spawn failed"))
+    except HubUnavailable:
+        _remember_down(client)
+        raise
+    if result == "ready":
+        return _finish_ready(client, account, launch, client.server_state(account.username), course)
+    return _answer(launch, course)
+
+
+def _record(actor, course: Course, launch: NotebookLaunch | None, status: LaunchStatus) -> NotebookLaunch:
+    """The launch row for a server the hub already runs or is starting: the latest one when it is about
+    this course and still current, else a new one."""
+    if launch is not None and launch.course_id == course.id and launch.status in (LaunchStatus.pending,
+                                                                                  LaunchStatus.ready):
+        return launch
+    launch = NotebookLaunch(user_id=actor.id, course_id=course.id, profile=course.notebook_profile,
+                            status=status, progress=100 if status == LaunchStatus.ready else 10)
+    db.session.add(launch)
+    db.session.flush()
+    signals.notebook_launched.send(actor, launch=launch, course=course)
+    db.session.commit()
+    return launch
+
+
+def _finish_ready(client: HubClient, account: HubAccount, launch: NotebookLaunch, state: ServerState,
+                  course: Course) -> NotebookState:
+    if launch.status != LaunchStatus.ready or launch.ready_at is None:
+        _prepare_course_folder(client, account.username, course)
+        launch.status = LaunchStatus.ready
+        launch.progress = 100
+        launch.ready_at = launch.ready_at or utcnow()
+        launch.message = ""
+        db.session.commit()
+    return _answer(launch, course, _course_url(state, course))
+
+
+def _prepare_course_folder(client: HubClient, username: str, course: Course) -> None:
+    """Make sure the course folder exists on the learner's server, through the Jupyter contents API
+    (no shared filesystem needed, so it works the same on every spawner)."""
+    try:
+        client.server_api(username, "PUT", f"contents/{quote(course.slug)}", json={"type": "directory"})
+    except (HubError, HubUnavailable) as error:
+        log.warning("could not create the course folder %s for %s: %s", course.slug, username, error)
+
+
+def _wait_stopped(client: HubClient, username: str) -> ServerState:
+    deadline = time.monotonic() + STOP_WAIT_SECONDS
+    state = client.server_state(username)
+    while state.pending == "stop" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        state = client.server_state(username)
+    return state
+
+
+# --------------------------------------------------------------------------- following a launch
+
+
+def notebook_status(actor, course: Course, wait: float = 0.0) -> NotebookState:
+    """Where the person's notebook for the course stands. With ``wait``, follow the hub's progress
+    for up to that many seconds while it is starting, so that a caller learns of "ready" at once."""
+    _ensure_may_use(actor, course)
+    account = hub_account(actor, create=False)
+    launch = latest_launch(actor)
+    if account is None:
+        return _answer(None, course)
+    client = hub_client()
+    try:
+        return _follow(client, actor, account, launch, course, max(0.0, min(wait, 25.0)))
+    except HubUnavailable:
+        _remember_down(client)
+        raise
+
+
+def _follow(client: HubClient, actor, account: HubAccount, launch: NotebookLaunch | None, course: Course,
+            wait: float) -> NotebookState:
+    settings = current_app.config["OQU_SETTINGS"]
+    state = client.server_state(account.username)
+    if state.ready:
+        launch = _record(actor, course, launch, LaunchStatus.ready)
+        return _finish_ready(client, account, launch, state, course)
+    if state.pending == "spawn":
+        launch = _record(actor, course, launch, LaunchStatus.pending)
+        deadline = launch.requested_at + timedelta(seconds=settings.hub_spawn_timeout)
+        events = client.spawn_events(account.username, wait) if wait > 0 else client.spawn_events(account.username, 0.2)
+        last = events[-1] if events else {}
+        if last.get("ready"):
+            return _finish_ready(client, account, launch, client.server_state(account.username), course)
+        if last.get("failed"):
+            return _fail(actor, launch, course, str(last.get("message", "")))
+        if utcnow() > deadline:
+            client.stop_server(account.username)
+            return _fail(actor, launch, course, "timeout")
+        hub_progress = max((int(e.get("progress", 0)) for e in events if "progress" in e), default=0)
+        progress = min(95, 10 + hub_progress * 85 // 100)
+        if progress > launch.progress:
+            launch.progress = progress
+            db.session.commit()
+        return _answer(launch, course)
+    if launch is not None and launch.status == LaunchStatus.pending and launch.course_id == course.id:
+        # The spawn ended without a server: the hub's progress stream says why.
+        events = client.spawn_events(account.username, 0.5)
+        failed = next((e for e in reversed(events) if e.get("failed")), None)
+        return _fail(actor, launch, course, str(failed.get("message", "")) if failed else "the server stopped while starting")
+    if launch is not None and launch.status == LaunchStatus.ready:
+        launch.status = LaunchStatus.stopped
+        launch.ended_at = utcnow()
+        db.session.commit()
+    if launch is not None and launch.course_id != course.id:
+        launch = None
+    return _answer(launch, course)
+
+
+def _fail(actor, launch: NotebookLaunch, course: Course, reason: str) -> NotebookState:
+    launch.status = LaunchStatus.failed
+    launch.progress = 100
+    launch.message = reason[:500]
+    launch.ended_at = utcnow()
+    signals.notebook_launch_failed.send(actor, launch=launch, course=course, reason=launch.message)
+    db.session.commit()
+    return _answer(launch, course)
+
+
+# --------------------------------------------------------------------------- stopping
+
+
+def stop_notebook(actor, course: Course | None = None) -> NotebookState:
+    """Stop the person's server (whatever course it was opened for) and wait for the hub to finish."""
+    if course is not None:
+        _ensure_may_use(actor, course)
+    account = hub_account(actor, create=False)
+    launch = latest_launch(actor)
+    if account is not None:
+        client = hub_client()
+        try:
+            stopped = client.stop_server(account.username)
+            if not stopped:
+                state = _wait_stopped(client, account.username)
+                if state.running:
+                    raise HubUnavailable("the hub did not stop the server in time")
+        except HubUnavailable:
+            _remember_down(client)
+            raise
+    if launch is not None and launch.status in (LaunchStatus.pending, LaunchStatus.ready):
+        launch.status = LaunchStatus.stopped
+        launch.ended_at = utcnow()
+        signals.notebook_stopped.send(actor, launch=launch)
+        db.session.commit()
+    target = course or (launch.course if launch is not None else None)
+    if target is None:
+        return NotebookState("stopped", 0, None, _("Your notebook is not running."))
+    return _answer(None, target)

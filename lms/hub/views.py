@@ -1,0 +1,156 @@
+"""Pages and endpoints of the hub link: the OAuth provider endpoints the hub calls, and the learner's
+"Open notebook" → progress → JupyterLab journey. Each route parses input and calls one service."""
+from __future__ import annotations
+
+from authlib.oauth2 import OAuth2Error
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..courses.services import get_course
+from ..extensions import csrf, login_manager
+from ..utils import safe_next_url
+from . import oauth, services
+from .services import HubUnavailable, NotebookNotAllowed
+
+bp = Blueprint("hub", __name__)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+# --------------------------------------------------------------------------- OAuth provider
+
+
+@bp.get("/oauth/authorize")
+def authorize():
+    """The hub sends people here. Consent is implicit for the registered hub client; a person who may
+    not use notebooks is told why and gets no code."""
+    server = oauth.authorization_server()
+    end_user = _actor() if current_user.is_authenticated else None
+    try:
+        grant = server.get_consent_grant(end_user=end_user)
+    except OAuth2Error as error:
+        # Never redirect with an error to an address we could not verify: explain it here.
+        current_app.logger.info("refused OAuth authorization request: %s %s", error.error, error.description)
+        return render_template("hub/oauth_error.html"), 400
+    if end_user is None:
+        return login_manager.unauthorized()
+    if not services.may_use_notebooks(end_user):
+        return render_template("hub/not_allowed.html"), 403
+    return server.create_authorization_response(grant_user=end_user, grant=grant)
+
+
+@bp.get("/.well-known/openid-configuration")
+def openid_configuration():
+    return jsonify(oauth.discovery_document())
+
+
+@bp.post("/oauth/token")
+@csrf.exempt  # server to server: the hub authenticates with its client secret
+def token():
+    return oauth.authorization_server().create_token_response()
+
+
+@bp.route("/oauth/userinfo", methods=["GET", "POST"])
+@csrf.exempt
+def userinfo():
+    try:
+        token = oauth.resource_protector().acquire_token(oauth.SCOPE)
+    except OAuth2Error as error:
+        response = jsonify(error="invalid_token", error_description=error.description or error.error)
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return response
+    user = token.get_user()
+    if not user.active or not services.may_use_notebooks(user):
+        return jsonify(error="access_denied", error_description="this person may not use notebooks"), 403
+    return jsonify(services.hub_userinfo(user))
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+@bp.post("/courses/<slug>/notebook")
+@login_required
+def launch(slug: str):
+    """"Open notebook": start (or find) the server, then go to it or to the progress page."""
+    course = get_course(slug)
+    try:
+        state = services.launch_notebook(_actor(), course)
+    except NotebookNotAllowed as error:
+        return render_template("hub/not_allowed.html", message=error.description, course=course), 403
+    except HubUnavailable:
+        return render_template("hub/launch.html", course=course, state=None, unavailable=True), 503
+    if state.is_ready:
+        return redirect(state.url)
+    return redirect(url_for("hub.launch_page", slug=slug))
+
+
+@bp.get("/courses/<slug>/notebook")
+@login_required
+def launch_page(slug: str):
+    """The progress page (it refreshes itself without JavaScript; hub.js follows it live)."""
+    course = get_course(slug)
+    try:
+        state = services.notebook_status(_actor(), course)
+    except NotebookNotAllowed as error:
+        return render_template("hub/not_allowed.html", message=error.description, course=course), 403
+    except HubUnavailable:
+        return render_template("hub/launch.html", course=course, state=None, unavailable=True), 503
+    if state.is_ready:
+        return redirect(state.url)
+    return render_template("hub/launch.html", course=course, state=state, unavailable=False)
+
+
+@bp.get("/courses/<slug>/notebook/status")
+@login_required
+def launch_status(slug: str):
+    """JSON for hub.js: the same answer as the API, for the signed-in person."""
+    course = get_course(slug)
+    wait = request.args.get("wait", default=0.0, type=float) or 0.0
+    try:
+        state = services.notebook_status(_actor(), course, wait=min(max(wait, 0.0), 10.0))
+    except NotebookNotAllowed as error:
+        return jsonify(status="failed", progress=0, url=None, message=error.description), 403
+    except HubUnavailable:
+        return jsonify(status="unavailable", progress=0, url=None,
+                       message=_("Notebooks are temporarily unavailable. Everything else in Oqu works; "
+                                 "please try again in a few minutes.")), 503
+    return jsonify(status=state.status, progress=state.progress, url=state.url, message=state.message)
+
+
+@bp.post("/notebook/stop")
+@login_required
+def stop():
+    """"Stop my notebook"."""
+    course = None
+    if request.form.get("course"):
+        course = get_course(request.form["course"])
+    try:
+        services.stop_notebook(_actor(), course)
+    except NotebookNotAllowed:
+        abort(403)
+    except HubUnavailable:
+        flash(_("Notebooks are temporarily unavailable. Everything else in Oqu works; please try again in a few "
+                "minutes."), "error")
+    else:
+        flash(_("Your notebook has been stopped. Your files are kept."), "info")
+    return redirect(safe_next_url(request.form.get("next")) or url_for("dashboard.index"))
+
+
+@bp.app_context_processor
+def notebook_helpers():
+    def notebook_panel(course):
+        """What the "Open notebook" panel of a course page needs, without waiting on a slow hub."""
+        user = _actor() if current_user.is_authenticated else None
+        if user is None or not course.has_notebooks:
+            return {"show": False}
+        allowed = services.may_use_course_notebook(user, course)
+        launch = services.latest_launch(user) if allowed else None
+        running = launch is not None and launch.status.value in ("pending", "ready")
+        return {"show": True, "allowed": allowed, "available": allowed and services.hub_available(),
+                "running": running, "running_here": running and launch.course_id == course.id}
+
+    return {"notebook_panel": notebook_panel}

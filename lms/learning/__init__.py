@@ -1,0 +1,1 @@
+"""Learning: cohorts, enrolment, progress, quizzes and the dashboards built on them."""

@@ -1,0 +1,93 @@
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+
+from ..accounts.models import User
+from ..api import ApiError, bp, token_required
+from ..courses import services as courses
+from ..extensions import db
+from . import services
+from .schemas import Enrolment, EnrolmentRequest, MyProgress
+
+
+@bp.post("/courses/<slug>/enrolments")
+@token_required
+def create_enrolment(slug: str):
+    """Enrol the caller (or, for HR and admins, someone else) in a course.
+    ---
+    post:
+      tags: [learning]
+      summary: Enrol in a course
+      description: Idempotent — asking again answers with the existing enrolment (200). A full cohort
+        puts the person on its waitlist (`status` = `waitlisted`).
+      parameters:
+        - {name: slug, in: path, required: true, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema: EnrolmentRequest
+      responses:
+        201:
+          content:
+            application/json:
+              schema: Enrolment
+        200:
+          content:
+            application/json:
+              schema: Enrolment
+    """
+    course = courses.get_course(slug)
+    try:
+        payload = EnrolmentRequest().load(request.get_json(silent=True) or {})
+    except ValidationError as error:
+        raise ApiError(422, "invalid", _("Some fields are invalid."), fields=error.messages) from None
+    cohort = None
+    if payload["cohort"] is not None:
+        cohort = services.get_cohort(payload["cohort"])
+        if cohort is None or cohort.course_id != course.id:
+            raise ApiError(404, "not_found", _("There is no such cohort in this course."))
+    learner = g.api_user
+    if payload["user_id"] is not None and payload["user_id"] != g.api_user.id:
+        learner = db.session.get(User, payload["user_id"])
+        if learner is None:
+            raise ApiError(404, "not_found", _("Not found."))
+    before = services.enrolment_for(learner, course)
+    existed = before is not None and before.status.value != "withdrawn"
+    try:
+        enrolment = services.enrol_learner(g.api_user, course, learner=learner, cohort=cohort,
+                                           due_on=payload["due_on"], mandatory=payload["mandatory"])
+    except services.EnrolmentError as error:
+        raise ApiError(409, "enrolment_refused", str(error)) from None
+    return jsonify(Enrolment().dump(enrolment)), 200 if existed else 201
+
+
+@bp.get("/me/progress")
+@token_required
+def my_progress():
+    """The caller's courses with progress per module, quiz results and deadlines.
+    ---
+    get:
+      tags: [learning]
+      summary: My progress
+      responses:
+        200:
+          content:
+            application/json:
+              schema: MyProgress
+    """
+    courses_out = []
+    for entry in services.my_courses(g.api_user):
+        enrolment, progress = entry.enrolment, entry.progress
+        courses_out.append({
+            "course": enrolment.course.slug,
+            "title": {"kk": enrolment.course.title_kk, "ru": enrolment.course.title_ru},
+            "status": enrolment.status.value, "cohort_id": enrolment.cohort_id,
+            "done": progress.done, "total": progress.total, "percent": progress.percent,
+            "due_on": entry.due, "overdue": entry.overdue,
+            "next_item": entry.next_item.key if entry.next_item else None,
+            "modules": [{"id": mp.module.key, "title": {"kk": mp.module.title_kk, "ru": mp.module.title_ru},
+                         "done": mp.done, "total": mp.total, "percent": mp.percent} for mp in progress.modules],
+            "quizzes": [{"id": item.key, "best_percent": row.best_percent, "passed": row.passed}
+                        for item, row in entry.quiz_results],
+        })
+    return jsonify(MyProgress().dump({"courses": courses_out}))

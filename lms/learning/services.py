@@ -1,0 +1,741 @@
+"""Learning: cohorts, enrolment and withdrawal, the waitlist, lesson progress and quizzes.
+
+Every operation takes the acting user first, checks what the actor may do, changes data, sends
+a signal from :mod:`lms.signals` and commits. Seats are taken by one conditional UPDATE
+(``seats_taken < capacity``) and a person has one enrolment row per course (a unique key), so
+double clicks and simultaneous requests never oversubscribe a cohort.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import signals
+from ..accounts.models import User
+from ..courses.models import Course, Item, ItemKind
+from ..extensions import db
+from ..i18n import today as local_today
+from ..organisations.models import Organisation
+from ..organisations.services import covers, visible_to
+from ..security import PermissionDenied, ensure, has_permission
+from ..utils import utcnow
+from .models import AttemptStatus, Cohort, Enrolment, EnrolmentStatus, ItemProgress, QuizAttempt
+
+LATE_GRACE = timedelta(seconds=30)  # network and clock slack after a quiz's time limit
+TEXT_ANSWER_MAX = 500
+
+
+class EnrolmentError(ValueError):
+    """An enrolment request was refused; the message is translated."""
+
+
+class QuizError(ValueError):
+    """A quiz action was refused; the message is translated."""
+
+
+class LateSubmission(QuizError):
+    """The attempt's time ran out and the quiz refuses late submissions (the attempt is now expired)."""
+
+
+def _is(actor, user) -> bool:
+    return getattr(actor, "id", None) is not None and actor.id == user.id
+
+
+# --------------------------------------------------------------------------- cohorts
+
+def create_cohort(actor, course: Course, *, name: str, starts_on: date, ends_on: date, capacity: int | None = None,
+                  enrol_from: date | None = None, enrol_until: date | None = None, due_on: date | None = None,
+                  self_enrolment: bool = True) -> Cohort:
+    ensure(actor, "manage_courses")
+    name = " ".join((name or "").split())
+    if not name:
+        raise EnrolmentError(_("A cohort needs a name."))
+    if ends_on < starts_on:
+        raise EnrolmentError(_("A cohort cannot end before it starts."))
+    if enrol_from and enrol_until and enrol_until < enrol_from:
+        raise EnrolmentError(_("The enrolment window closes before it opens."))
+    if capacity is not None and capacity < 1:
+        raise EnrolmentError(_("The capacity must be at least 1 (or empty for no limit)."))
+    cohort = Cohort(course_id=course.id, name=name[:120], starts_on=starts_on, ends_on=ends_on, capacity=capacity,
+                    enrol_from=enrol_from, enrol_until=enrol_until, due_on=due_on, self_enrolment=self_enrolment)
+    db.session.add(cohort)
+    db.session.flush()
+    signals.cohort_created.send(actor, cohort=cohort)
+    db.session.commit()
+    return cohort
+
+
+def course_cohorts(course: Course) -> list[Cohort]:
+    return list(db.session.scalars(select(Cohort).where(Cohort.course_id == course.id)
+                                   .order_by(Cohort.starts_on.desc(), Cohort.id.desc())))
+
+
+def open_cohorts(course: Course, today: date | None = None) -> list[Cohort]:
+    """Cohorts a learner may join by themselves today."""
+    today = today or local_today()
+    return [c for c in course_cohorts(course) if c.self_enrolment and c.window_open(today)]
+
+
+def get_cohort(cohort_id: int) -> Cohort | None:
+    return db.session.get(Cohort, cohort_id)
+
+
+# --------------------------------------------------------------------------- enrolment
+
+def enrolment_for(user, course: Course) -> Enrolment | None:
+    if user is None or getattr(user, "id", None) is None:
+        return None
+    return db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id))
+
+
+def prerequisites_met(user, course: Course) -> tuple[bool, list[str]]:
+    """Whether the person has completed every prerequisite course; and the slugs still missing."""
+    if not course.prerequisites:
+        return True, []
+    done = set(db.session.scalars(
+        select(Course.slug).join(Enrolment, Enrolment.course_id == Course.id)
+        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.completed,
+               Course.slug.in_(course.prerequisites))))
+    missing = [slug for slug in course.prerequisites if slug not in done]
+    return not missing, missing
+
+
+def _take_seat(cohort: Cohort | None) -> bool:
+    """Take a seat in one atomic conditional UPDATE; False when the cohort is full."""
+    if cohort is None or cohort.capacity is None:
+        if cohort is not None:
+            db.session.execute(update(Cohort).where(Cohort.id == cohort.id)
+                               .values(seats_taken=Cohort.seats_taken + 1)
+                               .execution_options(synchronize_session=False))
+        return True
+    result = db.session.execute(
+        update(Cohort).where(Cohort.id == cohort.id, Cohort.seats_taken < Cohort.capacity)
+        .values(seats_taken=Cohort.seats_taken + 1).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def enrol_learner(actor, course: Course, *, learner: User | None = None, cohort: Cohort | None = None,
+                  due_on: date | None = None, mandatory: bool = False, today: date | None = None) -> Enrolment:
+    """Enrol ``learner`` (the actor themself by default) in ``course``.
+
+    Self-enrolment needs the course (and cohort) to allow it, an open enrolment window and the
+    prerequisite courses completed. HR (within their organisation subtree) and admins may enrol
+    anyone, outside the window and without prerequisites, optionally as mandatory with a due date.
+    A full cohort puts the person on its waitlist. Asking again returns the existing enrolment.
+    """
+    learner = learner or actor
+    today = today or local_today()
+    assigned = not _is(actor, learner)
+    if assigned:
+        ensure(actor, "assign_courses")
+        if not covers(actor, learner.organisation):
+            raise PermissionDenied("learner outside scope")
+    elif not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise PermissionDenied("sign in")
+    if cohort is not None and cohort.course_id != course.id:
+        raise EnrolmentError(_("This cohort belongs to another course."))
+    if cohort is None:
+        cohorts = course_cohorts(course)
+        if cohorts:
+            candidates = [c for c in cohorts if c.window_open(today) and (assigned or c.self_enrolment)]
+            if len(candidates) != 1:
+                raise EnrolmentError(_("Choose a cohort to enrol in."))
+            cohort = candidates[0]
+    if not assigned:
+        if not course.self_enrolment or (cohort is not None and not cohort.self_enrolment):
+            raise EnrolmentError(_("This course does not accept self-enrolment. Your HR officer can enrol you."))
+        if cohort is not None and not cohort.window_open(today):
+            raise EnrolmentError(_("Enrolment in this cohort is closed."))
+        met, missing = prerequisites_met(learner, course)
+        if not met:
+            raise EnrolmentError(_("Complete the prerequisite courses first: %(courses)s.", courses=", ".join(missing)))
+    elif cohort is not None and cohort.ends_on < today:
+        raise EnrolmentError(_("This cohort has already ended."))
+
+    existing = enrolment_for(learner, course)
+    if existing is not None and existing.status != EnrolmentStatus.withdrawn:
+        if assigned and (mandatory or due_on):
+            existing.mandatory = existing.mandatory or mandatory
+            existing.due_on = due_on or existing.due_on
+            existing.assigned_by_id = getattr(actor, "id", None)
+            db.session.commit()
+        return existing
+
+    seated = _take_seat(cohort)
+    now = utcnow()
+    enrolment = existing or Enrolment(user_id=learner.id, course_id=course.id)
+    enrolment.cohort_id = cohort.id if cohort else None
+    enrolment.status = EnrolmentStatus.enrolled if seated else EnrolmentStatus.waitlisted
+    enrolment.mandatory = mandatory
+    enrolment.due_on = due_on
+    enrolment.assigned_by_id = actor.id if assigned else None
+    enrolment.requested_at = now
+    enrolment.enrolled_at = now if seated else None
+    enrolment.withdrawn_at = None
+    enrolment.completed_at = None
+    if existing is None:
+        db.session.add(enrolment)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same person's other request won the race (a double click): keep that one.
+        db.session.rollback()
+        return enrolment_for(learner, course)
+    signals.enrolment_created.send(actor, enrolment=enrolment, via="assignment" if assigned else "self")
+    db.session.commit()
+    if seated:
+        _check_completion(enrolment)
+    return enrolment
+
+
+@dataclass
+class AssignmentReport:
+    enrolled: int = 0
+    waitlisted: int = 0
+    already: int = 0
+    refused: list[tuple[User, str]] = field(default_factory=list)
+
+
+def assign_course(actor, course: Course, *, people: list[User] = (), organisation: Organisation | None = None,
+                  cohort: Cohort | None = None, due_on: date | None = None, mandatory: bool = True) -> AssignmentReport:
+    """Enrol named people and/or every active person in an organisation subtree
+    ("mandatory for department X, due date D")."""
+    ensure(actor, "assign_courses")
+    targets: dict[int, User] = {person.id: person for person in people}
+    if organisation is not None:
+        if not covers(actor, organisation):
+            raise PermissionDenied("organisation outside scope")
+        query = (select(User).join(Organisation, User.organisation_id == Organisation.id)
+                 .where(Organisation.path.startswith(organisation.path), User.active.is_(True),
+                        visible_to(actor, User.organisation_id)).order_by(User.id))
+        for person in db.session.scalars(query):
+            targets.setdefault(person.id, person)
+    report = AssignmentReport()
+    for person in targets.values():
+        before = enrolment_for(person, course)
+        was_active = before is not None and before.status != EnrolmentStatus.withdrawn
+        try:
+            enrolment = enrol_learner(actor, course, learner=person, cohort=cohort, due_on=due_on, mandatory=mandatory)
+        except (EnrolmentError, PermissionDenied) as error:
+            db.session.rollback()
+            report.refused.append((person, str(error) if isinstance(error, EnrolmentError) else _("Outside your organisation.")))
+            continue
+        if was_active:
+            report.already += 1
+        elif enrolment.status == EnrolmentStatus.waitlisted:
+            report.waitlisted += 1
+        else:
+            report.enrolled += 1
+    return report
+
+
+def withdraw(actor, enrolment: Enrolment) -> Enrolment:
+    """Leave a course (or its waitlist). The freed seat goes to the first person waiting."""
+    own = _is(actor, enrolment.user)
+    if not own:
+        ensure(actor, "assign_courses")
+        if not covers(actor, enrolment.user.organisation):
+            raise PermissionDenied("learner outside scope")
+    if enrolment.status == EnrolmentStatus.withdrawn:
+        return enrolment
+    if enrolment.status == EnrolmentStatus.completed:
+        raise EnrolmentError(_("A completed course cannot be withdrawn from."))
+    if own and enrolment.mandatory:
+        raise EnrolmentError(_("This course was assigned to you as mandatory. Ask your HR officer to withdraw you."))
+    held_seat = enrolment.status == EnrolmentStatus.enrolled and enrolment.cohort_id is not None
+    if held_seat:
+        # Serialise withdrawals and promotions per cohort (PostgreSQL: row lock until commit).
+        db.session.execute(select(Cohort.id).where(Cohort.id == enrolment.cohort_id).with_for_update())
+        db.session.execute(update(Cohort).where(Cohort.id == enrolment.cohort_id, Cohort.seats_taken > 0)
+                           .values(seats_taken=Cohort.seats_taken - 1).execution_options(synchronize_session=False))
+    enrolment.status = EnrolmentStatus.withdrawn
+    enrolment.withdrawn_at = utcnow()
+    signals.enrolment_withdrawn.send(actor, enrolment=enrolment)
+    promoted = None
+    if held_seat:
+        promoted = _promote_from_waitlist(actor, enrolment.cohort)
+    db.session.commit()
+    if promoted is not None:
+        _check_completion(promoted)
+    return enrolment
+
+
+def _promote_from_waitlist(actor, cohort: Cohort) -> Enrolment | None:
+    waiting = db.session.scalar(select(Enrolment).where(Enrolment.cohort_id == cohort.id,
+                                                        Enrolment.status == EnrolmentStatus.waitlisted)
+                                .order_by(Enrolment.requested_at, Enrolment.id).limit(1))
+    if waiting is None or not _take_seat(cohort):
+        return None
+    waiting.status = EnrolmentStatus.enrolled
+    waiting.enrolled_at = utcnow()
+    signals.waitlist_promoted.send(actor, enrolment=waiting)
+    return waiting
+
+
+def waitlist_position(enrolment: Enrolment) -> int | None:
+    if enrolment.status != EnrolmentStatus.waitlisted:
+        return None
+    ahead = db.session.scalar(select(func.count()).select_from(Enrolment).where(
+        Enrolment.cohort_id == enrolment.cohort_id, Enrolment.status == EnrolmentStatus.waitlisted,
+        (Enrolment.requested_at < enrolment.requested_at) |
+        ((Enrolment.requested_at == enrolment.requested_at) & (Enrolment.id < enrolment.id))))
+    return ahead + 1
+
+
+# --------------------------------------------------------------------------- access and progress
+
+def active_enrolment(user, course: Course) -> Enrolment | None:
+    """The person's enrolment if it lets them open lessons and quizzes."""
+    enrolment = enrolment_for(user, course)
+    return enrolment if enrolment is not None and enrolment.is_active else None
+
+
+def can_preview(actor) -> bool:
+    """Instructors and admins may read any lesson without enrolling."""
+    return has_permission(actor, "manage_courses")
+
+
+def _progress_rows(user_id: int, course_id: int) -> dict[int, ItemProgress]:
+    return {p.item_id: p for p in db.session.scalars(select(ItemProgress).where(
+        ItemProgress.user_id == user_id, ItemProgress.course_id == course_id))}
+
+
+def _progress_row(user_id: int, item: Item) -> ItemProgress:
+    row = db.session.scalar(select(ItemProgress).where(ItemProgress.user_id == user_id,
+                                                       ItemProgress.item_id == item.id))
+    if row is None:
+        # Committed on its own, first thing in an operation, so a conflict loses nothing else.
+        row = ItemProgress(user_id=user_id, item_id=item.id, course_id=item.course_id)
+        db.session.add(row)
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same item opened twice at once
+            db.session.rollback()
+            row = db.session.scalar(select(ItemProgress).where(ItemProgress.user_id == user_id,
+                                                               ItemProgress.item_id == item.id))
+    return row
+
+
+def record_visit(actor, enrolment: Enrolment, item: Item) -> None:
+    """Remember where the learner is, so "Continue" brings them back here."""
+    if not _is(actor, enrolment.user) or not enrolment.is_active:
+        return
+    _progress_row(actor.id, item)
+    enrolment.last_item_id = item.id
+    db.session.commit()
+
+
+def complete_lesson(actor, enrolment: Enrolment, item: Item) -> bool:
+    """Mark a lesson done. Returns True when this completed it (False if it already was)."""
+    if not _is(actor, enrolment.user):
+        raise PermissionDenied("not the learner")
+    if not enrolment.is_active:
+        raise EnrolmentError(_("You are not enrolled in this course."))
+    if item.course_id != enrolment.course_id or item.kind != ItemKind.lesson or item.retired_at is not None:
+        raise EnrolmentError(_("This is not a lesson of the course."))
+    row = _progress_row(actor.id, item)
+    enrolment.last_item_id = item.id
+    if row.completed_at is not None:
+        db.session.commit()
+        return False
+    row.completed_at = utcnow()
+    signals.lesson_completed.send(actor, enrolment=enrolment, item=item)
+    db.session.commit()
+    _check_completion(enrolment)
+    return True
+
+
+@dataclass
+class ModuleProgress:
+    module: object
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    modules: list[ModuleProgress]
+    done: int
+    total: int
+    completed_items: set[int]
+    item_rows: dict[int, ItemProgress]
+    next_item: Item | None  # the first item not yet done
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def course_progress(user, course: Course) -> CourseProgress:
+    rows = _progress_rows(user.id, course.id) if getattr(user, "id", None) else {}
+    completed = {item_id for item_id, row in rows.items() if row.completed_at is not None}
+    modules, done_all, total_all, next_item = [], 0, 0, None
+    for module in course.active_modules:
+        counted = [item for item in module.active_items if item.counts_for_progress]
+        done = sum(1 for item in counted if item.id in completed)
+        modules.append(ModuleProgress(module, done, len(counted)))
+        done_all += done
+        total_all += len(counted)
+        if next_item is None:
+            next_item = next((item for item in counted if item.id not in completed), None)
+    return CourseProgress(course, modules, done_all, total_all, completed, rows, next_item)
+
+
+def resume_item(enrolment: Enrolment, progress: CourseProgress) -> Item | None:
+    """Where "Continue" leads: the last item opened if it is unfinished, else the next unfinished one."""
+    last = enrolment.last_item
+    if last is not None and last.retired_at is None and last.id not in progress.completed_items:
+        return last
+    if progress.next_item is not None:
+        return progress.next_item
+    items = enrolment.course.active_items()
+    return items[0] if items else None
+
+
+def _check_completion(enrolment: Enrolment) -> None:
+    if enrolment.status != EnrolmentStatus.enrolled:
+        return
+    progress = course_progress(enrolment.user, enrolment.course)
+    if progress.total and progress.done >= progress.total:
+        enrolment.status = EnrolmentStatus.completed
+        enrolment.completed_at = utcnow()
+        signals.course_completed.send(None, enrolment=enrolment)
+        db.session.commit()
+
+
+# --------------------------------------------------------------------------- quizzes
+
+def quiz_settings(item: Item) -> dict:
+    content = item.content or {}
+    return {"pass_mark": content.get("pass_mark", 60), "attempts": content.get("attempts", 0),
+            "time_limit": content.get("time_limit"), "late": content.get("late", "refuse"),
+            "questions": len(content.get("questions", []))}
+
+
+def attempts_for(user, item: Item) -> list[QuizAttempt]:
+    return list(db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user.id,
+                                                             QuizAttempt.item_id == item.id)
+                                   .order_by(QuizAttempt.number)))
+
+
+def _expire_if_overdue(attempt: QuizAttempt, item: Item, now: datetime) -> bool:
+    """An open attempt whose time is up, on a quiz that refuses late work, becomes expired."""
+    if attempt.status != AttemptStatus.open or attempt.deadline_at is None:
+        return False
+    if now <= attempt.deadline_at + LATE_GRACE or (item.content or {}).get("late") == "accept":
+        return False
+    result = db.session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt.id,
+                                                          QuizAttempt.status == AttemptStatus.open)
+                                .values(status=AttemptStatus.expired, submitted_at=now, score=0,
+                                        percent=0, passed=False)
+                                .execution_options(synchronize_session=False))
+    db.session.commit()
+    db.session.refresh(attempt)
+    return result.rowcount == 1
+
+
+def start_attempt(actor, enrolment: Enrolment, item: Item, *, now: datetime | None = None) -> QuizAttempt:
+    """Start an attempt (or return the one still open), with questions and options shuffled
+    for this attempt when the quiz says so."""
+    now = now or utcnow()
+    if not _is(actor, enrolment.user):
+        raise PermissionDenied("not the learner")
+    if not enrolment.is_active:
+        raise QuizError(_("You are not enrolled in this course."))
+    if item.course_id != enrolment.course_id or item.kind != ItemKind.quiz or item.retired_at is not None:
+        raise QuizError(_("This is not a quiz of the course."))
+    previous = attempts_for(actor, item)
+    for attempt in previous:
+        if attempt.is_open and not _expire_if_overdue(attempt, item, now):
+            return attempt
+    settings = quiz_settings(item)
+    if settings["attempts"] and len(previous) >= settings["attempts"]:
+        raise QuizError(_("You have used all your attempts at this quiz."))
+    content = item.content or {}
+    rng = random.Random(secrets.randbits(64))
+    questions = [dict(q) for q in content.get("questions", [])]
+    if content.get("shuffle_questions", True):
+        rng.shuffle(questions)
+    for question in questions:
+        if "options" in question:
+            question["options"] = [dict(o) for o in question["options"]]
+            if content.get("shuffle_options", True):
+                rng.shuffle(question["options"])
+    limit = settings["time_limit"]
+    _progress_row(actor.id, item)
+    attempt = QuizAttempt(user_id=actor.id, item_id=item.id, course_id=item.course_id, number=len(previous) + 1,
+                          status=AttemptStatus.open, started_at=now, questions=questions,
+                          deadline_at=now + timedelta(minutes=limit) if limit else None)
+    db.session.add(attempt)
+    enrolment.last_item_id = item.id
+    try:
+        db.session.commit()
+    except IntegrityError:  # a double click started the same attempt number
+        db.session.rollback()
+        return next(a for a in attempts_for(actor, item) if a.number == len(previous) + 1)
+    return attempt
+
+
+def public_questions(attempt: QuizAttempt) -> list[dict]:
+    """What the learner may see of an open attempt: no correct option, answer or explanation."""
+    shown = []
+    for question in attempt.questions:
+        shown.append({"id": question["id"], "type": question["type"], "text": question["text"],
+                      "points": question["points"],
+                      "options": [{"id": o["id"], "text": o["text"]} for o in question.get("options", [])]})
+    return shown
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def _normalise_text(value: str) -> str:
+    return " ".join(str(value).casefold().split())
+
+
+def _clean_answers(attempt: QuizAttempt, answers: dict) -> dict:
+    """Check every answer belongs to a question of *this* attempt and has the right shape."""
+    by_id = {q["id"]: q for q in attempt.questions}
+    clean: dict = {}
+    for question_id, value in (answers or {}).items():
+        question = by_id.get(str(question_id))
+        if question is None:
+            raise QuizError(_("An answer was sent for a question that is not part of this attempt."))
+        option_ids = {o["id"] for o in question.get("options", [])}
+        if question["type"] == "single":
+            if value in (None, "", []):
+                continue
+            if isinstance(value, list):
+                value = value[0] if len(value) == 1 else None
+            if str(value) not in option_ids:
+                raise QuizError(_("An answer names an option that the question does not have."))
+            clean[question["id"]] = str(value)
+        elif question["type"] == "multiple":
+            values = value if isinstance(value, list) else [value]
+            values = [str(v) for v in values if v not in (None, "")]
+            if any(v not in option_ids for v in values):
+                raise QuizError(_("An answer names an option that the question does not have."))
+            clean[question["id"]] = sorted(set(values))
+        elif question["type"] == "numeric":
+            text = str(value).strip().replace(" ", "").replace("\u00a0", "") if value is not None else ""
+            if not text:
+                continue
+            if len(text) > 40 or not _NUMBER.match(text):
+                raise QuizError(_("Enter a number, for example 12 or 3.5."))
+            clean[question["id"]] = text.replace(",", ".")
+        else:
+            text = str(value or "").strip()
+            if len(text) > TEXT_ANSWER_MAX:
+                raise QuizError(_("An answer is longer than %(limit)d characters.", limit=TEXT_ANSWER_MAX))
+            if text:
+                clean[question["id"]] = text
+    return clean
+
+
+def _score_question(question: dict, answer) -> bool:
+    if answer is None:
+        return False
+    if question["type"] == "single":
+        return any(o["correct"] and o["id"] == answer for o in question["options"])
+    if question["type"] == "multiple":
+        return set(answer) == {o["id"] for o in question["options"] if o["correct"]}
+    if question["type"] == "numeric":
+        return abs(float(answer) - float(question["answer"])) <= float(question.get("tolerance") or 0) + 1e-9
+    accepted = {_normalise_text(a) for values in question.get("answers", {}).values() for a in values}
+    return _normalise_text(answer) in accepted
+
+
+def submit_attempt(actor, attempt: QuizAttempt, answers: dict, *, now: datetime | None = None) -> QuizAttempt:
+    """Score an attempt on the server. Submitting again (a double click, a replayed request)
+    returns the first result unchanged. After the time limit the quiz's ``late`` setting decides:
+    ``accept`` scores the attempt and marks it late, ``refuse`` expires it (LateSubmission)."""
+    now = now or utcnow()
+    if getattr(actor, "id", None) != attempt.user_id:
+        raise PermissionDenied("not this learner's attempt")
+    if attempt.status != AttemptStatus.open:
+        return attempt
+    clean = _clean_answers(attempt, answers)
+    item = attempt.item
+    late = attempt.deadline_at is not None and now > attempt.deadline_at + LATE_GRACE
+    if late and (item.content or {}).get("late", "refuse") != "accept":
+        _expire_if_overdue(attempt, item, now)
+        raise LateSubmission(_("The time for this attempt ran out, so the answers were not accepted."))
+    row = _progress_row(actor.id, item)
+    # Claim the attempt: only one request can move it from open to submitted.
+    claimed = db.session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt.id,
+                                                           QuizAttempt.status == AttemptStatus.open)
+                                 .values(status=AttemptStatus.submitted, submitted_at=now)
+                                 .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        db.session.refresh(attempt)
+        return attempt
+    results, score, max_score = {}, 0.0, 0.0
+    for question in attempt.questions:
+        points = float(question.get("points") or 0)
+        correct = _score_question(question, clean.get(question["id"]))
+        results[question["id"]] = {"correct": correct, "points": points if correct else 0.0, "max": points}
+        score += points if correct else 0.0
+        max_score += points
+    percent = round(100 * score / max_score, 1) if max_score else 0.0
+    pass_mark = (item.content or {}).get("pass_mark", 60)
+    attempt.status = AttemptStatus.submitted
+    attempt.submitted_at = now
+    attempt.answers, attempt.results = clean, results
+    attempt.score, attempt.max_score, attempt.percent = score, max_score, percent
+    attempt.passed = percent >= pass_mark
+    attempt.late = late
+    row.best_percent = max(row.best_percent or 0.0, percent)
+    if attempt.passed:
+        row.passed = True
+        row.completed_at = row.completed_at or now
+    signals.quiz_submitted.send(actor, attempt=attempt)
+    db.session.commit()
+    enrolment = enrolment_for(attempt.user, item.course)
+    if enrolment is not None:
+        _check_completion(enrolment)
+    return attempt
+
+
+def get_own_attempt(actor, attempt_id: int) -> QuizAttempt | None:
+    """The attempt if it is the actor's own; None otherwise (callers answer 404)."""
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != getattr(actor, "id", None):
+        return None
+    if attempt.is_open:
+        _expire_if_overdue(attempt, attempt.item, utcnow())
+    return attempt
+
+
+# --------------------------------------------------------------------------- dashboards
+
+@dataclass
+class MyCourse:
+    enrolment: Enrolment
+    progress: CourseProgress
+    next_item: Item | None
+    due: date | None
+    overdue: bool
+    quiz_results: list[tuple[Item, ItemProgress]]
+    waitlist_position: int | None
+
+
+def my_courses(user, today: date | None = None) -> list[MyCourse]:
+    """The learner's courses: progress, next step, deadline and quiz results; current first."""
+    today = today or local_today()
+    enrolments = db.session.scalars(select(Enrolment).where(Enrolment.user_id == user.id,
+                                                            Enrolment.status != EnrolmentStatus.withdrawn))
+    entries = []
+    for enrolment in enrolments:
+        progress = course_progress(user, enrolment.course)
+        quizzes = [(item, progress.item_rows[item.id]) for item in enrolment.course.active_items()
+                   if item.is_quiz and item.id in progress.item_rows
+                   and progress.item_rows[item.id].best_percent is not None]
+        entries.append(MyCourse(enrolment, progress, resume_item(enrolment, progress) if enrolment.is_active else None,
+                                enrolment.due_date, enrolment.is_overdue(today), quizzes,
+                                waitlist_position(enrolment)))
+    order = {EnrolmentStatus.enrolled: 0, EnrolmentStatus.waitlisted: 1, EnrolmentStatus.completed: 2}
+    entries.sort(key=lambda e: (order.get(e.enrolment.status, 3), e.due or date.max, e.enrolment.id))
+    return entries
+
+
+def my_progress(user) -> list[MyCourse]:
+    return my_courses(user)
+
+
+@dataclass
+class RosterRow:
+    enrolment: Enrolment
+    progress: CourseProgress
+    quiz_scores: dict[int, float | None]
+
+
+def cohort_roster(actor, cohort: Cohort) -> tuple[list[Item], list[RosterRow]]:
+    """Each learner of a cohort with progress and best quiz scores (instructors and admins)."""
+    ensure(actor, "view_rosters")
+    quizzes = [item for item in cohort.course.active_items() if item.is_quiz]
+    enrolments = db.session.scalars(select(Enrolment).join(User, Enrolment.user_id == User.id)
+                                    .where(Enrolment.cohort_id == cohort.id)
+                                    .order_by(User.surname, User.given_name, User.id))
+    rows = []
+    for enrolment in enrolments:
+        progress = course_progress(enrolment.user, cohort.course)
+        scores = {q.id: progress.item_rows[q.id].best_percent if q.id in progress.item_rows else None for q in quizzes}
+        rows.append(RosterRow(enrolment, progress, scores))
+    return quizzes, rows
+
+
+@dataclass
+class QuestionStats:
+    id: str
+    text: dict
+    answered: int
+    correct: int
+
+    @property
+    def share_correct(self) -> float | None:
+        return self.correct / self.answered if self.answered else None
+
+
+def quiz_statistics(actor, item: Item, cohort: Cohort | None = None) -> tuple[int, list[QuestionStats]]:
+    """Per question of the quiz (as currently written): submitted attempts that included it and
+    the share that answered it correctly."""
+    ensure(actor, "view_rosters")
+    query = select(QuizAttempt).where(QuizAttempt.item_id == item.id, QuizAttempt.status == AttemptStatus.submitted)
+    if cohort is not None:
+        query = query.join(Enrolment, (Enrolment.user_id == QuizAttempt.user_id) &
+                           (Enrolment.course_id == QuizAttempt.course_id)).where(Enrolment.cohort_id == cohort.id)
+    stats = {q["id"]: QuestionStats(q["id"], q["text"], 0, 0) for q in (item.content or {}).get("questions", [])}
+    attempts = 0
+    for attempt in db.session.scalars(query):
+        attempts += 1
+        for question_id, result in (attempt.results or {}).items():
+            if question_id in stats:
+                stats[question_id].answered += 1
+                stats[question_id].correct += 1 if result.get("correct") else 0
+    return attempts, list(stats.values())
+
+
+def csv_cell(value) -> str:
+    """A CSV cell that Excel will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def to_csv(header: list[str], rows: list[list]) -> bytes:
+    """UTF-8 with a BOM (what Excel expects), formulas neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([csv_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- notebooks (used by lms.hub)
+
+def notebook_courses_for(user, *, every: bool = False) -> list[Course]:
+    """Published courses with notebooks that the person is actively enrolled in (enrolled or
+    completed); with ``every``, all published courses with notebooks (instructors)."""
+    query = select(Course).where(Course.has_notebooks.is_(True), Course.published.is_(True))
+    if not every:
+        query = query.join(Enrolment, Enrolment.course_id == Course.id).where(
+            Enrolment.user_id == user.id,
+            Enrolment.status.in_([EnrolmentStatus.enrolled, EnrolmentStatus.completed]))
+    return list(db.session.scalars(query.order_by(Course.slug)))

@@ -1,0 +1,64 @@
+"""The task queue: Huey, on a SQLite file under instance/ by default (no server to run) or on Redis
+when ``LMS_QUEUE_URL=redis://…``, with signed messages so that nobody who can write to the queue can
+make the worker run a pickle of their own.
+
+The Huey instance is built from the settings on first use (no I/O at import); tasks are registered
+on it by :func:`lms.worker.tasks.register`. The consumer is ``flask --app wsgi lms worker``.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from flask import current_app
+from huey import MemoryHuey, RedisHuey, SqliteHuey
+from huey.serializer import SignedSerializer
+
+HEARTBEAT_KEY = "oqu:worker-heartbeat"
+HEARTBEAT_STALE_SECONDS = 180  # the heartbeat task runs every minute
+
+
+def create_huey(settings):
+    serializer = SignedSerializer(secret=settings.secret_key, salt="oqu-queue")
+    url = settings.queue_url
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey("oqu", url=url, serializer=serializer)
+    if url == "memory://":
+        return MemoryHuey("oqu", immediate=True, serializer=serializer)
+    filename = url[len("sqlite:///"):] if url.startswith("sqlite:///") else str(Path(settings.instance_path) / "queue.db")
+    return SqliteHuey("oqu", filename=filename, serializer=serializer)
+
+
+def get_huey(app=None):
+    """The app's Huey, with Oqu's tasks registered (built on first use)."""
+    app = app or current_app._get_current_object()
+    huey = app.extensions.get("oqu_huey")
+    if huey is None:
+        from .tasks import register
+
+        huey = create_huey(app.config["OQU_SETTINGS"])
+        app.extensions["oqu_huey"] = huey
+        app.extensions["oqu_tasks"] = register(huey, app)
+    return huey
+
+
+def tasks(app=None):
+    """The registered tasks by name (``tasks().heartbeat()`` enqueues one)."""
+    app = app or current_app._get_current_object()
+    get_huey(app)
+    return app.extensions["oqu_tasks"]
+
+
+def queue_health() -> str:
+    """``ok`` when the queue's storage answers and a worker has beaten within three minutes; ``down``
+    otherwise (jobs would wait)."""
+    try:
+        huey = get_huey()
+        if huey.immediate:
+            return "ok"
+        beat = huey.get(HEARTBEAT_KEY, peek=True)
+    except Exception:  # noqa: BLE001 — any storage failure means the queue is down
+        return "down"
+    if beat is None or time.time() - float(beat) > HEARTBEAT_STALE_SECONDS:
+        return "down"
+    return "ok"

@@ -1,0 +1,24 @@
+from datetime import date, timedelta
+
+import pytest
+
+from lms.learning import services
+from lms.security import SYSTEM
+
+from ..courses.files import import_course
+
+
+@pytest.fixture
+def course(app, tmp_path):
+    return import_course(tmp_path / "courses")
+
+
+@pytest.fixture
+def cohort_factory(course):
+    def make_cohort(capacity=None, **kwargs):
+        today = date.today()
+        values = dict(name="Cohort", starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30),
+                      capacity=capacity)
+        values.update(kwargs)
+        return services.create_cohort(SYSTEM, kwargs.pop("course", course), **values)
+    return make_cohort

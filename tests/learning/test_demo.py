@@ -1,0 +1,19 @@
+"""The demo seed imports the demo courses and enrols the demo learner."""
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.courses import services as courses
+from lms.demo import _seed_learning
+from lms.extensions import db
+from lms.learning import services
+
+
+def test_demo_courses_are_imported_and_the_learner_enrolled(app, make):
+    learner = make.user("learner", email="learner@oqu.demo")
+    _seed_learning(learner)
+    _seed_learning(db.session.scalar(select(User).where(User.email == "learner@oqu.demo")))  # idempotent
+    basics = courses.get_course("ai-basics")
+    assert courses.get_course("responsible-ai").prerequisites == ["ai-basics"]
+    [entry] = services.my_courses(learner)
+    assert entry.enrolment.course_id == basics.id and entry.enrolment.cohort is not None
+    assert entry.progress.done == 1 and entry.next_item is not None
