@@ -122,7 +122,8 @@ def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(app.config["OQU_TRANSLATIONS"]))
     app.extensions["babel"].instance.domain_instance = OquDomain()
-    app.jinja_env.filters.update(date=date_filter, datetime=datetime_filter, number=number_filter)
+    app.jinja_env.filters.update(date=date_filter, datetime=datetime_filter, number=number_filter,
+                                 language_name=lambda code: LANGUAGES.get(code, code))
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language,
                                  html_lang=html_lang, localized=localized, now_date=today)
 
