@@ -33,8 +33,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .accounts import auth
     auth.init_app(app)
 
+    from .grading import models as _grading_models  # noqa: F401 — submissions' tables in the metadata
     from .audit import handlers
     handlers.connect()
+    from .certificates import handlers as certificate_handlers
+    certificate_handlers.connect()
 
     _register_blueprints(app)
     _register_cli(app)
@@ -52,9 +55,15 @@ def _register_blueprints(app: Flask) -> None:
     from .hub.views import bp as hub
     from .learning.views import bp as learning
     from .organisations.views import bp as organisations
+    from .grading.views import bp as grading
 
     for blueprint in (dashboard, accounts, organisations, audit, courses, learning, hub):
         app.register_blueprint(blueprint)
+    from .certificates.views import bp as certificates
+    from .hr.views import bp as hr
+    app.register_blueprint(certificates)
+    app.register_blueprint(hr)
+    app.register_blueprint(grading)
     from .hub import oauth
     oauth.init_app(app)
     from . import api

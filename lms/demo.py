@@ -96,6 +96,7 @@ def seed_demo() -> None:
     if existing < EMPLOYEES:
         _generate_employees(units, existing)
     _seed_learning(learner)
+    _seed_certificates()
     click.echo(f"demo data ready: {len(units)} organisations, "
                f"{db.session.scalar(select(func.count()).select_from(User))} people; "
                f"sign in as learner@{DEMO_DOMAIN} / instructor@… / hr@… / admin@… with {DEMO_PASSWORD}")
@@ -173,3 +174,52 @@ def _seed_learning(learner: User) -> None:
                     else:
                         answers[question["id"]] = rng.choice(["адам", "компьютер"])
                 learning.submit_attempt(person, attempt, answers)
+
+
+def _seed_certificates() -> None:
+    """Certificates for some generated employees, issued over the past two years: most valid, some
+    expiring within weeks, some expired, one revoked; then the rule's backfill for real progress.
+    Skipped when certificates exist already."""
+    from datetime import datetime, timedelta
+
+    from .certificates import numbers
+    from .certificates import services as certificates
+    from .certificates.models import Certificate
+    from .courses.models import Course
+    from .i18n import today
+
+    if certificates.count_issued():
+        return
+    course_list = list(db.session.scalars(select(Course).where(Course.certification != None)  # noqa: E711
+                                          .order_by(Course.slug)))
+    course_list = [course for course in course_list if course.certification]
+    if not course_list:
+        return
+    rng = random.Random(6)
+    start = today()
+    employees = list(db.session.scalars(select(User).where(User.email.like("employee%")).order_by(User.id)
+                                        .offset(30).limit(120)))
+    issued = []
+    for index, person in enumerate(employees):
+        course = course_list[index % len(course_list)]
+        if index % 10 == 0:  # expiring within the next weeks
+            valid_until = start + timedelta(days=rng.randint(3, 50))
+        elif index % 10 == 1:  # expired
+            valid_until = start - timedelta(days=rng.randint(1, 200))
+        else:
+            valid_until = start + timedelta(days=rng.randint(90, 700))
+        issued_on = valid_until - timedelta(days=730)
+        number = numbers.new_number(issued_on.year)
+        certificate = Certificate(number=number, user_id=person.id, course_id=course.id,
+                                  organisation_id=person.organisation_id, holder_name=person.full_name,
+                                  hours=course.certification.get("hours") or course.hours,
+                                  score=float(rng.randint(70, 100)), course_version=course.content_hash,
+                                  issued_at=datetime.combine(issued_on, datetime.min.time()) + timedelta(hours=10),
+                                  issued_on=issued_on, valid_until=valid_until)
+        db.session.add(certificate)
+        issued.append(certificate)
+    db.session.commit()
+    if issued:
+        certificates.revoke_certificate(SYSTEM, issued[2], "Демо: тестте бөгде көмек пайдаланылды / "
+                                                           "Демо: при тестировании использовалась посторонняя помощь")
+    certificates.issue_certificates(SYSTEM)

@@ -23,6 +23,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_rosters": frozenset({"instructor", "admin"}),  # cohort rosters, quiz statistics
     "assign_courses": frozenset({"hr", "admin"}),  # enrol people or a subtree (HR: within their scope)
     "use_any_notebook": frozenset({"instructor"}),  # open any course's notebook without enrolling
+    "view_certificates": frozenset({"hr", "admin"}),  # HR: certificates of their subtree; export them
+    "revoke_certificates": frozenset({"admin"}),
+    "issue_certificates": frozenset({"admin"}),  # the backfill (`lms issue-certificates`)
 }
 
 

@@ -70,6 +70,19 @@ class Settings:
     queue_url: str = _doc("Task queue: empty for a SQLite file under instance/ (no server needed), "
                           "`redis://host:6379/0` for Redis, `memory://` to run tasks at once (tests).", default="")
 
+    assignments_dir: str = _doc("Folder of nbgrader assignment sources, `<course>/<assignment>/*.ipynb` "
+                                "(docs/assignments.md). Defaults to notebooks/ in the project.", default="")
+    grading_dir: str = _doc("Where sandboxed grading jobs get their throwaway folders. Empty: the system's "
+                            "temporary folder.", default="")
+    grading_timeout: int = _doc("Wall-clock seconds one grading run (all of a submission's notebooks) may take "
+                                "before it is killed and recorded as failed.", default=120)
+    grading_memory_mb: int = _doc("Memory (RLIMIT_DATA) for the grading process and the learner's kernel, in "
+                                  "megabytes.", default=1024)
+    grading_user: str = _doc("Unprivileged Unix user that runs grading when the worker runs as root. Empty: "
+                             "grading runs as the worker's user, still in its own session with limits.", default="")
+    submission_max_mb: int = _doc("Largest accepted submission (all notebooks together), in megabytes.",
+                                  default=20)
+
     @classmethod
     def fields_help(cls) -> list[tuple[str, str, str]]:
         """(variable, default, help) for every setting: the README's configuration table."""
@@ -106,6 +119,8 @@ class Settings:
         Path(self.instance_path).mkdir(parents=True, exist_ok=True)
         if not self.courses_dir:
             self.courses_dir = str(Path(__file__).resolve().parent.parent / "courses")
+        if not self.assignments_dir:
+            self.assignments_dir = str(Path(__file__).resolve().parent.parent / "notebooks")
         if not self.database_url:
             self.database_url = f"sqlite:///{Path(self.instance_path) / 'oqu.db'}"
         if not self.secret_key and self.env != "production":
@@ -155,6 +170,12 @@ class Settings:
             raise SettingsError("LMS_HUB_CLIENT_ID must not be empty")
         if self.hub_spawn_timeout < 5:
             raise SettingsError("LMS_HUB_SPAWN_TIMEOUT must be at least 5 seconds")
+        if self.grading_timeout < 5:
+            raise SettingsError("LMS_GRADING_TIMEOUT must be at least 5 seconds")
+        if self.grading_memory_mb < 256:
+            raise SettingsError("LMS_GRADING_MEMORY_MB must be at least 256")
+        if self.submission_max_mb < 1:
+            raise SettingsError("LMS_SUBMISSION_MAX_MB must be at least 1")
         if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "unix://", "sqlite:///",
                                                               "memory://")):
             raise SettingsError("LMS_QUEUE_URL must be empty, redis://…, rediss://…, sqlite:///PATH or memory://")

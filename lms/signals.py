@@ -45,6 +45,14 @@ quiz_submitted = _signals.signal("quiz-submitted", doc="attempt: the scored Quiz
 course_completed = _signals.signal("course-completed", doc="enrolment: the Enrolment whose every required "
                                    "item is complete. Certification listens here.")
 
+# certificates
+certificate_issued = _signals.signal("certificate-issued", doc="certificate: the new Certificate (sender None "
+                                     "when issued by the rule as progress changed).")
+certificate_revoked = _signals.signal("certificate-revoked", doc="certificate: the revoked Certificate; "
+                                      "reason: the administrator's reason.")
+certificates_exported = _signals.signal("certificates-exported", doc="format: `csv` or `xlsx`; filters: dict; "
+                                        "rows: number of rows written.")
+
 # hub (notebooks)
 hub_signed_in = _signals.signal("hub-signed-in", doc="user: the person the hub signed in through the LMS; "
                                 "client_id: the OAuth client (the hub).")
@@ -52,3 +60,8 @@ notebook_launched = _signals.signal("notebook-launched", doc="launch: the new No
 notebook_launch_failed = _signals.signal("notebook-launch-failed", doc="launch: the NotebookLaunch; course: its "
                                          "Course; reason: the hub's message or `timeout`.")
 notebook_stopped = _signals.signal("notebook-stopped", doc="launch: the NotebookLaunch whose server was stopped.")
+
+# grading
+submission_created = _signals.signal("submission-created", doc="submission: the new, queued Submission.")
+submission_graded = _signals.signal("submission-graded", doc="submission: the Submission whose grading finished "
+                                    "(status `graded`, `flagged` or `failed`). Progress and certification listen.")

@@ -52,3 +52,25 @@ def user(*roles: str | Role, organisation: Organisation | None = None, hr_scope:
     db.session.add(person)
     db.session.commit()
     return person
+
+
+def certificate(holder: User, course, *, issued_on=None, valid_until=None, revoked: bool = False,
+                renewal: int = 0, organisation: Organisation | None = None, hours: int | None = None):
+    """A certificate written directly (tests of listing, verification and export need no learning)."""
+    from datetime import date, datetime
+
+    from lms.certificates import numbers
+    from lms.certificates.models import Certificate
+
+    issued_on = issued_on or date.today()
+    row = Certificate(number=numbers.new_number(issued_on.year), user_id=holder.id, course_id=course.id,
+                      organisation_id=(organisation or holder.organisation).id
+                      if (organisation or holder.organisation) else None,
+                      renewal=renewal, holder_name=holder.full_name, hours=course.hours if hours is None else hours,
+                      issued_at=datetime.combine(issued_on, datetime.min.time()), issued_on=issued_on,
+                      valid_until=valid_until,
+                      revoked_at=datetime.combine(issued_on, datetime.min.time()) if revoked else None,
+                      revoked_reason="test" if revoked else None)
+    db.session.add(row)
+    db.session.commit()
+    return row

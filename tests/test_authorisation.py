@@ -152,6 +152,19 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "hub.token": ({}, public(Status(400))),
     "hub.userinfo": ({}, public(Status(401))),
     "hub.openid_configuration": ({}, public()),
+    # certificates ("{certificate}" is the learner's): public verification, the holder's own list,
+    # the PDF for the holder, their HR and admins; revocation for admins
+    "certificates.verify_lookup": ({}, public()),
+    "certificates.verify": ({"number": "{certificate}"}, public()),
+    "certificates.mine": ({}, signed_in()),
+    "certificates.pdf": ({"number": "{certificate}"}, only("learner", "hr", "admin")),
+    "certificates.revoke": ({"number": "{certificate}"}, only("admin")),
+    "hr.certificate_list": ({}, only("hr", "admin")),
+    "hr.export_csv": ({}, only("hr", "admin")),
+    "hr.export_xlsx": ({}, only("hr", "admin")),
+    # grading ("{submission}" is the learner's: theirs, their instructors', their HR's (totals), admins')
+    "grading.submission": ({"submission_id": "{submission}"}, signed_in()),
+    "grading.submit": ({"slug": "demo", "assignment": "no-such-assignment"}, signed_in(NOT_FOUND)),
 }
 
 # Form fields a POST-only route needs to do its work (the CSRF token is added to each).
@@ -209,7 +222,20 @@ def ids(world, tmp_path):
         "own_token": tokens,
         "cohort": cohort.id,
         "attempt": attempt.id,
+        "certificate": factories.certificate(world.learner, course).number,
+        "submission": _submission(world.learner, course),
     }
+
+
+def _submission(learner, course) -> int:
+    from lms.extensions import db
+    from lms.grading.models import Submission
+
+    submission = Submission(user_id=learner.id, course_id=course.id, assignment="a", attempt=1, content={},
+                            content_hash="0" * 64, size_bytes=0, flags=[])
+    db.session.add(submission)
+    db.session.commit()
+    return submission.id
 
 
 def _url(app, endpoint: str, args: dict, ids: dict, role: str) -> str:

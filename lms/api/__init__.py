@@ -85,6 +85,8 @@ def register(app) -> None:
     from ..courses import api as _courses_api  # noqa: F401
     from ..learning import api as _learning_api  # noqa: F401
     from ..hub import api as _hub_api  # noqa: F401
+    from ..certificates import api as _certificates_api  # noqa: F401
+    from ..grading import api as _grading_api  # noqa: F401
     from . import health as _health, openapi as _openapi  # noqa: F401
 
     app.register_blueprint(bp)

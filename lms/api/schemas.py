@@ -51,3 +51,9 @@ SCHEMAS.update(_LEARNING_SCHEMAS)
 from ..hub.schemas import SCHEMAS as _HUB_SCHEMAS  # noqa: E402
 
 SCHEMAS.update(_HUB_SCHEMAS)
+from ..certificates.schemas import SCHEMAS as _CERTIFICATE_SCHEMAS  # noqa: E402
+
+SCHEMAS.update(_CERTIFICATE_SCHEMAS)
+from ..grading.schemas import SCHEMAS as _GRADING_SCHEMAS  # noqa: E402
+
+SCHEMAS.update(_GRADING_SCHEMAS)

@@ -108,6 +108,8 @@ def connect() -> None:
         _handlers.append(handler)
         signal.connect(handler)
     _connect_hub()
+    _connect_certificates()
+    _connect_grading()
 
 
 # hub (notebooks)
@@ -133,6 +135,52 @@ def _connect_hub() -> None:
         (signals.notebook_launched, _launch_event("notebook_launched")),
         (signals.notebook_launch_failed, _launch_event("notebook_launch_failed")),
         (signals.notebook_stopped, _launch_event("notebook_stopped")),
+    ):
+        _handlers.append(handler)
+        signal.connect(handler)
+
+
+# certificates
+
+def _on_certificate_issued(actor, certificate):
+    record_event(actor, "certificate_issued", certificate, number=certificate.number, holder=certificate.user_id,
+                 course=certificate.course_id, renewal=certificate.renewal,
+                 valid_until=certificate.valid_until.isoformat() if certificate.valid_until else None)
+
+
+def _on_certificate_revoked(actor, certificate, reason):
+    record_event(actor, "certificate_revoked", certificate, number=certificate.number,
+                 holder=certificate.user_id, reason=reason)
+
+
+def _on_certificates_exported(actor, format, filters, rows):
+    record_event(actor, "certificates_exported", None, format=format, filters=filters, rows=rows)
+
+
+def _connect_certificates() -> None:
+    for signal, handler in (
+        (signals.certificate_issued, _on_certificate_issued),
+        (signals.certificate_revoked, _on_certificate_revoked),
+        (signals.certificates_exported, _on_certificates_exported),
+    ):
+        _handlers.append(handler)
+        signal.connect(handler)
+
+
+# grading
+
+def _submission_event(action):
+    def handler(actor, submission):
+        record_event(actor, action, submission, course_id=submission.course_id, assignment=submission.assignment,
+                     attempt=submission.attempt, status=submission.status.value, total=submission.total,
+                     content_hash=submission.content_hash)
+    return handler
+
+
+def _connect_grading() -> None:
+    for signal, handler in (
+        (signals.submission_created, _submission_event("submission_created")),
+        (signals.submission_graded, _submission_event("submission_graded")),
     ):
         _handlers.append(handler)
         signal.connect(handler)

@@ -26,6 +26,9 @@ ACTION_LABELS = {
     "api_token_revoked": _l("API token revoked"),
     "organisation_created": _l("Organisation created"),
     "organisation_updated": _l("Organisation changed"),
+    "certificate_issued": _l("Certificate issued"),
+    "certificate_revoked": _l("Certificate revoked"),
+    "certificates_exported": _l("Certificates exported"),
 }
 
 

@@ -439,6 +439,12 @@ def load_course(folder: Path, display: str | None = None) -> tuple[CourseSpec, l
                 module.items.append(item)
         spec.modules.append(module)
 
+    if certification is not None:
+        from ..certificates.rules import check_rule
+
+        kinds = {item.key: item.kind for module in spec.modules for item in module.items}
+        check_rule(certification, kinds, checks.problem)
+
     spec.content_hash = _hash(reader.read)
     return spec, reader.problems
 

@@ -38,4 +38,34 @@ def register(huey, app) -> SimpleNamespace:
         beat()
         return value
 
-    return SimpleNamespace(heartbeat=heartbeat, ping=ping)
+    @huey.task(name="grade_submission")
+    def grade_submission(submission_id: int):
+        """Grade one submission in the sandbox (the row, not this task, is the truth: see
+        lms.grading.submissions)."""
+        from ..grading.submissions import grade_submission as grade
+
+        with app.app_context():
+            return grade(submission_id)
+
+    @huey.on_startup()
+    def reap_on_start():
+        _reap(app)
+
+    @huey.periodic_task(crontab(minute="*"), name="reap_submissions")
+    def reap_submissions():
+        """Re-enqueue submissions whose grading lease expired or whose task was lost."""
+        return _reap(app)
+
+    return SimpleNamespace(heartbeat=heartbeat, ping=ping, grade_submission=grade_submission,
+                           reap_submissions=reap_submissions)
+
+
+def _reap(app):
+    from ..grading.submissions import reap_submissions
+
+    try:
+        with app.app_context():
+            return reap_submissions()
+    except Exception:  # noqa: BLE001 — a reaper failure must not stop the consumer
+        log.exception("reaping submissions failed")
+        return []

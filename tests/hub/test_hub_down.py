@@ -49,7 +49,8 @@ def test_pages_work_and_the_button_says_notebooks_are_unavailable(app, learner, 
     browser = signed_in_client(app, learner)
     for path in ("/", "/courses", "/account"):
         assert browser.get(path).status_code == 200, path
-    response = browser.get(f"/courses/{course.slug}", headers={"Cookie": "oqu_lang=ru"})
+    browser.set_cookie("oqu_lang", "ru")
+    response = browser.get(f"/courses/{course.slug}")
     assert response.status_code == 200
     text = page_text(response)
     assert translated(app, UNAVAILABLE, "ru") in text

@@ -203,7 +203,8 @@ def test_person_without_a_notebook_course_is_told_why_and_gets_no_code(app, hub_
     for who in (person, withdrawn, factories.user("hr"), factories.user("admin")):
         browser = signed_in_client(app, who)
         _, challenge = pkce_pair()
-        response = browser.get(authorize_url(hub_client, challenge), headers={"Cookie": "oqu_lang=ru"})
+        browser.set_cookie("oqu_lang", "ru")
+        response = browser.get(authorize_url(hub_client, challenge))
         assert response.status_code == 403
         assert "Location" not in response.headers
         text = page_text(response)

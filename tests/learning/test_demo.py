@@ -17,3 +17,24 @@ def test_demo_courses_are_imported_and_the_learner_enrolled(app, make):
     [entry] = services.my_courses(learner)
     assert entry.enrolment.course_id == basics.id and entry.enrolment.cohort is not None
     assert entry.progress.done == 1 and entry.next_item is not None
+
+
+def test_demo_certificates_some_expiring_one_revoked(app, make):
+    from datetime import timedelta
+
+    from lms.certificates.models import Certificate
+    from lms.demo import _seed_certificates
+    from lms.i18n import today
+
+    learner = make.user("learner", email="learner@oqu.demo")
+    _seed_learning(learner)
+    unit = make.organisation("DEMO")
+    for n in range(60):
+        make.user("learner", email=f"employee{n:04d}@oqu.demo", organisation=unit)
+    _seed_certificates()
+    _seed_certificates()  # idempotent
+    rows = list(db.session.scalars(select(Certificate)))
+    assert len(rows) == 30
+    assert sum(1 for c in rows if c.revoked_at is not None) == 1
+    soon = [c for c in rows if c.status(today()) == "valid" and c.valid_until <= today() + timedelta(days=60)]
+    assert soon and any(c.status(today()) == "expired" for c in rows)

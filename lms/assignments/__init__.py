@@ -1,0 +1,2 @@
+"""nbgrader assignments: authoring (source notebooks under ``notebooks/<course>/<assignment>/``) and
+validation before publishing. See docs/assignments.md."""

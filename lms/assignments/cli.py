@@ -1,0 +1,32 @@
+"""``lms validate-assignment COURSE ASSIGNMENT``."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from .services import AssignmentError, validate_assignment
+
+
+@click.command("validate-assignment")
+@click.argument("course")
+@click.argument("assignment")
+def validate_assignment_command(course: str, assignment: str) -> None:
+    """Generate the student version of an nbgrader assignment and autograde its own solution: the
+    solution must earn full marks and the student version must hold no solution or hidden tests."""
+    settings = current_app.config["OQU_SETTINGS"]
+    try:
+        report = validate_assignment(settings, course, assignment)
+    except AssignmentError as exc:
+        raise click.ClickException(str(exc)) from None
+    for cell in report.cells:
+        score = "manual" if not cell["auto"] else f"{cell['score']:g}"
+        click.echo(f"{cell['notebook']}  {cell['cell']}  {score} / {cell['max_score']:g} points")
+    if not report.ok:
+        for problem in report.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise SystemExit(1)
+    total = sum(cell["max_score"] for cell in report.cells)
+    click.echo(f"ok: {course}/{assignment} is valid ({len(report.cells)} graded cells, {total:g} points)")
+
+
+commands = [validate_assignment_command]

@@ -1,0 +1,223 @@
+"""Certificates in the JSON API: public status, and the PDF for the holder, their HR and admins."""
+from __future__ import annotations
+
+from flask import Response, g, jsonify
+from flask_babel import gettext as _
+
+from ..api import ApiError, bp, token_required
+from ..utils import external_url
+from . import services
+from .schemas import CertificatePage, CertificateStatus
+
+PAGE_DEFAULT, PAGE_MAX = 100, 500
+
+
+def _not_found():
+    return ApiError(404, "not_found", _("No certificate with this number was found. Check the number and try again."))
+
+
+def _find(number: str):
+    certificate = services.find_certificate(number)
+    if certificate is None:
+        raise _not_found()
+    return certificate
+
+
+def _record(actor, certificate, today) -> dict:
+    from ..accounts.services import shown_iin
+
+    organisation = certificate.organisation
+    return {
+        "number": certificate.number, "status": certificate.status(today), "holder": certificate.holder_name,
+        "user_id": certificate.user_id,
+        "iin": shown_iin(actor, certificate.user) if certificate.user is not None else "",
+        "organisation": {"id": organisation.id, "code": organisation.code, "name_kk": organisation.name_kk,
+                         "name_ru": organisation.name_ru} if organisation is not None else None,
+        "course": {"slug": certificate.course.slug, "title_kk": certificate.course.title_kk,
+                   "title_ru": certificate.course.title_ru},
+        "hours": certificate.hours, "score": certificate.score, "issued_on": certificate.issued_on,
+        "valid_until": certificate.valid_until,
+        "revoked_on": certificate.revoked_at.date() if certificate.revoked_at else None,
+        "previous": certificate.previous.number if certificate.previous_id else None,
+    }
+
+
+def _cursor_id(raw: str | None) -> int | None:
+    import base64
+
+    if not raw:
+        return None
+    try:
+        value = int(base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4)).decode())
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "bad_cursor", _("The cursor is not valid; start again without it.")) from None
+    if value < 1:
+        raise ApiError(400, "bad_cursor", _("The cursor is not valid; start again without it."))
+    return value
+
+
+@bp.get("/certificates")
+@token_required
+def certificate_list():
+    """Certificates of the caller's organisation subtree (HR officers; admins see all).
+    ---
+    get:
+      tags: [certificates]
+      summary: List certificates
+      description: Newest first, a page at a time; follow `next_cursor`. Filters as on the HR page.
+      parameters:
+        - {name: organisation, in: query, schema: {type: integer}, description: this unit and its sub-units}
+        - {name: course, in: query, schema: {type: string}, description: course slug}
+        - {name: issued_from, in: query, schema: {type: string, format: date}}
+        - {name: issued_to, in: query, schema: {type: string, format: date}}
+        - {name: status, in: query, schema: {type: string, enum: [valid, expired, revoked]}}
+        - {name: expiring_within, in: query, schema: {type: integer}, description: days}
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 500, default: 100}}
+        - {name: cursor, in: query, schema: {type: string}}
+      responses:
+        200:
+          content:
+            application/json:
+              schema: CertificatePage
+        403:
+          content:
+            application/json:
+              schema: Error
+        422:
+          content:
+            application/json:
+              schema: Error
+    """
+    from flask import request
+
+    from ..extensions import db
+    from ..i18n import today as local_today
+    from ..security import has_permission
+    from .models import Certificate
+
+    actor = g.api_user
+    if not has_permission(actor, "view_certificates"):
+        raise ApiError(403, "forbidden", _("You do not have permission for this."))
+    try:
+        filters = services.parse_filters(actor, request.args)
+    except services.CertificateError as error:
+        raise ApiError(422, "invalid", str(error)) from None
+    limit = request.args.get("limit", PAGE_DEFAULT, type=int)
+    if not 1 <= limit <= PAGE_MAX:
+        raise ApiError(422, "invalid", _("limit must be between 1 and %(max)s.", max=PAGE_MAX))
+    after = _cursor_id(request.args.get("cursor"))
+    today = local_today()
+    query = services.certificate_query(actor, filters, today).order_by(None).order_by(Certificate.id.desc())
+    if after is not None:
+        query = query.where(Certificate.id < after)
+    rows = db.session.scalars(query.limit(limit + 1)).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        import base64
+        next_cursor = base64.urlsafe_b64encode(str(rows[-1].id).encode()).decode().rstrip("=")
+    return jsonify(CertificatePage().dump({"items": [_record(actor, c, today) for c in rows],
+                                           "next_cursor": next_cursor}))
+
+
+@bp.get("/certificates/<number>")
+def certificate_status(number: str):
+    """Verify a certificate by its number (no sign-in needed).
+    ---
+    get:
+      tags: [certificates]
+      summary: Certificate status
+      description: Whether the certificate is valid, expired or revoked, with the holder's name, the
+        course, hours and dates; nothing else personal. A malformed or unknown number is 404.
+      security: []
+      parameters:
+        - {name: number, in: path, required: true, schema: {type: string}, example: OQU-2026-7KQ3-X9}
+      responses:
+        200:
+          content:
+            application/json:
+              schema: CertificateStatus
+        404:
+          content:
+            application/json:
+              schema: Error
+    """
+    certificate = _find(number)
+    body = CertificateStatus().dump(services.public_status(certificate))
+    body["verification_url"] = external_url("certificates.verify", number=certificate.number)
+    return jsonify(body)
+
+
+@bp.get("/certificates/<number>/pdf")
+@token_required
+def certificate_pdf(number: str):
+    """The certificate as a PDF (A4, Kazakh and Russian, QR code to the verification page).
+    ---
+    get:
+      tags: [certificates]
+      summary: Certificate PDF
+      description: For the holder, HR officers whose organisation subtree holds the certificate, and admins.
+      parameters:
+        - {name: number, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          content:
+            application/pdf:
+              schema: {type: string, format: binary}
+        403:
+          content:
+            application/json:
+              schema: Error
+        404:
+          content:
+            application/json:
+              schema: Error
+    """
+    certificate = _find(number)
+    if not services.may_download(g.api_user, certificate):
+        raise ApiError(403, "forbidden", _("You do not have permission for this."))
+    from .pdf import render_pdf
+
+    return Response(render_pdf(certificate), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{certificate.number}.pdf"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.get("/certificates/<number>/credential")
+@token_required
+def certificate_credential(number: str):
+    """The certificate as a signed Open Badges 3.0 credential (W3C VC 2.0, Data Integrity
+    proof `eddsa-jcs-2022`, issuer `did:key`).
+    ---
+    get:
+      tags: [certificates]
+      summary: Signed credential
+      description: For the holder, HR officers whose organisation subtree holds the certificate, and admins.
+        A revoked certificate has no credential (410).
+      parameters:
+        - {name: number, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          content:
+            application/json:
+              schema: {type: object}
+        403:
+          content:
+            application/json:
+              schema: Error
+        410:
+          content:
+            application/json:
+              schema: Error
+    """
+    from .credential import signed_credential
+
+    certificate = _find(number)
+    if not services.may_download(g.api_user, certificate):
+        raise ApiError(403, "forbidden", _("You do not have permission for this."))
+    if certificate.revoked_at is not None:
+        raise ApiError(410, "revoked", _("This certificate was revoked on %(date)s.",
+                                         date=certificate.revoked_at.date().isoformat()))
+    response = jsonify(signed_credential(certificate))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

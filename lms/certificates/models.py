@@ -1,0 +1,59 @@
+"""Issued certificates. A row is never deleted: revocation and expiry are states of it, and a
+renewal is a new row pointing at the one it renews (``previous``)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..courses.models import Course
+from ..extensions import db
+from ..organisations.models import Organisation
+from ..utils import utcnow
+
+
+class Certificate(db.Model):
+    """One certificate of one person for one course. ``renewal`` counts 0, 1, 2… per person and
+    course; its unique key makes two simultaneous issues of the same certificate impossible."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "renewal", name="uq_certificates_user_course_renewal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    # where the holder worked when it was issued: HR scoping follows this
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"),
+                                                        index=True)
+    renewal: Mapped[int] = mapped_column(default=0)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    course_version: Mapped[str] = mapped_column(String(64), default="")  # the course's content hash
+    holder_name: Mapped[str] = mapped_column(String(255))  # as printed
+    hours: Mapped[int] = mapped_column(default=0)
+    score: Mapped[float | None] = mapped_column(Float)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_on: Mapped[date] = mapped_column(index=True)
+    valid_until: Mapped[date | None] = mapped_column(index=True)  # None: does not expire
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    course: Mapped[Course] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    previous: Mapped["Certificate | None"] = relationship(remote_side=[id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+    def status(self, today: date) -> str:
+        """``revoked``, ``expired`` or ``valid`` on ``today``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.valid_until is not None and today > self.valid_until:
+            return "expired"
+        return "valid"
+
+    def __repr__(self) -> str:
+        return f"<Certificate {self.number}>"

@@ -1,0 +1,328 @@
+"""Issuing, finding, verifying and revoking certificates.
+
+Certificates read learning's public services and models (progress, enrolment) and never change
+them. Every operation that changes data takes the acting user first, checks permission, changes
+data, sends a signal from :mod:`lms.signals` (the audit log listens) and commits.
+"""
+from __future__ import annotations
+
+import calendar
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import signals
+from ..courses.models import Course
+from ..extensions import db
+from ..i18n import today as local_today
+from ..organisations.services import covers
+from ..security import PermissionDenied, ensure, has_permission
+from ..utils import utcnow
+from . import numbers, rules
+from .models import Certificate
+
+log = logging.getLogger(__name__)
+REASON_MAX = 500
+
+
+class CertificateError(ValueError):
+    """A certificate operation was refused; the message is translated."""
+
+
+# --------------------------------------------------------------------------- rules
+
+def course_rule(course: Course) -> rules.Rule | None:
+    return rules.parse_rule(course.certification)
+
+
+def evaluate_learner(user, course: Course) -> rules.Outcome | None:
+    """Whether ``user`` meets the course's rule now (None: the course awards no certificate)."""
+    from ..learning import services as learning  # public, read-only
+
+    rule = course_rule(course)
+    if rule is None:
+        return None
+    enrolment = learning.enrolment_for(user, course)
+    if enrolment is None or not enrolment.is_active:
+        return rules.Outcome(met=False, score=None)
+    progress = learning.course_progress(user, course)
+    states = []
+    for item in course.active_items():
+        if item.kind.value not in rules.CERTIFIABLE_KINDS:
+            continue
+        row = progress.item_rows.get(item.id)
+        states.append(rules.ItemState(key=item.key, kind=item.kind.value,
+                                      completed=row is not None and row.completed_at is not None,
+                                      best_percent=row.best_percent if row is not None else None))
+    return rules.evaluate(rule, states)
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --------------------------------------------------------------------------- issuing
+
+def latest_certificate(user, course: Course) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.user_id == user.id,
+                                                       Certificate.course_id == course.id)
+                             .order_by(Certificate.renewal.desc()).limit(1))
+
+
+def issue_if_earned(actor, user, course: Course, *, today: date | None = None,
+                    commit: bool = True) -> Certificate | None:
+    """Issue ``user``'s certificate for ``course`` if they meet its rule and hold no current one.
+
+    Idempotent: a person holds at most one current certificate per course. A revoked certificate
+    is not reissued automatically; an expired one is renewed (a new number, ``previous`` set).
+    Returns the newly issued certificate, or None. With ``commit=False`` (inside another service's
+    transaction, from a signal) the certificate is written in a savepoint and committed by the caller.
+    """
+    today = today or local_today()
+    outcome = evaluate_learner(user, course)
+    if outcome is None or not outcome.met:
+        return None
+    latest = latest_certificate(user, course)
+    if latest is not None and latest.status(today) != "expired":
+        return None
+    rule = course_rule(course)
+    for _attempt in range(5):
+        certificate = Certificate(
+            number=numbers.new_number(today.year), user_id=user.id, course_id=course.id,
+            organisation_id=user.organisation_id, renewal=latest.renewal + 1 if latest else 0,
+            previous_id=latest.id if latest else None, course_version=course.content_hash or "",
+            holder_name=user.full_name, hours=rule.hours or course.hours, score=outcome.score,
+            issued_at=utcnow(), issued_on=today,
+            valid_until=add_months(today, rule.valid_months) if rule.valid_months else None)
+        savepoint = db.session.begin_nested()
+        try:
+            db.session.add(certificate)
+            db.session.flush()
+        except IntegrityError:
+            savepoint.rollback()
+            if latest_certificate(user, course) is not latest:  # issued at the same moment elsewhere
+                return None
+            continue  # the random number was taken: draw another
+        savepoint.commit()
+        signals.certificate_issued.send(actor, certificate=certificate)
+        if commit:
+            db.session.commit()
+        return certificate
+    raise RuntimeError("could not draw a free certificate number")
+
+
+def issue_certificates(actor, *, course: Course | None = None, today: date | None = None) -> list[Certificate]:
+    """Backfill: issue every certificate earned and not yet issued (``lms issue-certificates``)."""
+    from ..learning.models import Enrolment, EnrolmentStatus  # read-only
+
+    ensure(actor, "issue_certificates")
+    query = select(Enrolment).where(Enrolment.status.in_([EnrolmentStatus.enrolled, EnrolmentStatus.completed]))
+    if course is not None:
+        query = query.where(Enrolment.course_id == course.id)
+    issued = []
+    for enrolment in db.session.scalars(query.order_by(Enrolment.id)).all():
+        if not enrolment.course.certification:
+            continue
+        certificate = issue_if_earned(actor, enrolment.user, enrolment.course, today=today)
+        if certificate is not None:
+            issued.append(certificate)
+    return issued
+
+
+# --------------------------------------------------------------------------- finding and verifying
+
+def find_certificate(raw_number: str | None) -> Certificate | None:
+    """The certificate with this number as a person typed it; None if malformed or unknown."""
+    number = numbers.normalise(raw_number)
+    if number is None:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.number == number))
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What anyone may learn of a certificate: nothing personal beyond the holder's name."""
+
+    number: str
+    status: str  # valid | expired | revoked
+    holder: str
+    course_kk: str
+    course_ru: str
+    hours: int
+    issued_on: date
+    valid_until: date | None
+    revoked_on: date | None
+
+
+def public_status(certificate: Certificate, today: date | None = None) -> PublicStatus:
+    today = today or local_today()
+    return PublicStatus(
+        number=certificate.number, status=certificate.status(today), holder=certificate.holder_name,
+        course_kk=certificate.course.title_kk, course_ru=certificate.course.title_ru, hours=certificate.hours,
+        issued_on=certificate.issued_on, valid_until=certificate.valid_until,
+        revoked_on=certificate.revoked_at.date() if certificate.revoked_at else None)
+
+
+def may_download(actor, certificate: Certificate) -> bool:
+    """The holder, HR officers whose subtree holds the certificate's organisation, and admins."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if getattr(actor, "id", None) is not None and actor.id == certificate.user_id:
+        return True
+    if has_permission(actor, "revoke_certificates"):
+        return True
+    return has_permission(actor, "view_certificates") and covers(actor, certificate.organisation)
+
+
+def ensure_may_download(actor, certificate: Certificate) -> None:
+    if not may_download(actor, certificate):
+        raise PermissionDenied("certificate")
+
+
+def certificates_of(user) -> list[Certificate]:
+    return list(db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)
+                                   .order_by(Certificate.issued_at.desc(), Certificate.id.desc())))
+
+
+def count_issued() -> int:
+    return db.session.scalar(select(func.count(Certificate.id))) or 0
+
+
+# --------------------------------------------------------------------------- revoking
+
+def revoke_certificate(actor, certificate: Certificate, reason: str) -> Certificate:
+    ensure(actor, "revoke_certificates")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise CertificateError(_("Give the reason for revoking the certificate."))
+    if len(reason) > REASON_MAX:
+        raise CertificateError(_("The reason is too long (at most %(max)s characters).", max=REASON_MAX))
+    if certificate.revoked_at is not None:
+        raise CertificateError(_("This certificate was already revoked on %(date)s.",
+                                 date=certificate.revoked_at.date().isoformat()))
+    certificate.revoked_at = utcnow()
+    certificate.revoked_reason = reason
+    certificate.revoked_by_id = getattr(actor, "id", None)
+    signals.certificate_revoked.send(actor, certificate=certificate, reason=reason)
+    db.session.commit()
+    return certificate
+
+
+# --------------------------------------------------------------------------- listing (HR)
+
+STATUSES = ("valid", "expired", "revoked")
+MAX_EXPIRING_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class CertificateFilters:
+    organisation_id: int | None = None  # this unit and its sub-units
+    course_id: int | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+    status: str | None = None
+    expiring_within: int | None = None  # valid, and expiring within this many days
+
+    def as_dict(self) -> dict:
+        """For the audit log and links: only the filters set, dates as ISO text."""
+        values = {"organisation": self.organisation_id, "course": self.course_id,
+                  "issued_from": self.issued_from.isoformat() if self.issued_from else None,
+                  "issued_to": self.issued_to.isoformat() if self.issued_to else None,
+                  "status": self.status, "expiring_within": self.expiring_within}
+        return {key: value for key, value in values.items() if value is not None}
+
+
+def _parse_date(raw: str | None, label: str) -> date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise CertificateError(_("%(field)s is not a date (YYYY-MM-DD): %(value)s", field=label,
+                                 value=raw[:20])) from None
+
+
+def parse_filters(actor, args) -> CertificateFilters:
+    """Filters from a query string or CLI options (text values). Raises :class:`CertificateError`
+    (translated) for a bad date, status or number, or an organisation outside the actor's scope."""
+    from ..organisations.models import Organisation
+
+    ensure(actor, "view_certificates")
+    issued_from = _parse_date(args.get("issued_from"), _("Issued from"))
+    issued_to = _parse_date(args.get("issued_to"), _("Issued to"))
+    if issued_from and issued_to and issued_to < issued_from:
+        raise CertificateError(_("The end of the date range is before its start."))
+    status = (args.get("status") or "").strip() or None
+    if status is not None and status not in STATUSES:
+        raise CertificateError(_("Unknown status: %(value)s", value=status[:20]))
+    organisation_id = _parse_int(args.get("organisation"), _("Organisation"))
+    if organisation_id:
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is None or not covers(actor, organisation):
+            raise CertificateError(_("This organisation is not in your scope."))
+    course_id = None
+    course_value = (str(args.get("course") or "")).strip()
+    if course_value:
+        course = db.session.scalar(select(Course).where(
+            Course.slug == course_value if not course_value.isdigit() else Course.id == int(course_value)))
+        if course is None:
+            raise CertificateError(_("There is no such course."))
+        course_id = course.id
+    expiring = _parse_int(args.get("expiring_within"), _("Expiring within (days)"))
+    if expiring is not None and not 0 <= expiring <= MAX_EXPIRING_DAYS:
+        raise CertificateError(_("Expiring within (days) must be between 0 and %(max)s.", max=MAX_EXPIRING_DAYS))
+    return CertificateFilters(organisation_id=organisation_id or None, course_id=course_id, issued_from=issued_from,
+                              issued_to=issued_to, status=status, expiring_within=expiring)
+
+
+def _parse_int(raw, label: str) -> int | None:
+    raw = (str(raw) if raw is not None else "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise CertificateError(_("%(field)s must be a whole number.", field=label))
+    return int(raw)
+
+
+def certificate_query(actor, filters: CertificateFilters, today: date | None = None):
+    """The certificates ``actor`` may see (their HR subtree; admins all), filtered, newest first.
+    Scoping goes through :func:`lms.organisations.services.visible_to`, like every list of people."""
+    from datetime import timedelta
+
+    from ..organisations.models import Organisation
+    from ..organisations.services import visible_to
+
+    ensure(actor, "view_certificates")
+    today = today or local_today()
+    query = select(Certificate).where(visible_to(actor, Certificate.organisation_id))
+    if filters.organisation_id:
+        unit = db.session.get(Organisation, filters.organisation_id)
+        if unit is None or not covers(actor, unit):
+            raise CertificateError(_("This organisation is not in your scope."))
+        query = query.where(Certificate.organisation_id.in_(
+            select(Organisation.id).where(Organisation.path.startswith(unit.path))))
+    if filters.course_id:
+        query = query.where(Certificate.course_id == filters.course_id)
+    if filters.issued_from:
+        query = query.where(Certificate.issued_on >= filters.issued_from)
+    if filters.issued_to:
+        query = query.where(Certificate.issued_on <= filters.issued_to)
+    not_revoked = Certificate.revoked_at.is_(None)
+    if filters.status == "revoked":
+        query = query.where(Certificate.revoked_at.is_not(None))
+    elif filters.status == "expired":
+        query = query.where(not_revoked, Certificate.valid_until < today)
+    elif filters.status == "valid":
+        query = query.where(not_revoked, (Certificate.valid_until.is_(None)) | (Certificate.valid_until >= today))
+    if filters.expiring_within is not None:
+        query = query.where(not_revoked, Certificate.valid_until >= today,
+                            Certificate.valid_until <= today + timedelta(days=filters.expiring_within))
+        return query.order_by(Certificate.valid_until, Certificate.id)
+    return query.order_by(Certificate.issued_on.desc(), Certificate.id.desc())

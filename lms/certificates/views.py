@@ -1,0 +1,77 @@
+"""Pages: public verification, the learner's certificates, PDF download, revocation (admins)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..security import requires
+from . import services
+from .forms import RevokeForm
+
+bp = Blueprint("certificates", __name__)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.get("/verify")
+def verify_lookup():
+    """The form behind "check a certificate": sends the typed number to its page."""
+    number = (request.args.get("number") or "").strip()
+    if number:
+        return redirect(url_for("certificates.verify", number=number[:40]))
+    return render_template("certificates/verify.html", status=None, number="")
+
+
+@bp.get("/verify/<path:number>")
+def verify(number: str):
+    certificate = services.find_certificate(number)
+    if certificate is None:
+        return render_template("certificates/verify.html", status=None, number=number[:40], not_found=True), 404
+    return render_template("certificates/verify.html", status=services.public_status(certificate),
+                           number=certificate.number)
+
+
+@bp.get("/certificates")
+@login_required
+def mine():
+    return render_template("certificates/mine.html", certificates=services.certificates_of(_user()))
+
+
+def _certificate_or_404(number: str):
+    certificate = services.find_certificate(number)
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+@bp.get("/certificates/<number>/pdf")
+@login_required
+def pdf(number: str):
+    from .pdf import render_pdf
+
+    certificate = _certificate_or_404(number)
+    if not services.may_download(_user(), certificate):
+        abort(403)
+    return Response(render_pdf(certificate), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{certificate.number}.pdf"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.route("/admin/certificates/<number>/revoke", methods=["GET", "POST"])
+@requires("revoke_certificates")
+def revoke(number: str):
+    certificate = _certificate_or_404(number)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_certificate(_user(), certificate, form.reason.data)
+        except services.CertificateError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Certificate %(number)s is revoked.", number=certificate.number), "success")
+            return redirect(url_for("certificates.verify", number=certificate.number))
+    return render_template("certificates/revoke.html", certificate=certificate, form=form,
+                           status=services.public_status(certificate))

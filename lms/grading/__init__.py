@@ -1,0 +1,1 @@
+"""Grading: the sandboxed nbgrader runner and the scoring of notebook files."""

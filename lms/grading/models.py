@@ -1,0 +1,91 @@
+"""Submissions and their scores. The LMS database is the source of truth (nbgrader's gradebook is a
+throwaway working store inside each sandboxed job).
+
+A submission's stored notebooks never change once written (content, hash, size): a new hand-in is a
+new row with the next attempt number. Grading moves it ``queued`` → ``grading`` (a lease, a claim
+token, an attempt count; claimed by one conditional UPDATE) → ``graded``, ``failed`` or ``flagged``.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..courses.models import Course
+from ..extensions import db
+from ..utils import utcnow
+
+
+class SubmissionStatus(str, enum.Enum):
+    queued = "queued"
+    grading = "grading"
+    graded = "graded"
+    failed = "failed"     # grading did not finish (timeout, crash, attempts used up): never a zero
+    flagged = "flagged"   # graded, but held for an instructor's review before it counts
+
+
+class Submission(db.Model):
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "assignment", "attempt",
+                                       name="uq_submissions_attempt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    assignment: Mapped[str] = mapped_column(String(80))
+    attempt: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict] = mapped_column(JSON)               # {file name: notebook JSON text}
+    content_hash: Mapped[str] = mapped_column(String(64))     # SHA-256 over names and texts
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[SubmissionStatus] = mapped_column(
+        Enum(SubmissionStatus, name="submission_status", native_enum=False, length=20),
+        default=SubmissionStatus.queued, index=True)
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    grading_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[float | None] = mapped_column(Float)
+    max_total: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(Text)
+    flags: Mapped[list] = mapped_column(JSON, default=list)
+    feedback_html: Mapped[str | None] = mapped_column(Text)
+    graded_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship()
+    course: Mapped[Course] = relationship()
+    scores: Mapped[list["SubmissionScore"]] = relationship(back_populates="submission", cascade="all, delete-orphan",
+                                                           order_by="SubmissionScore.id")
+
+
+class SubmissionScore(db.Model):
+    """One graded cell of one notebook of a submission."""
+
+    __tablename__ = "submission_scores"
+    __table_args__ = (UniqueConstraint("submission_id", "notebook", "cell", name="uq_submission_scores_cell"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    notebook: Mapped[str] = mapped_column(String(200))
+    cell: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float)
+    needs_manual_grade: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    submission: Mapped[Submission] = relationship(back_populates="scores")
+
+
+IMMUTABLE = ("content", "content_hash", "size_bytes", "submitted_at", "user_id", "course_id", "assignment", "attempt")
+
+
+@event.listens_for(Submission, "before_update")
+def _keep_content(mapper, connection, target) -> None:
+    from sqlalchemy import inspect
+
+    state = inspect(target)
+    for name in IMMUTABLE:
+        if state.attrs[name].history.has_changes():
+            raise ValueError(f"a submission's {name} never changes")

@@ -1,0 +1,34 @@
+"""API schemas of submissions, by audience: ``Submission`` (the learner, instructors, admins) and
+``SubmissionTotals`` (HR officers: totals only)."""
+from marshmallow import Schema, fields
+
+
+class CellScore(Schema):
+    notebook = fields.String()
+    cell = fields.String()
+    score = fields.Float(allow_none=True, metadata={"description": "null: not graded (yet)"})
+    max_score = fields.Float()
+    needs_manual_grade = fields.Boolean()
+
+
+class SubmissionTotals(Schema):
+    id = fields.Integer()
+    course = fields.Function(lambda s: s.course.slug)
+    assignment = fields.String()
+    attempt = fields.Integer()
+    status = fields.Function(lambda s: s.status.value, metadata={
+        "description": "queued, grading, graded, failed (grading did not finish: never a zero) or flagged "
+                       "(held for an instructor's review)"})
+    submitted_at = fields.DateTime()
+    late = fields.Boolean()
+    total = fields.Float(allow_none=True)
+    max_total = fields.Float(allow_none=True)
+
+
+class Submission(SubmissionTotals):
+    content_hash = fields.String()
+    scores = fields.List(fields.Nested(CellScore))
+    feedback_url = fields.Function(lambda s: f"/submissions/{s.id}" if s.graded_at else None, allow_none=True)
+
+
+SCHEMAS = {"CellScore": CellScore, "SubmissionTotals": SubmissionTotals, "Submission": Submission}

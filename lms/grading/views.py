@@ -1,0 +1,66 @@
+"""Learner pages: hand in an assignment from the course page, and a submission's status page."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..courses import services as courses
+from ..extensions import db
+from ..security import PermissionDenied
+from . import access
+from .models import Submission
+
+bp = Blueprint("grading", __name__)
+
+
+@bp.app_context_processor
+def _panel():
+    return {"assignment_panel": assignment_panel}
+
+
+def assignment_panel(course) -> list[dict]:
+    """The course's nbgrader assignments (notebook items with a source folder) and the signed-in
+    learner's latest submission of each."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    if not current_user.is_authenticated:
+        return []
+    root = Path(current_app.config["OQU_SETTINGS"].assignments_dir) / course.slug
+    rows = []
+    for item in course.active_items():
+        if item.kind.value != "notebook" or not (root / item.key).is_dir():
+            continue
+        latest = db.session.execute(
+            db.select(Submission).filter_by(user_id=current_user.id, course_id=course.id, assignment=item.key)
+            .order_by(Submission.attempt.desc()).limit(1)).scalar_one_or_none()
+        rows.append({"item": item, "latest": latest})
+    return rows
+
+
+@bp.post("/courses/<slug>/assignments/<assignment>/submit")
+@login_required
+def submit(slug: str, assignment: str):
+    course = courses.get_course(slug)
+    try:
+        submission = access.submit_from_server(current_user, course, assignment)
+    except LookupError:
+        abort(404)
+    except PermissionDenied:
+        flash(_("Enrol in the course to submit its assignments."), "error")
+        return redirect(url_for("courses.course", slug=slug))
+    except access.SubmissionRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("courses.course", slug=slug))
+    flash(_("Received. Your notebook is being graded; this page shows the result when it is ready."), "success")
+    return redirect(url_for("grading.submission", submission_id=submission.id))
+
+
+@bp.get("/submissions/<int:submission_id>")
+@login_required
+def submission(submission_id: int):
+    try:
+        found, view = access.get_submission_for(current_user, submission_id)
+    except (LookupError, PermissionDenied):
+        abort(404)
+    return render_template("grading/submission.html", submission=found, view=view)

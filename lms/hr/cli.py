@@ -1,0 +1,47 @@
+"""``flask --app wsgi lms export-certificates --format csv|xlsx [filters] -o FILE``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from ..certificates import services as certificates
+from ..security import SYSTEM
+from ..utils import fail
+from . import exports
+
+
+@click.command("export-certificates")
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--organisation", help="Organisation id: this unit and its sub-units.")
+@click.option("--course", help="Course slug.")
+@click.option("--issued-from", help="Issued on or after (YYYY-MM-DD).")
+@click.option("--issued-to", help="Issued on or before (YYYY-MM-DD).")
+@click.option("--status", type=click.Choice(certificates.STATUSES))
+@click.option("--expiring-within", help="Valid and expiring within this many days.")
+@with_appcontext
+def export_certificates(file_format, output, organisation, course, issued_from, issued_to, status,
+                        expiring_within) -> None:
+    """Export certificate records (every organisation; headers in the default language)."""
+    try:
+        filters = certificates.parse_filters(SYSTEM, {
+            "organisation": organisation, "course": course, "issued_from": issued_from, "issued_to": issued_to,
+            "status": status, "expiring_within": expiring_within})
+    except certificates.CertificateError as error:
+        fail(str(error))
+    rows = exports.export_rows(SYSTEM, filters)
+    if file_format == "csv":
+        counter = [0]
+        with output.open("wb") as file:
+            for chunk in exports.csv_chunks(exports.headers(), rows, counter):
+                file.write(chunk)
+        count = counter[0]
+    else:
+        count = exports.write_xlsx(str(output), exports.headers(), rows)
+    exports.record_export(SYSTEM, file_format, filters, count)
+    click.echo(f"{count} certificate(s) written to {output}")
+
+
+commands = (export_certificates,)

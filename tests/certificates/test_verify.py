@@ -1,0 +1,114 @@
+"""Public verification (page and API), revocation by admins, and who may download the PDF."""
+from datetime import date, timedelta
+
+import pytest
+
+from lms.certificates import services
+from lms.security import PermissionDenied
+
+from ..conftest import audit_events, page_text, post_form, signed_in_client, translated
+
+NOT_FOUND = "No certificate with this number was found. Check the number and try again."
+
+
+@pytest.fixture
+def certificate(world, course, make):
+    return make.certificate(world.learner, course, valid_until=date.today() + timedelta(days=100))
+
+
+def test_verification_page_shows_status_name_course_and_nothing_else_personal(app, client, world, certificate):
+    response = client.get(f"/verify/{certificate.number}")
+    assert response.status_code == 200
+    text = page_text(response)
+    assert translated(app, "This certificate is valid.") in text
+    assert world.learner.full_name in text and certificate.course.title_kk in text
+    assert world.learner.iin not in text and world.learner.email not in text
+    assert world.learner.iin[-4:] + "<" not in text
+
+
+def test_verification_accepts_a_carelessly_typed_number(client, certificate):
+    typed = certificate.number.lower().replace("-", "- ", 1)
+    lookup = client.get("/verify", query_string={"number": typed})
+    assert lookup.status_code == 302
+    response = client.get(lookup.headers["Location"])
+    assert response.status_code == 200 and certificate.number in page_text(response)
+
+
+@pytest.mark.parametrize("number", ["OQU-2026-AAAA-AA", "nothing", "<script>alert(1)</script>", "OQU-2026-%00",
+                                    "'; DROP TABLE certificates; --", "ӘҒҚ-ҢӨҰ", "a/b/c", "x" * 300])
+def test_unknown_or_malformed_number_is_a_translated_not_found(app, client, number, certificate):
+    response = client.get(f"/verify/{number}")
+    assert response.status_code == 404
+    text = page_text(response)
+    assert translated(app, NOT_FOUND) in text and "<script>alert" not in response.get_data(as_text=True)
+    api = client.get(f"/api/v1/certificates/{number}", headers={"Accept-Language": "ru"})
+    assert api.status_code == 404 and api.get_json()["error"] == "not_found"
+
+
+def test_api_status_is_public_and_minimal(app, client, world, certificate):
+    body = client.get(f"/api/v1/certificates/{certificate.number}").get_json()
+    assert body["status"] == "valid" and body["holder"] == world.learner.full_name
+    assert body["course"] == {"kk": certificate.course.title_kk, "ru": certificate.course.title_ru}
+    assert body["issued_on"] == certificate.issued_on.isoformat() and body["revoked_on"] is None
+    assert body["verification_url"].endswith(f"/verify/{certificate.number}")
+    assert set(body) == {"number", "status", "holder", "course", "hours", "issued_on", "valid_until", "revoked_on",
+                         "verification_url"}
+    assert client.get("/api/v1/certificates/OQU-2026-AAAA-AA").get_json()["message"] == translated(app, NOT_FOUND)
+
+
+def test_expired_certificate_is_shown_as_expired(app, client, world, course, make):
+    old = make.certificate(world.learner, course, issued_on=date(2020, 1, 1), valid_until=date(2021, 1, 1))
+    assert client.get(f"/api/v1/certificates/{old.number}").get_json()["status"] == "expired"
+    assert translated(app, "This certificate has expired.") in page_text(client.get(f"/verify/{old.number}"))
+
+
+def test_admin_revokes_with_reason_after_confirmation_and_it_is_audited(app, world, certificate):
+    admin = signed_in_client(app, world.admin)
+    page = f"/admin/certificates/{certificate.number}/revoke"
+    assert translated(app, "Yes, revoke") in page_text(admin.get(page))
+    refused = post_form(admin, page, {"reason": "   "}, page=page)
+    assert refused.status_code == 200 and certificate.revoked_at is None
+    done = post_form(admin, page, {"reason": "Тест тапсыруда алдау"}, page=page)
+    assert done.status_code == 302 and done.headers["Location"] == f"/verify/{certificate.number}"
+    body = admin.get(f"/api/v1/certificates/{certificate.number}").get_json()
+    assert body["status"] == "revoked" and body["revoked_on"] == date.today().isoformat()
+    assert "Тест тапсыруда алдау" not in page_text(admin.get(f"/verify/{certificate.number}"))
+    [event] = audit_events("certificate_revoked")
+    assert event.actor_id == world.admin.id and event.details["reason"] == "Тест тапсыруда алдау"
+
+
+def test_revoking_twice_is_a_clear_error(app, world, certificate):
+    services.revoke_certificate(world.admin, certificate, "ошибка")
+    with pytest.raises(services.CertificateError) as error:
+        services.revoke_certificate(world.admin, certificate, "снова")
+    assert date.today().isoformat() in str(error.value)
+    assert len(audit_events("certificate_revoked")) == 1
+
+
+def test_only_admins_may_revoke(world, certificate):
+    for actor in (world.hr, world.learner, world.instructor):
+        with pytest.raises(PermissionDenied):
+            services.revoke_certificate(actor, certificate, "no")
+
+
+def test_pdf_for_holder_their_hr_and_admin_only(app, world, certificate):
+    from lms.accounts import services as accounts
+
+    allowed = {world.learner, world.hr, world.admin}
+    for person in (world.learner, world.hr, world.admin, world.hr_b, world.colleague, world.instructor):
+        browser = signed_in_client(app, person)
+        response = browser.get(f"/certificates/{certificate.number}/pdf")
+        assert response.status_code == (200 if person in allowed else 403), person
+        _token, secret = accounts.create_api_token(person, person, "t")
+        api = app.test_client().get(f"/api/v1/certificates/{certificate.number}/pdf",
+                                    headers={"Authorization": f"Bearer {secret}"})
+        assert api.status_code == (200 if person in allowed else 403), person
+        if person in allowed:
+            assert api.mimetype == "application/pdf" and api.data.startswith(b"%PDF")
+    assert app.test_client().get(f"/api/v1/certificates/{certificate.number}/pdf").status_code == 401
+
+
+def test_my_certificates_lists_only_my_own(app, world, course, make, certificate):
+    other = make.certificate(world.colleague, course)
+    text = page_text(signed_in_client(app, world.learner).get("/certificates"))
+    assert certificate.number in text and other.number not in text
