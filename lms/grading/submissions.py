@@ -147,11 +147,9 @@ def feedback_html(result) -> str:
 
 
 def _enqueue(submission_id: int) -> None:
-    from ..worker import get_huey
+    from ..worker import registered_tasks
 
-    app = current_app._get_current_object()
-    get_huey(app)  # (lms.worker.tasks, the module, shadows the package's tasks() helper once imported)
-    app.extensions["oqu_tasks"].grade_submission(submission_id)
+    registered_tasks().grade_submission(submission_id)
 
 
 def reap_submissions() -> list[int]:

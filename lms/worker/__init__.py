@@ -42,8 +42,8 @@ def get_huey(app=None):
     return huey
 
 
-def tasks(app=None):
-    """The registered tasks by name (``tasks().heartbeat()`` enqueues one)."""
+def registered_tasks(app=None):
+    """The registered tasks by name (``registered_tasks().heartbeat()`` enqueues one; not named ``tasks``, which the submodule would shadow)."""
     app = app or current_app._get_current_object()
     get_huey(app)
     return app.extensions["oqu_tasks"]

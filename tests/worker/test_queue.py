@@ -13,7 +13,7 @@ import pytest
 
 from lms.hub.localhub import ROOT
 from lms.settings import Settings
-from lms.worker import HEARTBEAT_KEY, create_huey, get_huey, queue_health, tasks
+from lms.worker import HEARTBEAT_KEY, create_huey, get_huey, queue_health, registered_tasks
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_a_real_worker_runs_tasks_and_beats(app, tmp_path):
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               start_new_session=True)
     try:
-        result = tasks(app).ping("pong")
+        result = registered_tasks(app).ping("pong")
         assert result.get(blocking=True, timeout=20) == "pong"
         deadline = time.monotonic() + 10
         while queue_health() != "ok" and time.monotonic() < deadline:
