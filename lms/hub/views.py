@@ -76,32 +76,31 @@ def userinfo():
 @login_required
 def launch(slug: str):
     """"Open notebook": start (or find) the server, then go to it or to the progress page."""
-    course = get_course(slug)
-    try:
-        state = services.launch_notebook(_actor(), course)
-    except NotebookNotAllowed as error:
-        return render_template("hub/not_allowed.html", message=error.description, course=course), 403
-    except HubUnavailable:
-        return render_template("hub/launch.html", course=course, state=None, unavailable=True), 503
-    if state.is_ready:
-        return redirect(state.url)
-    return redirect(url_for("hub.launch_page", slug=slug))
+    return _notebook_response(slug, services.launch_notebook,
+                              lambda course, state: redirect(url_for("hub.launch_page", slug=slug)))
 
 
 @bp.get("/courses/<slug>/notebook")
 @login_required
 def launch_page(slug: str):
     """The progress page (it refreshes itself without JavaScript; hub.js follows it live)."""
+    return _notebook_response(slug, services.notebook_status, lambda course, state: render_template(
+        "hub/launch.html", course=course, state=state, unavailable=False))
+
+
+def _notebook_response(slug: str, service, pending):
+    """Run ``service`` for the course; go to a ready server, explain a refusal or an unavailable hub,
+    and otherwise answer with ``pending(course, state)``."""
     course = get_course(slug)
     try:
-        state = services.notebook_status(_actor(), course)
+        state = service(_actor(), course)
     except NotebookNotAllowed as error:
         return render_template("hub/not_allowed.html", message=error.description, course=course), 403
     except HubUnavailable:
         return render_template("hub/launch.html", course=course, state=None, unavailable=True), 503
     if state.is_ready:
         return redirect(state.url)
-    return render_template("hub/launch.html", course=course, state=state, unavailable=False)
+    return pending(course, state)
 
 
 @bp.get("/courses/<slug>/notebook/status")

@@ -83,12 +83,17 @@ def resume(slug: str):
 
 # --------------------------------------------------------------------------- lessons and quizzes
 
-def _access(slug: str, key: str):
+def _access(slug: str, key: str, *, recording: bool = False):
+    """The course, item and the caller's enrolment, or a redirect to the course page for someone
+    not enrolled (instructors may preview, but not ``recording`` progress)."""
     course = courses.get_course(slug)
     item = courses.get_item(course, key)
     enrolment = services.active_enrolment(_user(), course)
     if enrolment is None and not services.can_preview(_user()):
         flash(_("Enrol in the course to open its lessons."), "info")
+        return course, item, None, redirect(url_for("courses.course", slug=slug))
+    if enrolment is None and recording:  # an instructor previewing: nothing to record
+        flash(_("Enrol in the course to record your progress."), "info")
         return course, item, None, redirect(url_for("courses.course", slug=slug))
     return course, item, enrolment, None
 
@@ -124,12 +129,9 @@ def item(slug: str, key: str):
 @bp.post("/courses/<slug>/items/<key>/complete")
 @login_required
 def complete(slug: str, key: str):
-    course, item, enrolment, bounce = _access(slug, key)
+    course, item, enrolment, bounce = _access(slug, key, recording=True)
     if bounce:
         return bounce
-    if enrolment is None:  # an instructor previewing: nothing to record
-        flash(_("Enrol in the course to record your progress."), "info")
-        return redirect(url_for("courses.course", slug=slug))
     try:
         services.complete_lesson(_user(), enrolment, item)
     except services.EnrolmentError as error:
@@ -146,12 +148,9 @@ def complete(slug: str, key: str):
 @bp.post("/courses/<slug>/items/<key>/attempts")
 @login_required
 def start_attempt(slug: str, key: str):
-    course, item, enrolment, bounce = _access(slug, key)
+    _course, item, enrolment, bounce = _access(slug, key, recording=True)
     if bounce:
         return bounce
-    if enrolment is None:  # an instructor previewing: nothing to record
-        flash(_("Enrol in the course to record your progress."), "info")
-        return redirect(url_for("courses.course", slug=slug))
     try:
         attempt = services.start_attempt(_user(), enrolment, item)
     except services.QuizError as error:
