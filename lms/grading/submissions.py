@@ -8,7 +8,6 @@ re-enqueues rows whose lease expired and rows left ``queued``, up to ``MAX_GRADI
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import secrets
 from datetime import timedelta

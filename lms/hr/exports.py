@@ -20,8 +20,8 @@ from ..certificates import services as certificates
 from ..extensions import db
 from ..i18n import localized
 from ..i18n import today as local_today
+from ..spreadsheets import BOM, csv_cell, neutralise
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 500
 
 
@@ -54,31 +54,16 @@ def export_rows(actor, filters: certificates.CertificateFilters, today: date | N
         ]
 
 
-def neutralise(value: str) -> str:
-    """Text that Excel would read as a formula gets a leading apostrophe."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (int, float)):
-        return str(value)
-    return neutralise(str(value))
-
-
 def csv_chunks(header: list[str], rows: Iterable[list], counter: list[int]) -> Iterator[bytes]:
     """The CSV, a chunk at a time: BOM first, then the header, then rows. ``counter[0]`` counts rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_csv_cell(h) for h in header])
-    yield b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+    writer.writerow([csv_cell(h) for h in header])
+    yield (BOM + buffer.getvalue()).encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
     for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
         counter[0] += 1
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue().encode("utf-8")

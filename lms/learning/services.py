@@ -7,8 +7,6 @@ double clicks and simultaneous requests never oversubscribe a cohort.
 """
 from __future__ import annotations
 
-import csv
-import io
 import random
 import re
 import secrets
@@ -708,24 +706,6 @@ def quiz_statistics(actor, item: Item, cohort: Cohort | None = None) -> tuple[in
                 stats[question_id].answered += 1
                 stats[question_id].correct += 1 if result.get("correct") else 0
     return attempts, list(stats.values())
-
-
-def csv_cell(value) -> str:
-    """A CSV cell that Excel will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def to_csv(header: list[str], rows: list[list]) -> bytes:
-    """UTF-8 with a BOM (what Excel expects), formulas neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([csv_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- notebooks (used by lms.hub)

@@ -14,6 +14,7 @@ from ..i18n import localized
 from ..organisations.models import Organisation
 from ..organisations.services import all_organisations, covers
 from ..security import PermissionDenied, has_permission, requires
+from ..spreadsheets import to_csv
 from . import services
 from .forms import AssignForm, CohortForm, ConfirmForm, EnrolForm
 from .models import Cohort
@@ -304,7 +305,7 @@ def roster_csv(cohort_id: int):
              row.enrolment.status.value, row.enrolment.due_date.isoformat() if row.enrolment.due_date else "",
              row.progress.percent] + ["" if row.quiz_scores[q.id] is None else row.quiz_scores[q.id] for q in quizzes]
             for row in rows]
-    return _csv_response(services.to_csv(header, body), f"roster-{cohort.course.slug}-{cohort.id}.csv")
+    return _csv_response(to_csv(header, body), f"roster-{cohort.course.slug}-{cohort.id}.csv")
 
 
 @bp.get("/teaching/courses/<slug>/quizzes/<key>")
@@ -329,7 +330,7 @@ def quiz_stats_csv(slug: str, key: str):
     header = [_("Question"), _("Text"), _("Answered"), _("Correct"), _("Share correct")]
     body = [[s.id, localized(s.text.get("kk"), s.text.get("ru")), s.answered, s.correct,
              "" if s.share_correct is None else round(s.share_correct, 3)] for s in stats]
-    return _csv_response(services.to_csv(header, body), f"quiz-{course.slug}-{item.key}.csv")
+    return _csv_response(to_csv(header, body), f"quiz-{course.slug}-{item.key}.csv")
 
 
 def _csv_response(data: bytes, filename: str) -> Response:
