@@ -10,7 +10,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 -include .env
 export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
-.PHONY: install run bench test test-postgres browser-deps translations messages services clean
+.PHONY: install run bench test test-postgres browser-deps a11y-deps translations messages services clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ messages: $(STAMP)
 browser-deps:
 	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)
 
+# axe-core for the accessibility tests (tests/a11y), from npm at the version package.json pins.
+a11y-deps:
+	test -f tests/a11y/node_modules/axe-core/axe.min.js || npm ci --prefix tests/a11y --no-audit --no-fund --silent
+
 # Start PostgreSQL and Redis if this machine has them installed but stopped.
 services:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
@@ -45,15 +49,17 @@ run: install
 	$(FLASK) lms seed-demo
 	$(BIN)/honcho start -f deploy/Procfile -d .
 
-# Time from "launch" to a ready learner server through the LMS, next to the hub's own spawn time.
+# Every benchmark in bench/ (launch, grading, export, pages, …) as one table against baselines measured in
+# the same run (docs/performance.md). BENCH_ARGS=--quick for a smaller run, BENCH_ARGS="--only pages" for one.
 bench: install
-	$(BIN)/python -m bench.launch
+	command -v wrk >/dev/null 2>&1 && command -v sqlite3 >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk sqlite3 >/dev/null)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
-test: install browser-deps
+test: install browser-deps a11y-deps
 	$(BIN)/pytest
 
 # The same suite against the real PostgreSQL (CI runs both).
-test-postgres: install browser-deps services
+test-postgres: install browser-deps a11y-deps services
 	LMS_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 clean:

@@ -15,11 +15,20 @@ table and `.env.example`); `make run` starts it with the LMS and the worker (dep
     LMS_HUB_API_URL        the hub's REST API at its own address, where it listens behind the proxy
                            (default http://127.0.0.1:8081/hub/api)
     HUB_PROXY_API_PORT     configurable-http-proxy's REST API port on 127.0.0.1 (default 8001)
-    HUB_SPAWNER            `simple` (default): SimpleLocalProcessSpawner — NO ISOLATION between learners,
-                           every server runs as the hub's own Unix user: for demos and tests only. Production
-                           uses systemdspawner, DockerSpawner or KubeSpawner with the same profiles.
+    LMS_HUB_BACKEND        where learners' servers run, with the same profiles (lms/hub/profiles.py):
+                           `local` (default) SimpleLocalProcessSpawner — NO ISOLATION between learners, every
+                           server runs as the hub's own Unix user: demos and tests only; `systemd`
+                           (jupyterhub-systemdspawner, dynamic users, limits: one shared server); `docker`
+                           (DockerSpawner); `kubernetes` (KubeSpawner; with Z2JH see deploy/z2jh-values.yaml);
+                           `slurm` (batchspawner's SlurmSpawner). docs/deployment.md says what to set for each.
+    HUB_CONNECT_URL        where servers reach the hub when they run elsewhere (containers, pods, Slurm nodes)
+    HUB_START_TIMEOUT      seconds a server may take to start (default 60 local, 300 otherwise)
+    HUB_DOCKER_NETWORK     docker: the network shared by the hub and the servers (default oqu)
+    HUB_K8S_NAMESPACE, HUB_K8S_STORAGE   kubernetes: namespace (oqu), home volume size (5Gi)
+    HUB_SLURM_ACCOUNT, HUB_SLURM_QOS, HUB_SINGLEUSER_CMD   slurm: account, QoS, the server command on the nodes
 """
 import hashlib
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -107,46 +116,112 @@ c.JupyterHub.services = [{"name": "oqu-lms", "api_token": API_TOKEN, "display": 
 c.JupyterHub.load_roles = [{
     "name": "oqu-lms",
     "description": "The Oqu LMS: creates users, starts and stops their servers, puts course files in them.",
-    "scopes": ["admin:users", "servers", "access:servers"],
+    "scopes": ["admin:users", "servers", "access:servers", "admin:groups"],
     "services": ["oqu-lms"],
 }]
 
 # ---------------------------------------------------------------- learner servers
-# Profiles the LMS may ask for (a course's `notebook_profile`). Anything else in user_options is dropped,
-# and an unknown profile fails the spawn with a clear message.
-PROFILES = {
-    "cpu": {"environment": {"OQU_PROFILE": "cpu"}},
-}
+# One profile table (lms/hub/profiles.py), loaded by path so the hub needs no LMS code: only a known
+# profile granted by the person's course groups starts, and every other user_options key is dropped
+# (Spawner.apply_user_options runs before any spawner reads user_options).
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-def apply_profile(spawner):
-    options = spawner.user_options or {}
-    profile = options.get("profile") or "cpu"
-    if profile not in PROFILES:
-        raise ValueError(f"unknown notebook profile {profile!r}")
-    spawner.user_options = {"profile": profile}
-    spawner.environment.update(PROFILES[profile].get("environment", {}))
+profiles = _load("oqu_profiles", ROOT / "lms" / "hub" / "profiles.py")
+reporter_module = _load("oqu_usage_reporter", ROOT / "lms" / "gpu" / "reporter.py")
 
+BACKEND = (os.environ.get("LMS_HUB_BACKEND") or "local").strip()
+if BACKEND not in profiles.BACKENDS:
+    sys.exit(f"jupyterhub_config.py: LMS_HUB_BACKEND must be one of {', '.join(profiles.BACKENDS)}, not {BACKEND!r}")
 
-c.Spawner.pre_spawn_hook = apply_profile
-c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
+c.Spawner.apply_user_options = profiles.apply_user_options
+# Start and stop of every server go to the LMS (POST /api/v1/hub/usage-events), spooled on disk first.
+usage_reporter = reporter_module.UsageReporter(LMS_URL, API_TOKEN, STATE / "usage-spool", gpus_of=profiles.gpu_count)
+c.Spawner.pre_spawn_hook, c.Spawner.post_stop_hook = usage_reporter.hooks()
+if usage_reporter.pending():  # events the last run could not deliver
+    usage_reporter.start()
+
 c.Spawner.default_url = "/lab"
 c.Spawner.args = [
     # No calls to the Internet from learners' JupyterLab (news feed, update checks).
     "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    *(["--allow-root"] if os.geteuid() == 0 else []),  # as root it would exit (DESIGN §4)
+    *(["--allow-root"] if os.geteuid() == 0 and BACKEND == "local" else []),  # as root it would exit (DESIGN §4)
 ]
-c.Spawner.start_timeout = 60
+c.Spawner.start_timeout = int(os.environ.get("HUB_START_TIMEOUT") or (60 if BACKEND == "local" else 300))
 c.Spawner.http_timeout = 30
 # Only these variables reach learner servers: never the LMS's secrets.
 c.Spawner.env_keep = ["PATH", "LANG", "LC_ALL", "VIRTUAL_ENV"]
+if os.environ.get("HUB_CONNECT_URL"):  # where servers in containers, pods or Slurm jobs reach the hub
+    c.JupyterHub.hub_connect_url = os.environ["HUB_CONNECT_URL"]
 
-if (os.environ.get("HUB_SPAWNER") or "simple") == "simple":
+if BACKEND == "local":
+    # SimpleLocalProcessSpawner: NO isolation between learners — demo and tests only.
     c.JupyterHub.spawner_class = "simple"
+    c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
     c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "home" / "{username}")
     c.LocalProcessSpawner.interrupt_timeout = 3  # stop quickly on Ctrl-C
     c.LocalProcessSpawner.term_timeout = 2
     c.LocalProcessSpawner.kill_timeout = 2
-else:
-    sys.exit("jupyterhub_config.py: HUB_SPAWNER supports only `simple` here; configure another spawner in "
-             "a deployment-specific config")
+elif BACKEND == "systemd":
+    # One shared server: each learner a transient systemd unit under a dynamic user, with the profile's
+    # memory and CPU limits; /dev is private except for GPU profiles.
+    c.JupyterHub.spawner_class = "systemdspawner.SystemdSpawner"
+    c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
+    c.SystemdSpawner.dynamic_users = True
+    c.SystemdSpawner.unit_name_template = "oqu-{USERNAME}"
+    c.SystemdSpawner.isolate_tmp = True
+    c.SystemdSpawner.disable_user_sudo = True
+elif BACKEND == "docker":
+    # GPUs through device requests (needs the NVIDIA container toolkit on the Docker host).
+    c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
+    c.Spawner.cmd = ["jupyterhub-singleuser"]
+    c.DockerSpawner.image = profiles.PROFILES[profiles.DEFAULT_PROFILE].image
+    c.DockerSpawner.allowed_images = []  # the image comes from the profile, never from user_options
+    c.DockerSpawner.network_name = os.environ.get("HUB_DOCKER_NETWORK") or "oqu"
+    c.DockerSpawner.use_internal_ip = True
+    c.DockerSpawner.remove = True
+    c.DockerSpawner.notebook_dir = "/home/jovyan/work"
+    c.DockerSpawner.volumes = {"oqu-{username}": "/home/jovyan/work"}
+elif BACKEND == "kubernetes":
+    # Outside Zero to JupyterHub; with Z2JH, deploy/z2jh-values.yaml says the same through the chart.
+    c.JupyterHub.spawner_class = "kubespawner.KubeSpawner"
+    c.Spawner.cmd = ["jupyterhub-singleuser"]
+    c.KubeSpawner.namespace = os.environ.get("HUB_K8S_NAMESPACE") or "oqu"
+    c.KubeSpawner.image = profiles.PROFILES[profiles.DEFAULT_PROFILE].image
+    c.KubeSpawner.profile_list = profiles.kubespawner_profile_list  # only the profiles the user is granted
+    c.KubeSpawner.storage_pvc_ensure = True
+    c.KubeSpawner.pvc_name_template = "oqu-home-{user_server}"
+    c.KubeSpawner.storage_capacity = os.environ.get("HUB_K8S_STORAGE") or "5Gi"
+    c.KubeSpawner.volumes = [{"name": "home", "persistentVolumeClaim": {"claimName": "oqu-home-{user_server}"}}]
+    c.KubeSpawner.volume_mounts = [{"name": "home", "mountPath": "/home/jovyan/work"}]
+elif BACKEND == "slurm":
+    # The National AI Platform's cluster: each server is a Slurm job with the profile's partition, time
+    # limit, memory, cores and --gres. The hub host needs sbatch/squeue/scancel and sudo to the learners'
+    # accounts (batchspawner's exec_prefix).
+    c.JupyterHub.spawner_class = "batchspawner.SlurmSpawner"
+    c.Spawner.cmd = (os.environ.get("HUB_SINGLEUSER_CMD") or "jupyterhub-singleuser").split()
+    c.SlurmSpawner.req_account = os.environ.get("HUB_SLURM_ACCOUNT") or ""
+    c.SlurmSpawner.req_qos = os.environ.get("HUB_SLURM_QOS") or ""
+
+# ---------------------------------------------------------------- idle culling
+# jupyterhub-idle-culler stops servers idle longer than their profile's idle timeout (GPU sooner than CPU):
+# it polls at the shortest timeout, and its arbiter hook (deploy/idle_culler_config.py) reads each
+# server's profile from the user_options the hub recorded.
+c.JupyterHub.services.append({
+    "name": "idle-culler",
+    "command": [sys.executable, "-m", "jupyterhub_idle_culler",
+                f"--timeout={profiles.shortest_idle_timeout()}", "--cull-every=60",
+                f"--config={ROOT / 'deploy' / 'idle_culler_config.py'}"],
+    "display": False,
+})
+c.JupyterHub.load_roles.append({
+    "name": "idle-culler",
+    "description": "Stops learners' servers idle longer than their profile allows.",
+    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    "services": ["idle-culler"],
+})

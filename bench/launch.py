@@ -91,11 +91,8 @@ def time_hub(hub_api: requests.Session, api_url: str, name: str) -> float:
     return time.perf_counter() - started
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=10)
-    args = parser.parse_args(argv)
-
+def measure(runs: int) -> tuple[list[float], list[float], list[float], list]:
+    """(LMS launch times, hub spawn times, the hub's own logged spawn times, processes left over)."""
     folder = Path(tempfile.mkdtemp(prefix="oqu-bench-"))
     api_token, client_secret = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     lms_port = free_port()
@@ -136,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_stopped(hub_api, hub.api_url, "benchhub")
         with app.app_context():
             lms_name = db.session.scalar(db.text("SELECT username FROM hub_accounts"))
-        for round_ in range(args.runs):
+        for round_ in range(runs):
             order = ("lms", "hub") if round_ % 2 == 0 else ("hub", "lms")
             for which in order:
                 if which == "lms":
@@ -152,6 +149,33 @@ def main(argv: list[str] | None = None) -> int:
         left = hub.stop()
         server.shutdown()
     hub_internal = [float(t) for t in re.findall(r"took ([0-9.]+) seconds to start", hub.log())][2:]
+    return lms_times, hub_times, hub_internal, left
+
+
+def run(quick: bool = False) -> list[dict]:
+    """Rows for ``python -m bench`` (bench/__main__.py)."""
+    lms_times, hub_times, _hub_internal, left = measure(3 if quick else 10)
+    lms_median, hub_median = statistics.median(lms_times), statistics.median(hub_times)
+    lms_p95, hub_p95 = nearest_rank(lms_times, .95), nearest_rank(hub_times, .95)
+    rows = [
+        {"figure": f"notebook launch through the LMS, median of {len(lms_times)}", "value": f"{lms_median:.2f} s",
+         "baseline": f"{hub_median:.2f} s (hub REST API)", "ratio": lms_median / hub_median, "goal": "≤ 1.20×",
+         "passed": lms_median / hub_median <= 1.20},
+        {"figure": "notebook launch through the LMS, p95", "value": f"{lms_p95:.2f} s",
+         "baseline": f"{hub_p95:.2f} s (hub REST API)", "ratio": lms_p95 / hub_p95, "goal": "—", "passed": None},
+    ]
+    if left:
+        rows.append({"figure": "processes left after the hub stopped", "value": str(left), "baseline": None,
+                     "ratio": None, "goal": "none", "passed": False})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args(argv)
+
+    lms_times, hub_times, hub_internal, left = measure(args.runs)
 
     lms_median, hub_median = statistics.median(lms_times), statistics.median(hub_times)
     print(f"Launch to ready learner server, SimpleLocalProcessSpawner, {args.runs} launches each:")

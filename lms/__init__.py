@@ -5,10 +5,18 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from .settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseInteger(IntegerConverter):
+    """``<int:…>`` in routes: only numbers a database id can be (a larger one is a 404, not an overflow)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002 — werkzeug's names
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -16,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     settings = Settings.load(test_config)
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=settings.instance_path,
                 static_folder="static")
+    app.url_map.converters["int"] = DatabaseInteger
     app.config.update(settings.flask_config())
     app.config["OQU_SETTINGS"] = settings
     app.config["OQU_TRANSLATIONS"] = ROOT / "translations"
@@ -34,6 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
 
     from .grading import models as _grading_models  # noqa: F401 — submissions' tables in the metadata
+    from .assignments import models as _assignment_models  # noqa: F401 — releases' table in the metadata
     from .audit import handlers
     handlers.connect()
     from .certificates import handlers as certificate_handlers
@@ -64,6 +74,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates)
     app.register_blueprint(hr)
     app.register_blueprint(grading)
+    from .gpu.views import bp as gpu
+    app.register_blueprint(gpu)
+    from .grading.instructor_views import bp as grading_instructor
+    app.register_blueprint(grading_instructor)
+    from .assignments.views import bp as assignments
+    app.register_blueprint(assignments)
     from .hub import oauth
     oauth.init_app(app)
     from . import api

@@ -10,14 +10,17 @@ def _add_domain_commands() -> None:
     from .courses.cli import commands as courses
     from .demo import seed_demo
     from .grading.cli import commands as grading
+    from .grading.instructor_cli import commands as grading_instructor
     from .hub.cli import commands as hub
     from .worker.cli import commands as worker
     from .organisations.cli import commands as organisations
     from .certificates.cli import commands as certificates
     from .hr.cli import commands as hr
+    from .maintenance.cli import commands as maintenance
+    from .gpu.cli import commands as gpu
 
-    for command in (*accounts, *organisations, *courses, seed_demo, *hub, *worker, *assignments, *grading,
-                    *certificates, *hr):
+    for command in (*accounts, *organisations, *courses, seed_demo, *hub, *worker, *assignments, *grading, *grading_instructor,
+                    *certificates, *hr, *maintenance, *gpu):
         lms.add_command(command)
 
 

@@ -96,10 +96,22 @@ def seed_demo() -> None:
     if existing < EMPLOYEES:
         _generate_employees(units, existing)
     _seed_learning(learner)
+    _seed_teaching()
     _seed_certificates()
+    _seed_hr_records()
     click.echo(f"demo data ready: {len(units)} organisations, "
                f"{db.session.scalar(select(func.count()).select_from(User))} people; "
                f"sign in as learner@{DEMO_DOMAIN} / instructor@… / hr@… / admin@… with {DEMO_PASSWORD}")
+
+
+def _seed_teaching() -> None:
+    """The demo instructor teaches every demo course (grading queue, gradebook, publishing)."""
+    from .courses.models import Course
+    from .grading.teaching import add_instructor
+
+    instructor = db.session.scalar(select(User).where(User.email == f"instructor@{DEMO_DOMAIN}"))
+    for course in db.session.scalars(select(Course)):
+        add_instructor(SYSTEM, course, instructor)
 
 
 def _generate_employees(units, start: int) -> None:
@@ -153,6 +165,9 @@ def _seed_learning(learner: User) -> None:
     first = basics.active_items()[0]
     if first.id not in learning.course_progress(learner, basics).completed_items:
         learning.complete_lesson(learner, enrolment, first)
+    for slug in ("responsible-ai", "python-ml"):  # the rest of the starter curriculum (issue #8)
+        if slug in slugs:
+            learning.enrol_learner(SYSTEM, courses.get_course(slug), learner=learner)
     if cohort.seats_taken > 1:
         return
     rng = random.Random(7)
@@ -223,3 +238,54 @@ def _seed_certificates() -> None:
         certificates.revoke_certificate(SYSTEM, issued[2], "Демо: тестте бөгде көмек пайдаланылды / "
                                                            "Демо: при тестировании использовалась посторонняя помощь")
     certificates.issue_certificates(SYSTEM)
+
+
+def _seed_hr_records() -> None:
+    """Mandatory courses assigned by HR to 150 more employees across the organisations, with due
+    dates: some completed this year, some in progress, some overdue; completion differs from unit to
+    unit, so the HR dashboard's charts and lists show something. Skipped once mandatory enrolments exist."""
+    from datetime import datetime, timedelta
+
+    from .courses.models import Course
+    from .i18n import today
+    from .learning.models import Enrolment, EnrolmentStatus, ItemProgress
+
+    if db.session.scalar(select(func.count(Enrolment.id)).where(Enrolment.mandatory.is_(True))):
+        return
+    courses = list(db.session.scalars(select(Course).where(Course.published.is_(True)).order_by(Course.slug)))
+    hr = db.session.scalar(select(User).where(User.email == f"hr@{DEMO_DOMAIN}"))
+    if not courses or hr is None:
+        return
+    rng = random.Random(11)
+    start = today()
+    now = datetime.utcnow()
+    year_start = datetime(start.year, 1, 1)
+    employees = list(db.session.scalars(select(User).where(User.email.like("employee%")).order_by(User.id)
+                                        .offset(150).limit(150)))
+    taken = set(db.session.execute(select(Enrolment.user_id, Enrolment.course_id)).all())
+    items = {course.id: [item for item in course.active_items() if item.counts_for_progress] for course in courses}
+    for person in employees:
+        course = courses[person.id % len(courses)]
+        if (person.id, course.id) in taken:
+            continue
+        # completion varies by unit: 25 % … 85 %
+        completed = rng.random() < 0.25 + 0.15 * ((person.organisation_id or 0) % 5)
+        overdue = not completed and rng.random() < 0.5
+        due_on = start - timedelta(days=rng.randint(1, 60)) if overdue else start + timedelta(days=rng.randint(5, 90))
+        enrolled_at = max(year_start, now - timedelta(days=rng.randint(30, 120)))
+        done_at = enrolled_at + (now - enrolled_at) * rng.random() if completed else None
+        db.session.add(Enrolment(user_id=person.id, course_id=course.id, status=EnrolmentStatus.completed if completed
+                                 else EnrolmentStatus.enrolled, mandatory=True, due_on=due_on,
+                                 assigned_by_id=hr.id, requested_at=enrolled_at, enrolled_at=enrolled_at,
+                                 completed_at=done_at))
+        course_items = items[course.id]
+        # overdue people mostly never started; others did part or all of the course
+        done = len(course_items) if completed else (0 if overdue and rng.random() < 0.7
+                                                    else rng.randint(0, len(course_items)))
+        for item in course_items[:done]:
+            opened = enrolled_at + timedelta(hours=rng.randint(1, 48))
+            db.session.add(ItemProgress(user_id=person.id, item_id=item.id, course_id=course.id,
+                                        first_opened_at=opened, completed_at=opened + timedelta(minutes=20),
+                                        best_percent=float(rng.randint(70, 100)) if item.is_quiz else None,
+                                        passed=item.is_quiz))
+    db.session.commit()

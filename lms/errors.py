@@ -46,10 +46,47 @@ def _max_upload_mb() -> int:
     return current_app.config["OQU_SETTINGS"].max_upload_mb
 
 
+# What the database or the file system says when the disk is full (SQLite, PostgreSQL, the OS).
+_STORAGE_FULL = ("database or disk is full", "no space left on device", "could not extend file", "disk full")
+
+
+def _storage_full(error: Exception) -> bool:
+    import errno
+
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    return any(text in str(error).lower() for text in _STORAGE_FULL)
+
+
+def _database_dropped(error: Exception) -> bool:
+    from sqlalchemy.exc import DBAPIError
+
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def _failure(status: int, code: str, title: str, message: str):
+    if _wants_json():
+        from .api import ApiError, error_response
+        return error_response(ApiError(status, code, message))
+    return _page(status, title, message)
+
+
 def handle_unexpected(error: Exception):
-    log.exception("unhandled error", exc_info=error)
+    """Nothing half-done survives an error: the transaction is rolled back. A full disk and a dropped
+    database connection are told as such (the next request gets a fresh connection); anything else
+    is a plain "something went wrong"."""
     from .extensions import db
     db.session.rollback()
+    if _storage_full(error):
+        log.error("storage full: %s", error)
+        return _failure(507, "storage_full", _("Storage is full"),
+                        _("The server has no room left to store this. Nothing was saved; please try again "
+                          "later. The administrators can see this in the log."))
+    if _database_dropped(error):
+        log.error("database connection lost: %s", error)
+        return _failure(503, "database_unavailable", _("Connection interrupted"),
+                        _("The connection to the database was interrupted. Nothing was saved; please try again."))
+    log.exception("unhandled error", exc_info=error)
     return handle_http_error(InternalServerError())
 
 

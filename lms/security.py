@@ -21,11 +21,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_staff": frozenset({"hr", "admin"}),
     "manage_courses": frozenset({"instructor", "admin"}),  # import courses, open cohorts
     "view_rosters": frozenset({"instructor", "admin"}),  # cohort rosters, quiz statistics
+    "grade_submissions": frozenset({"instructor", "admin"}),  # instructors: only courses they teach (grading/teaching.py)
     "assign_courses": frozenset({"hr", "admin"}),  # enrol people or a subtree (HR: within their scope)
     "use_any_notebook": frozenset({"instructor"}),  # open any course's notebook without enrolling
     "view_certificates": frozenset({"hr", "admin"}),  # HR: certificates of their subtree; export them
     "revoke_certificates": frozenset({"admin"}),
     "issue_certificates": frozenset({"admin"}),  # the backfill (`lms issue-certificates`)
+    "view_gpu_usage": frozenset({"admin"}),  # GPU-hours by organisation, course, person; CSV
+    "manage_gpu_quotas": frozenset({"admin"}),  # `lms gpu-quota`
 }
 
 

@@ -82,6 +82,18 @@ class Settings:
                              "grading runs as the worker's user, still in its own session with limits.", default="")
     submission_max_mb: int = _doc("Largest accepted submission (all notebooks together), in megabytes.",
                                   default=20)
+    hub_backend: str = _doc("Where learners' servers run (jupyterhub_config.py reads the same variable): `local` "
+                            "(demo and tests), `systemd` (one shared server), `docker`, `kubernetes` or `slurm` "
+                            "(docs/deployment.md).", default="local")
+    gpu_learner_hours: int = _doc("GPU-hours per learner per month, unless the course or organisation sets its "
+                                  "own (`lms gpu-quota`). 0: no limit.", default=10)
+    gpu_organisation_hours: int = _doc("GPU-hours per top-level organisation (its whole subtree) per month, unless "
+                                       "an organisation sets its own. 0: no limit.", default=500)
+    gpu_min_launch_minutes: int = _doc("A GPU notebook starts only when at least this many GPU-minutes of the "
+                                       "quota are left.", default=15)
+    grading_lease: int = _doc("Seconds a worker holds a submission it is grading; after that (a killed worker) "
+                              "the reaper hands it to another worker. 0: twice the grading timeout plus a minute.",
+                              default=0)
 
     @classmethod
     def fields_help(cls) -> list[tuple[str, str, str]]:
@@ -174,6 +186,10 @@ class Settings:
             raise SettingsError("LMS_GRADING_TIMEOUT must be at least 5 seconds")
         if self.grading_memory_mb < 256:
             raise SettingsError("LMS_GRADING_MEMORY_MB must be at least 256")
+        if self.hub_backend not in {"local", "systemd", "docker", "kubernetes", "slurm"}:
+            raise SettingsError("LMS_HUB_BACKEND must be local, systemd, docker, kubernetes or slurm")
+        if min(self.gpu_learner_hours, self.gpu_organisation_hours, self.gpu_min_launch_minutes) < 0:
+            raise SettingsError("LMS_GPU_* quotas must not be negative")
         if self.submission_max_mb < 1:
             raise SettingsError("LMS_SUBMISSION_MAX_MB must be at least 1")
         if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "unix://", "sqlite:///",

@@ -52,6 +52,8 @@ certificate_revoked = _signals.signal("certificate-revoked", doc="certificate: t
                                       "reason: the administrator's reason.")
 certificates_exported = _signals.signal("certificates-exported", doc="format: `csv` or `xlsx`; filters: dict; "
                                         "rows: number of rows written.")
+hr_report_exported = _signals.signal("hr-report-exported", doc="report: which HR dashboard list (e.g. "
+                                     "`no_training`); unit: the organisation id looked at or None; rows: number written.")
 
 # hub (notebooks)
 hub_signed_in = _signals.signal("hub-signed-in", doc="user: the person the hub signed in through the LMS; "
@@ -65,3 +67,19 @@ notebook_stopped = _signals.signal("notebook-stopped", doc="launch: the Notebook
 submission_created = _signals.signal("submission-created", doc="submission: the new, queued Submission.")
 submission_graded = _signals.signal("submission-graded", doc="submission: the Submission whose grading finished "
                                     "(status `graded`, `flagged` or `failed`). Progress and certification listen.")
+# grading by instructors (lms/grading/manual.py, teaching.py, versions.py, gradebook.py)
+manual_grade_recorded = _signals.signal("manual-grade-recorded", doc="score: the SubmissionScore an instructor "
+                                        "graded by hand; old: its score before.")
+score_overridden = _signals.signal("score-overridden", doc="score: the SubmissionScore whose automatic score an "
+                                   "instructor replaced; old: the score before; reason: why.")
+submission_flag_cleared = _signals.signal("submission-flag-cleared", doc="submission: the flagged Submission an "
+                                          "instructor reviewed and let count; reason: why.")
+assignment_published = _signals.signal("assignment-published", doc="version: the new AssignmentVersion.")
+gradebook_exported = _signals.signal("gradebook-exported", doc="course: the Course; rows: learners written.")
+instructor_added = _signals.signal("instructor-added", doc="course: the Course; instructor: the User who now "
+                                   "teaches it.")
+
+# maintenance
+backup_created = _signals.signal("backup-created", doc="path: the archive written; database: `sqlite` or "
+                                 "`postgresql`; counts: rows of the main tables.")
+backup_restored = _signals.signal("backup-restored", doc="path: the archive restored; manifest: its manifest.")

@@ -9,6 +9,14 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def page_number(name: str = "page") -> int:
+    """The page asked for in the query string, between 1 and a bound no list reaches (a huge or
+    malformed number is page 1 or the last page the bound allows, never a database overflow)."""
+    from flask import request
+
+    return min(max(request.args.get(name, 1, type=int) or 1, 1), 1_000_000)
+
+
 def safe_next_url(target: str | None) -> str | None:
     """A redirect target only if it stays on this site (a path, not another host)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:

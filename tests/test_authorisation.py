@@ -9,6 +9,7 @@ session's CSRF token), since that is the only way a browser reaches them.
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import pytest
@@ -121,6 +122,8 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "organisations.new": ({}, only("admin")),
     "organisations.edit": ({"organisation_id": "{a}"}, only("admin")),
     "audit.index": ({}, only("admin")),
+    "gpu.usage": ({}, only("admin")),
+    "gpu.usage_csv": ({}, only("admin")),
     # courses and learning (every signed-in role is enrolled in course "demo"; the attempt is the learner's)
     "courses.catalogue": ({}, signed_in()),
     "courses.course": ({"slug": "demo"}, signed_in()),
@@ -162,9 +165,30 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "hr.certificate_list": ({}, only("hr", "admin")),
     "hr.export_csv": ({}, only("hr", "admin")),
     "hr.export_xlsx": ({}, only("hr", "admin")),
+    "hr.dashboard": ({}, only("hr", "admin")),
+    "hr.no_training_csv": ({}, only("hr", "admin")),
     # grading ("{submission}" is the learner's: theirs, their instructors', their HR's (totals), admins')
     "grading.submission": ({"submission_id": "{submission}"}, signed_in()),
     "grading.submit": ({"slug": "demo", "assignment": "no-such-assignment"}, signed_in(NOT_FOUND)),
+    # instructors' grading pages: the course's instructors (world.instructor teaches "demo") and admins;
+    # "{score}" is a cell of "{submission}"; POSTs without their fields come back with a message
+    "grading_instructor.index": ({}, only("instructor", "admin")),
+    "grading_instructor.queue": ({"slug": "demo"}, only("instructor", "admin")),
+    "grading_instructor.grade": ({"score_id": "{score}"},
+                                 only("instructor", "admin", result=Redirect("/teaching/grading/demo/queue"))),
+    "grading_instructor.submission": ({"submission_id": "{submission}"}, only("instructor", "admin")),
+    "grading_instructor.override": ({"score_id": "{score}"}, only("instructor", "admin")),
+    "grading_instructor.clear_flag": ({"submission_id": "{submission}"},
+                                      only("instructor", "admin",
+                                           result=Redirect("/teaching/grading/submissions/{submission}"))),
+    "grading_instructor.gradebook": ({"slug": "demo"}, only("instructor", "admin")),
+    "grading_instructor.gradebook_csv": ({"slug": "demo"}, only("instructor", "admin")),
+    "grading_instructor.assignments": ({"slug": "demo"}, only("instructor", "admin")),
+    "grading_instructor.validate": ({"slug": "demo", "assignment": "no-such-assignment"},
+                                    only("instructor", "admin", result=NOT_FOUND)),
+    "grading_instructor.publish": ({"slug": "demo", "assignment": "no-such-assignment"},
+                                   only("instructor", "admin", result=NOT_FOUND)),
+    "grading_instructor.test_grade": ({"slug": "demo"}, only("instructor", "admin")),
 }
 
 # Form fields a POST-only route needs to do its work (the CSRF token is added to each).
@@ -224,7 +248,24 @@ def ids(world, tmp_path):
         "attempt": attempt.id,
         "certificate": factories.certificate(world.learner, course).number,
         "submission": _submission(world.learner, course),
+        "score": _score(world.instructor, course),
     }
+
+
+def _score(instructor, course) -> int:
+    """A cell of the learner's submission; ``instructor`` is made to teach the course."""
+    from lms.extensions import db
+    from lms.grading.models import Submission, SubmissionScore
+    from lms.grading.teaching import add_instructor
+    from lms.security import SYSTEM
+
+    add_instructor(SYSTEM, course, instructor)
+    submission = db.session.scalars(db.select(Submission)).first()
+    score = SubmissionScore(submission_id=submission.id, notebook="a.ipynb", cell="c", score=None, max_score=1,
+                            needs_manual_grade=True)
+    db.session.add(score)
+    db.session.commit()
+    return score.id
 
 
 def _submission(learner, course) -> int:
@@ -284,3 +325,42 @@ def test_denied_page_is_the_translated_error_page(app, world):
     assert response.status_code == 403
     assert translated(app, "You do not have permission to open this page.") in page_text(response)
     assert world.colleague.email not in page_text(response)
+
+
+OBJECTS_OF_A = ("{colleague}", "{certificate}", "{submission}", "{a}")
+
+
+def test_hr_of_another_organisation_reaches_nothing_of_this_one(app, world, ids):
+    """The HR column of the table again, acted by the HR officer of organisation B: every page about a
+    person, certificate or submission of organisation A is refused, and every list or export HR may
+    open shows nothing of A."""
+    client = app.test_client()
+    sign_in(client, world.hr_b)
+    secrets_of_a = (world.learner.email, world.colleague.email, "Оқушыұлы", ids["certificate"])
+    failures = []
+    for endpoint, method in html_routes(app).items():
+        args, expectations = EXPECTED.get(endpoint, ({}, {}))
+        if method != "GET" or not isinstance(expectations.get("hr"), Ok) or isinstance(expectations["anonymous"], Ok):
+            continue  # (public pages, such as certificate verification, are for everyone)
+        url = _url(app, endpoint, args, ids, "hr")
+        response = client.get(url, buffered=True)  # streamed exports are read inside the request
+        about_a = any(value in OBJECTS_OF_A for value in args.values())
+        if about_a and response.status_code not in (403, 404):
+            failures.append(f"{url}: HR of B got {response.status_code} for an object of A")
+        elif not about_a:
+            text = _readable(response)
+            failures += [f"{url}: HR of B sees {secret!r}" for secret in secrets_of_a if secret in text]
+    assert not failures, "\n".join(failures)
+
+
+def _readable(response) -> str:
+    """What a person would read in the response: a page, a CSV file, or an XLSX workbook's cells."""
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        import io
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+        return "\n".join(str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+                         for cell in row if cell is not None)
+    return html.unescape(response.get_data().decode("utf-8", "replace"))

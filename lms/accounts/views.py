@@ -10,7 +10,7 @@ from ..i18n import LANGUAGE_COOKIE, LANGUAGES
 from ..organisations.models import Organisation
 from ..organisations.services import all_organisations
 from ..security import requires
-from ..utils import safe_next_url
+from ..utils import page_number, safe_next_url
 from . import employees, services
 from .forms import (ROLE_LABELS, ChangePasswordForm, ConfirmForm, ForgotPasswordForm, ImportForm, LoginForm, NewPersonForm,
                     PersonForm, RolesForm, SetPasswordForm, TokenForm)
@@ -158,7 +158,7 @@ def _show_person_errors(form, error: services.AccountError, person: services.Per
 @bp.get("/admin/users")
 @requires("manage_users")
 def users():
-    page = request.args.get("page", 1, type=int)
+    page = page_number()
     search = request.args.get("q", "")[:100]
     pagination = services.list_people(current_user, search=search, page=page, permission="manage_users",
                                       per_page=_page_size())

@@ -87,6 +87,7 @@ def register(app) -> None:
     from ..hub import api as _hub_api  # noqa: F401
     from ..certificates import api as _certificates_api  # noqa: F401
     from ..grading import api as _grading_api  # noqa: F401
+    from ..gpu import api as _gpu_api  # noqa: F401
     from . import health as _health, openapi as _openapi  # noqa: F401
 
     app.register_blueprint(bp)

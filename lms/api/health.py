@@ -34,3 +34,19 @@ def health():
     checks = {"database": database, "hub": "ok" if hub_available(force=True) else "down", "queue": queue_health()}
     status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
     return jsonify(status=status, **checks)
+
+
+@bp.get("/ping")
+def ping():
+    """A constant answer touching nothing (no database, no session): the framework's floor in the
+    benchmarks (`python -m bench`) and a cheap liveness probe. No authentication.
+    ---
+    get:
+      tags: [system]
+      summary: Liveness of the web process alone
+      security: []
+      responses:
+        200:
+          description: "Always `{\\"status\\": \\"ok\\"}` while the process serves requests."
+    """
+    return jsonify(status="ok")

@@ -110,6 +110,8 @@ def connect() -> None:
     _connect_hub()
     _connect_certificates()
     _connect_grading()
+    _connect_instructor_grading()
+    _connect_maintenance()
 
 
 # hub (notebooks)
@@ -157,11 +159,16 @@ def _on_certificates_exported(actor, format, filters, rows):
     record_event(actor, "certificates_exported", None, format=format, filters=filters, rows=rows)
 
 
+def _on_hr_report_exported(actor, report, unit, rows):
+    record_event(actor, "hr_report_exported", None, report=report, unit=unit, rows=rows)
+
+
 def _connect_certificates() -> None:
     for signal, handler in (
         (signals.certificate_issued, _on_certificate_issued),
         (signals.certificate_revoked, _on_certificate_revoked),
         (signals.certificates_exported, _on_certificates_exported),
+        (signals.hr_report_exported, _on_hr_report_exported),
     ):
         _handlers.append(handler)
         signal.connect(handler)
@@ -182,5 +189,65 @@ def _connect_grading() -> None:
         (signals.submission_created, _submission_event("submission_created")),
         (signals.submission_graded, _submission_event("submission_graded")),
     ):
+        _handlers.append(handler)
+        signal.connect(handler)
+
+
+# maintenance
+
+def _on_backup_created(actor, path, database, counts):
+    record_event(actor, "backup_created", None, path=str(path), database=database, counts=counts)
+
+
+def _on_backup_restored(actor, path, manifest):
+    record_event(actor, "backup_restored", None, path=str(path), created_at=manifest.get("created_at"),
+                 revision=manifest.get("revision"), counts=manifest.get("counts"))
+
+
+def _connect_maintenance() -> None:
+    for signal, handler in ((signals.backup_created, _on_backup_created),
+                            (signals.backup_restored, _on_backup_restored)):
+        _handlers.append(handler)
+        signal.connect(handler)
+
+
+# grading by instructors
+
+def _on_manual_grade_recorded(actor, score, old):
+    record_event(actor, "manual_grade_recorded", score.submission, cell=f"{score.notebook}/{score.cell}",
+                 old=old, new=score.score, max_score=score.max_score, learner=score.submission.user_id)
+
+
+def _on_score_overridden(actor, score, old, reason):
+    record_event(actor, "score_overridden", score.submission, cell=f"{score.notebook}/{score.cell}", old=old,
+                 new=score.score, max_score=score.max_score, reason=reason, learner=score.submission.user_id,
+                 total=score.submission.total)
+
+
+def _on_submission_flag_cleared(actor, submission, reason):
+    record_event(actor, "submission_flag_cleared", submission, reason=reason, flags=submission.flags,
+                 learner=submission.user_id, total=submission.total)
+
+
+def _on_assignment_published(actor, version):
+    record_event(actor, "assignment_published", version, course_id=version.course_id,
+                 assignment=version.assignment, version=version.version, content_hash=version.content_hash)
+
+
+def _on_gradebook_exported(actor, course, rows):
+    record_event(actor, "gradebook_exported", course, slug=course.slug, rows=rows)
+
+
+def _on_instructor_added(actor, course, instructor):
+    record_event(actor, "instructor_added", instructor, course=course.slug, email=instructor.email)
+
+
+def _connect_instructor_grading() -> None:
+    for signal, handler in ((signals.manual_grade_recorded, _on_manual_grade_recorded),
+                            (signals.score_overridden, _on_score_overridden),
+                            (signals.submission_flag_cleared, _on_submission_flag_cleared),
+                            (signals.assignment_published, _on_assignment_published),
+                            (signals.gradebook_exported, _on_gradebook_exported),
+                            (signals.instructor_added, _on_instructor_added)):
         _handlers.append(handler)
         signal.connect(handler)

@@ -2,6 +2,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..utils import page_number
 from ..security import requires
 from . import services
 
@@ -10,6 +11,8 @@ bp = Blueprint("audit", __name__)
 # Actions are stored untranslated; these are their names on the page (unknown ones show the code).
 ACTION_LABELS = {
     "sign_in": _l("Signed in"),
+    "backup_created": _l("Backup created"),
+    "backup_restored": _l("Backup restored"),
     "sign_out": _l("Signed out"),
     "sign_in_failed": _l("Failed sign-in"),
     "account_locked": _l("Account locked"),
@@ -29,6 +32,13 @@ ACTION_LABELS = {
     "certificate_issued": _l("Certificate issued"),
     "certificate_revoked": _l("Certificate revoked"),
     "certificates_exported": _l("Certificates exported"),
+    "hr_report_exported": _l("HR report exported"),
+    "manual_grade_recorded": _l("Manual grade recorded"),
+    "score_overridden": _l("Score overridden"),
+    "submission_flag_cleared": _l("Submission flag cleared"),
+    "assignment_published": _l("Assignment published"),
+    "gradebook_exported": _l("Gradebook exported"),
+    "instructor_added": _l("Instructor added to a course"),
 }
 
 
@@ -42,6 +52,6 @@ def audit_action(action: str) -> str:
 @requires("view_audit_log")
 def index():
     action = request.args.get("action") or None
-    pagination = services.list_events(current_user, action=action, page=request.args.get("page", 1, type=int))
+    pagination = services.list_events(current_user, action=action, page=page_number())
     return render_template("audit/index.html", pagination=pagination, action=action,
                            actions=services.known_actions())

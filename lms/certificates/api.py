@@ -110,7 +110,11 @@ def certificate_list():
     query = services.certificate_query(actor, filters, today).order_by(None).order_by(Certificate.id.desc())
     if after is not None:
         query = query.where(Certificate.id < after)
-    rows = db.session.scalars(query.limit(limit + 1)).all()
+    from sqlalchemy.orm import joinedload
+
+    # holders, units and courses in the same query: no statement per row (tests/test_query_counts.py)
+    rows = db.session.scalars(query.options(joinedload(Certificate.user), joinedload(Certificate.organisation),
+                                            joinedload(Certificate.course)).limit(limit + 1)).unique().all()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

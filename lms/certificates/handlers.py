@@ -1,4 +1,5 @@
-"""Certification listens to learning: when progress changes, the learner's rule is evaluated.
+"""Certification listens to learning and grading: when progress changes or a notebook assignment is
+graded, the learner's rule is evaluated.
 
 The learning services send these signals inside their own transaction, just before committing:
 a certificate earned is added in a savepoint and committed with the progress that earned it. A
@@ -38,11 +39,20 @@ def _on_course_completed(actor, enrolment):
     _evaluate(enrolment.user, enrolment.course)
 
 
+def _on_submission_graded(actor, submission):
+    """A notebook assignment's grading finished: only ``graded`` counts (not flagged or failed).
+    Grading sends this after committing the scores and commits what listeners added."""
+    if getattr(submission.status, "value", submission.status) != "graded":
+        return
+    _evaluate(submission.user, submission.course)
+
+
 def connect() -> None:
     if _handlers:
         return
     for signal, handler in ((signals.lesson_completed, _on_lesson_completed),
                             (signals.quiz_submitted, _on_quiz_submitted),
-                            (signals.course_completed, _on_course_completed)):
+                            (signals.course_completed, _on_course_completed),
+                            (signals.submission_graded, _on_submission_graded)):
         _handlers.append(handler)
         signal.connect(handler)

@@ -8,9 +8,9 @@ naming an item the course does not have is refused at import with ``file:line``)
 ::
 
     certification:
-      requires: all_items        # or a list of lesson/quiz keys; default all lessons and quizzes
-      min_score: 70              # overall: mean best score (%) over the required quizzes
-      min_scores: {final: 80}    # per quiz: best score (%) at least this
+      requires: all_items        # or a list of lesson/quiz/notebook keys; default all lessons and quizzes
+      min_score: 70              # overall: mean best score (%) over the required quizzes and notebooks
+      min_scores: {final: 80, lab-1: 60}  # per quiz or notebook assignment: best score (%) at least this
       hours: 4                   # hours credited; default the course's hours
       valid_months: 24           # how long a certificate is valid; omitted or null: no expiry
 """
@@ -22,12 +22,14 @@ from typing import Any, Callable
 
 RULE_KEYS = ("requires", "min_score", "min_scores", "hours", "valid_months")
 ALL_ITEMS = "all_items"
-CERTIFIABLE_KINDS = ("lesson", "quiz")
+ALL_ITEMS_KINDS = ("lesson", "quiz")  # what ``all_items`` means: notebooks count only when named
+CERTIFIABLE_KINDS = ("lesson", "quiz", "notebook")
+SCORED_KINDS = ("quiz", "notebook")  # items with a score: quizzes, and nbgrader assignments (graded submissions)
 
 
 @dataclass(frozen=True)
 class Rule:
-    items: tuple[str, ...] | None = None  # None: every lesson and quiz of the course
+    items: tuple[str, ...] | None = None  # None: every lesson and quiz of the course (+ notebooks in min_scores)
     min_score: float | None = None
     min_scores: dict[str, float] = field(default_factory=dict)
     hours: int | None = None
@@ -39,15 +41,15 @@ class ItemState:
     """What the rule needs to know of one item for one learner."""
 
     key: str
-    kind: str  # lesson | quiz
-    completed: bool
+    kind: str  # lesson | quiz | notebook
+    completed: bool  # lesson done, quiz passed, notebook assignment graded (status ``graded`` only)
     best_percent: float | None = None
 
 
 @dataclass(frozen=True)
 class Outcome:
     met: bool
-    score: float | None  # the overall score (%) when the rule involves quizzes
+    score: float | None  # the overall score (%) when the rule involves quizzes or notebooks
     missing: tuple[str, ...] = ()  # keys of items not yet satisfied
 
 
@@ -70,7 +72,7 @@ def check_rule(mapping: dict, item_kinds: dict[str, str], problem: Callable[[int
     if requires != ALL_ITEMS:
         if not isinstance(requires, list) or not requires:
             problem(_line_of(mapping, "requires"), "certification: 'requires' must be all_items or a list of "
-                                                   "lesson and quiz ids")
+                                                   "lesson, quiz and notebook ids")
         else:
             for index, key in enumerate(requires):
                 line = requires.line_of(index) if hasattr(requires, "line_of") else _line_of(mapping, "requires")
@@ -78,18 +80,21 @@ def check_rule(mapping: dict, item_kinds: dict[str, str], problem: Callable[[int
                 if kind is None:
                     problem(line, f"certification requires {key!r}, but the course has no such item")
                 elif kind not in CERTIFIABLE_KINDS:
-                    problem(line, f"certification requires {key!r}, a {kind}: only lessons and quizzes count")
+                    problem(line, f"certification requires {key!r}, a {kind}: only lessons, quizzes and notebook "
+                                  f"assignments count")
     if "min_score" in mapping and not _percent(mapping["min_score"]):
         problem(_line_of(mapping, "min_score"), "certification: 'min_score' must be a percentage 0–100")
     scores = mapping.get("min_scores")
     if scores is not None:
         if not isinstance(scores, dict):
-            problem(_line_of(mapping, "min_scores"), "certification: 'min_scores' must map quiz ids to percentages")
+            problem(_line_of(mapping, "min_scores"), "certification: 'min_scores' must map quiz and notebook ids "
+                                                     "to percentages")
         else:
             for key, value in scores.items():
                 line = _line_of(scores, key)
-                if item_kinds.get(str(key)) != "quiz":
-                    problem(line, f"certification: min_scores names {key!r}, but the course has no such quiz")
+                if item_kinds.get(str(key)) not in SCORED_KINDS:
+                    problem(line, f"certification: min_scores names {key!r}, but the course has no such quiz "
+                                  f"or notebook assignment")
                 elif not _percent(value):
                     problem(line, f"certification: min_scores of {key!r} must be a percentage 0–100")
                 elif requires != ALL_ITEMS and isinstance(requires, list) and key not in requires:
@@ -115,17 +120,22 @@ def parse_rule(mapping: dict[str, Any] | None) -> Rule | None:
 
 
 def evaluate(rule: Rule, states: list[ItemState]) -> Outcome:
-    """Whether a learner whose items are in ``states`` (the course's current lessons and quizzes)
-    meets ``rule``."""
+    """Whether a learner whose items are in ``states`` (the course's current lessons, quizzes and
+    notebook assignments) meets ``rule``. With ``all_items`` every lesson and quiz is required, and
+    the notebook assignments that ``min_scores`` names."""
     by_key = {state.key: state for state in states}
-    wanted = list(rule.items) if rule.items is not None else [s.key for s in states if s.kind in CERTIFIABLE_KINDS]
+    if rule.items is not None:
+        wanted = list(rule.items)
+    else:
+        wanted = [s.key for s in states if s.kind in ALL_ITEMS_KINDS]
+        wanted += [key for key in rule.min_scores if key not in wanted]
     missing = []
     quiz_scores = []
     for key in wanted:
         state = by_key.get(key)
         if state is None:  # retired since the rule was written: it cannot be required
             continue
-        if state.kind == "quiz":
+        if state.kind in SCORED_KINDS:
             quiz_scores.append(state.best_percent or 0.0)
             threshold = rule.min_scores.get(key)
             if not state.completed or (threshold is not None and (state.best_percent or 0.0) < threshold):

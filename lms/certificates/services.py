@@ -50,15 +50,36 @@ def evaluate_learner(user, course: Course) -> rules.Outcome | None:
     if enrolment is None or not enrolment.is_active:
         return rules.Outcome(met=False, score=None)
     progress = learning.course_progress(user, course)
+    notebooks = notebook_scores(user, course)
     states = []
     for item in course.active_items():
-        if item.kind.value not in rules.CERTIFIABLE_KINDS:
+        kind = item.kind.value
+        if kind not in rules.CERTIFIABLE_KINDS:
+            continue
+        if kind == "notebook":
+            best = notebooks.get(item.key)
+            states.append(rules.ItemState(key=item.key, kind=kind, completed=best is not None, best_percent=best))
             continue
         row = progress.item_rows.get(item.id)
-        states.append(rules.ItemState(key=item.key, kind=item.kind.value,
+        states.append(rules.ItemState(key=item.key, kind=kind,
                                       completed=row is not None and row.completed_at is not None,
                                       best_percent=row.best_percent if row is not None else None))
     return rules.evaluate(rule, states)
+
+
+def notebook_scores(user, course: Course) -> dict[str, float]:
+    """Assignment key → the learner's best score (%) over their submissions that grading finished
+    as ``graded``. Flagged (held for review) and failed submissions do not count. Reads grading's
+    submissions, never changes them."""
+    from ..grading.models import Submission, SubmissionStatus
+
+    rows = db.session.execute(
+        select(Submission.assignment, func.max(Submission.total * 100.0 / Submission.max_total))
+        .where(Submission.user_id == user.id, Submission.course_id == course.id,
+               Submission.status == SubmissionStatus.graded, Submission.total.is_not(None),
+               Submission.max_total > 0)
+        .group_by(Submission.assignment))
+    return {assignment: round(float(best), 1) for assignment, best in rows if best is not None}
 
 
 def add_months(day: date, months: int) -> date:

@@ -1,5 +1,6 @@
 from flask import g, jsonify, request
 
+from ..utils import page_number
 from ..api import bp, token_required
 from ..learning import services as learning
 from ..learning.schemas import CourseDetail
@@ -32,7 +33,7 @@ def list_courses():
     notebooks = {"true": True, "1": True, "false": False, "0": False}.get(request.args.get("notebooks", "").lower())
     pagination = services.list_courses(search=request.args.get("q", "")[:100], tag=request.args.get("tag", "")[:40],
                                        level=request.args.get("level", ""), language=request.args.get("language", ""),
-                                       notebooks=notebooks, page=max(request.args.get("page", 1, type=int), 1),
+                                       notebooks=notebooks, page=page_number(),
                                        per_page=min(max(request.args.get("per_page", 25, type=int), 1), 100))
     return jsonify(CourseList().dump({"items": pagination.items, "page": pagination.page,
                                       "pages": pagination.pages, "total": pagination.total}))

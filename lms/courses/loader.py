@@ -30,12 +30,14 @@ MAX_ASSET_BYTES = 2 * 1024 * 1024
 COURSE_FILE = "course.yaml"
 
 COURSE_KEYS = {"slug", "title", "description", "hours", "level", "tags", "languages", "self_enrolment",
-               "prerequisites", "certification", "notebook_profile", "modules"}
+               "prerequisites", "certification", "notebook_profile", "modules", "assignment_defaults"}
 COURSE_REQUIRED = {"title", "description", "hours", "level", "modules"}
 MODULE_KEYS = {"id", "title", "items"}
 ITEM_KINDS = ("lesson", "quiz", "notebook")
 ITEM_KEYS = {"lesson": {"lesson", "title", "files"}, "quiz": {"quiz", "title", "file"},
-             "notebook": {"notebook", "title", "file"}}
+             "notebook": {"notebook", "title", "file", "due", "max_attempts", "late"}}
+ASSIGNMENT_POLICY_KEYS = {"due", "max_attempts", "late", "counts"}
+ASSIGNMENT_LATE_KEYS = {"penalty_per_day", "floor", "cutoff_days"}
 QUIZ_KEYS = {"pass_mark", "attempts", "time_limit", "late", "shuffle_questions", "shuffle_options", "questions"}
 QUESTION_KEYS = {"single": {"id", "type", "text", "points", "options", "explanation"},
                  "multiple": {"id", "type", "text", "points", "options", "explanation"},
@@ -86,6 +88,7 @@ class CourseSpec:
     prerequisites_line: int = 1
     certification: dict[str, Any] = field(default_factory=dict)
     notebook_profile: str = "cpu"
+    assignment_defaults: dict[str, Any] = field(default_factory=dict)
     modules: list[ModuleSpec] = field(default_factory=list)
     assets: dict[str, bytes] = field(default_factory=dict)
     content_hash: str = ""
@@ -198,7 +201,11 @@ class _Reader:
         text = self.text(relative, line_ref, what)
         if text is None:
             return None
-        loader = _Loader(text)
+        try:
+            loader = _Loader(text)  # PyYAML's reader refuses control characters already here
+        except yaml.YAMLError as error:
+            self.problem(relative, text[:getattr(error, "position", 0)].count("\n") + 1, f"bad YAML: {error}")
+            return None
         try:
             data = loader.get_single_data()
         except yaml.MarkedYAMLError as error:
@@ -413,6 +420,11 @@ def load_course(folder: Path, display: str | None = None) -> tuple[CourseSpec, l
     if certification is not None:
         spec.certification = _plain(certification)
 
+    defaults = checks.mapping(data, "assignment_defaults", "the course")
+    if defaults is not None:
+        checks.keys(defaults, ASSIGNMENT_POLICY_KEYS, set(), "assignment_defaults")
+        spec.assignment_defaults = _assignment_policy(checks, defaults, "assignment_defaults", {})
+
     modules = checks.listing(data, "modules", "the course")
     if modules is not None and not modules:
         checks.problem(data.line_of("modules"), "the course needs at least one module")
@@ -494,10 +506,88 @@ def _load_item(reader: _Reader, checks: _Checks, spec: CourseSpec, data, line: i
         if relative:
             item.content = _load_quiz(reader, relative, (COURSE_FILE, data.line_of("file") if "file" in data
                                                          else data.line), spec.languages)
-    elif "file" in data:  # notebook assignments: stored now, validated by the assignments domain
-        relative = _file_name(checks, data, "", where)
-        item.content = {"file": relative} if relative else {}
+    else:  # notebook assignments: the file stored now (validated by the assignments domain), the policy
+        if "file" in data:
+            relative = _file_name(checks, data, "", where)
+            item.content = {"file": relative} if relative else {}
+        item.content.update(_assignment_policy(checks, data, where, spec.assignment_defaults))
     return item
+
+
+def _due(checks: _Checks, data: LineDict, where: str) -> str | None:
+    """``due``: a date (the end of that day) or a date and time; Kazakhstan time (UTC+5) unless the
+    value names its offset. Stored as an ISO date-time in UTC."""
+    from datetime import date, datetime, time, timedelta, timezone
+
+    value = data["due"]
+    kazakhstan = timezone(timedelta(hours=5))
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip()) if ("T" in value or " " in value.strip()) \
+                else date.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=kazakhstan)
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(23, 59, 59), tzinfo=kazakhstan)
+    else:
+        checks.problem(data.line_of("due"), f"{where}: 'due' must be a date (2026-12-01) or a date and time "
+                                            "(2026-12-01 18:00)")
+        return None
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def _assignment_policy(checks: _Checks, data: LineDict, where: str, defaults: dict) -> dict:
+    """``due``, ``max_attempts``, ``late`` and ``counts`` (``latest`` graded attempt, the default, or
+    ``best``) of a notebook assignment (or the course's ``assignment_defaults``); what an item leaves out comes from ``defaults``. ``late`` is ``accept``
+    (the default: marked late), ``refuse``, or a mapping of ``penalty_per_day`` (percent per started
+    day), ``floor`` (the penalty never takes the points below this percent of them) and
+    ``cutoff_days`` (refused that many days after the due date)."""
+    policy = dict(defaults)
+    if "due" in data:
+        due = _due(checks, data, where)
+        if due:
+            policy["due"] = due
+    if "max_attempts" in data:
+        attempts = checks.integer(data, "max_attempts", where, None, minimum=1, maximum=1000)
+        if attempts is not None:
+            policy["max_attempts"] = attempts
+    if "late" in data:
+        late = data["late"]
+        if late in LATE_POLICIES:
+            policy["late"] = {"refuse": True} if late == "refuse" else {}
+        elif isinstance(late, LineDict):
+            checks.keys(late, ASSIGNMENT_LATE_KEYS, set(), f"{where}: late")
+            rule = {}
+            per_day = checks.number(late, "penalty_per_day", f"{where}: late", None, minimum=0)
+            if per_day is not None:
+                if per_day > 100:
+                    checks.problem(late.line_of("penalty_per_day"), f"{where}: late: 'penalty_per_day' must be "
+                                                                   "a percentage 0–100")
+                else:
+                    rule["penalty_per_day"] = per_day
+            floor = checks.number(late, "floor", f"{where}: late", None, minimum=0)
+            if floor is not None:
+                if floor > 100:
+                    checks.problem(late.line_of("floor"), f"{where}: late: 'floor' must be a percentage 0–100")
+                else:
+                    rule["floor"] = floor
+            cutoff = checks.integer(late, "cutoff_days", f"{where}: late", None, minimum=0, maximum=3650)
+            if cutoff is not None:
+                rule["cutoff_days"] = cutoff
+            policy["late"] = rule
+        else:
+            checks.problem(data.line_of("late"), f"{where}: 'late' must be accept, refuse or a mapping of "
+                                                 f"{', '.join(sorted(ASSIGNMENT_LATE_KEYS))}")
+    if "counts" in data:
+        if data["counts"] in ("latest", "best"):
+            policy["counts"] = data["counts"]
+        else:
+            checks.problem(data.line_of("counts"), f"{where}: 'counts' must be latest or best")
+    if "late" in data and policy.get("late") and "due" not in policy and where != "assignment_defaults":
+        checks.problem(data.line_of("late"), f"{where}: 'late' needs a 'due' date")
+    return policy
 
 
 def _file_name(checks: _Checks, data: LineDict, default: str, where: str) -> str | None:

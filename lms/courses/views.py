@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user, login_required
 
+from ..utils import page_number
 from ..i18n import current_language
 from ..learning import services as learning
 from . import services
@@ -23,13 +24,9 @@ def catalogue():
     notebooks = {"yes": True, "no": False}.get(request.args.get("notebooks", ""))
     pagination = services.list_courses(search=search, tag=tag, level=level, language=language, notebooks=notebooks,
                                        order_language=current_language(),
-                                       page=request.args.get("page", 1, type=int),
+                                       page=page_number(),
                                        per_page=current_app.config["OQU_SETTINGS"].page_size)
-    statuses = {}
-    for course in pagination.items:
-        enrolment = learning.enrolment_for(current_user, course)
-        if enrolment is not None:
-            statuses[course.id] = enrolment.status.value
+    statuses = learning.enrolment_statuses(current_user, pagination.items)
     filters = {"q": search, "tag": tag, "level": level, "language": language,
                "notebooks": request.args.get("notebooks", "")}
     return render_template("courses/catalogue.html", pagination=pagination, filters=filters,

@@ -1,7 +1,7 @@
 """Handing in from the learner's server, and who may see a submission.
 
-Results are visible to the learner, to instructors and admins (everything), and to HR officers
-whose organisation subtree holds the learner (totals only).
+Results are visible to the learner, to the instructors who teach the course and to admins (everything),
+and to HR officers whose organisation subtree holds the learner (totals only).
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..utils import utcnow
 from ..security import PermissionDenied, has_permission
 from .models import Submission
 
@@ -24,10 +25,11 @@ def view_of(actor, submission: Submission) -> str | None:
     """``full``, ``totals`` or None (may not see it)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None
-    if actor.id == submission.user_id or has_permission(actor, "view_rosters"):
-        return "full"
     from ..organisations.services import covers
+    from .teaching import teaches
 
+    if actor.id == submission.user_id or teaches(actor, submission.course):
+        return "full"
     if actor.has_role("hr") and covers(actor, submission.user.organisation):
         return "totals"
     return None
@@ -45,12 +47,13 @@ def get_submission_for(actor, submission_id: int) -> tuple[Submission, str]:
 
 def submit_from_server(actor, course, assignment: str) -> Submission:
     """Fetch the assignment's notebooks from the learner's server (hub → Jupyter contents API),
-    store them and queue grading. Nothing is stored when the server cannot be reached or a file is
-    missing or too large."""
+    store them and queue grading. Nothing is stored when the server cannot be reached, a file is
+    missing or too large, or the assignment's policy (deadline, attempts) refuses the hand-in."""
     from ..assignments.services import AssignmentError, find_assignment
     from ..hub import services as hub
-    from ..hub.client import HubError, HubUnavailable
     from ..learning.services import enrolment_for
+    from . import policy as policies
+    from .services import GradingError, check_nbgrader_metadata, read_notebook
     from .submissions import store_submission
 
     settings = current_app.config["OQU_SETTINGS"]
@@ -61,30 +64,95 @@ def submit_from_server(actor, course, assignment: str) -> Submission:
         source = find_assignment(settings, course.slug, assignment)
     except AssignmentError:
         raise LookupError(assignment) from None
+    rules = policies.policy_of(course, assignment)
+    try:
+        policies.lateness(rules, utcnow())  # refuse before fetching anything; store_submission checks again
+    except policies.PolicyRefusal as refusal:
+        raise SubmissionRefused(str(refusal)) from None
     account = hub.hub_account(actor, create=False)
     if account is None:
         raise SubmissionRefused(_("Open your notebook server first: there is nothing to submit yet."))
     client = hub.hub_client()
     limit = settings.submission_max_mb * 1024 * 1024
+    folder = f"{course.slug}/{assignment}"
     files: dict[str, str] = {}
     size = 0
     for path in source.notebooks:
-        where = f"contents/{quote(course.slug)}/{quote(assignment)}/{quote(path.name)}"
+        body = _fetch(client, account.username, folder, path.name, limit - size, settings.submission_max_mb)
+        size += len(body)
         try:
-            response = client.server_api(account.username, "GET", where, params={"content": "1", "type": "notebook"})
-        except HubUnavailable:
-            raise SubmissionRefused(_("Your notebook server cannot be reached right now, so nothing was "
-                                      "submitted. Please try again in a few minutes.")) from None
-        except HubError as error:
-            if error.status == 404:
-                raise SubmissionRefused(_("The notebook %(name)s was not found in your folder %(folder)s.",
-                                          name=path.name, folder=f"{course.slug}/{assignment}")) from None
-            raise SubmissionRefused(_("Your notebook server cannot be reached right now, so nothing was "
-                                      "submitted. Please try again in a few minutes.")) from None
-        size += len(response.content)
-        if size > limit:
-            raise SubmissionRefused(_("The submission is larger than the limit of %(limit)s MB.",
-                                      limit=settings.submission_max_mb))
-        model = response.json()
-        files[path.name] = json.dumps(model.get("content"), ensure_ascii=False)
-    return store_submission(actor, course, assignment, files)
+            text = json.dumps(json.loads(body)["content"], ensure_ascii=False)
+            del body
+            check_nbgrader_metadata(path.name, read_notebook(path.name, text.encode()))
+        except (ValueError, KeyError, TypeError, GradingError):
+            raise _invalid(path.name, folder) from None
+        files[path.name] = text
+    try:
+        return store_submission(actor, course, assignment, files)
+    except policies.PolicyRefusal as refusal:
+        raise SubmissionRefused(str(refusal)) from None
+
+
+def _unreachable() -> SubmissionRefused:
+    return SubmissionRefused(_("Your notebook server cannot be reached right now, so nothing was "
+                               "submitted. Please try again in a few minutes."))
+
+
+def _fetch(client, username: str, folder: str, name: str, room: int, limit_mb: int) -> bytes:
+    """One notebook's contents-API model, read in chunks and abandoned as soon as it passes ``room``
+    bytes (a notebook with 100 MB of outputs is never held in memory whole)."""
+    from ..hub.client import HubError, HubUnavailable
+
+    too_large = SubmissionRefused(_("The submission is larger than the limit of %(limit)s MB.", limit=limit_mb))
+    where = f"contents/{quote(folder)}/{quote(name)}"
+    try:
+        response = client.server_api(username, "GET", where, params={"content": "1", "type": "notebook"},
+                                     stream=True)
+    except HubUnavailable:
+        raise _unreachable() from None
+    except HubError as error:
+        if error.status == 404:
+            raise _missing(client, username, folder, name) from None
+        if error.status in (400, 422):  # Jupyter could not read it: "Unreadable Notebook"
+            raise _invalid(name, folder) from None
+        raise _unreachable() from None
+    try:
+        declared = response.headers.get("Content-Length") if getattr(response, "headers", None) else None
+        if declared and declared.isdigit() and int(declared) > room:
+            raise too_large
+        chunks, size = [], 0
+        for chunk in response.iter_content(chunk_size=1024 * 1024):
+            size += len(chunk)
+            if size > room:
+                raise too_large
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        raise _unreachable() from None
+    finally:
+        response.close()
+
+
+def _invalid(name: str, folder: str) -> SubmissionRefused:
+    return SubmissionRefused(_("The notebook %(name)s in your folder %(folder)s is not a valid notebook file, so "
+                               "nothing was submitted and your earlier submissions stay as they were. Open it in "
+                               "JupyterLab, save it and submit again.", name=name, folder=folder))
+
+
+def _missing(client, username: str, folder: str, name: str) -> SubmissionRefused:
+    """The expected notebook is not there: name it, and the notebooks that are (a renamed copy)."""
+    from ..hub.client import HubError, HubUnavailable
+
+    others = []
+    try:
+        listing = client.server_api(username, "GET", f"contents/{quote(folder)}", params={"content": "1"}).json()
+        others = sorted(entry["name"] for entry in listing.get("content") or []
+                        if entry.get("type") == "notebook" and entry.get("name") != name)
+    except (HubError, HubUnavailable, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    if others:
+        return SubmissionRefused(_("The notebook %(name)s was not found in your folder %(folder)s; it holds "
+                                   "%(others)s. Rename your notebook back to %(name)s and submit again.",
+                                   name=name, folder=folder, others=", ".join(others)))
+    return SubmissionRefused(_("The notebook %(name)s was not found in your folder %(folder)s.",
+                               name=name, folder=folder))

@@ -54,9 +54,21 @@ class Submission(db.Model):
     flags: Mapped[list] = mapped_column(JSON, default=list)
     feedback_html: Mapped[str | None] = mapped_column(Text)
     graded_at: Mapped[datetime | None] = mapped_column()
+    # the late policy of course.yaml: percent taken off a late submission's points (``total`` is after
+    # the penalty, ``raw_total`` before it; both equal when on time)
+    late_penalty: Mapped[float | None] = mapped_column(Float)
+    raw_total: Mapped[float | None] = mapped_column(Float)
+    # the published version of the assignment the submission was made against (set on insert)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("assignment_versions.id", ondelete="SET NULL"))
+    # an instructor cleared the flag ("reviewed, counts"): who, when and why
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    review_reason: Mapped[str | None] = mapped_column(Text)
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
     course: Mapped[Course] = relationship()
+    version: Mapped["AssignmentVersion | None"] = relationship()
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     scores: Mapped[list["SubmissionScore"]] = relationship(back_populates="submission", cascade="all, delete-orphan",
                                                            order_by="SubmissionScore.id")
 
@@ -74,11 +86,71 @@ class SubmissionScore(db.Model):
     score: Mapped[float | None] = mapped_column(Float)
     max_score: Mapped[float] = mapped_column(Float)
     needs_manual_grade: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An instructor's hand on the score (lms/grading/manual.py): ``manual`` (a manually graded cell)
+    # or ``override`` (an automatic score replaced, with a mandatory reason). ``auto_score`` keeps
+    # what the autograder gave, so the gradebook and the learner see what was adjusted.
+    adjustment: Mapped[str | None] = mapped_column(String(20))
+    auto_score: Mapped[float | None] = mapped_column(Float)
+    comment: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    graded_at: Mapped[datetime | None] = mapped_column()
 
     submission: Mapped[Submission] = relationship(back_populates="scores")
+    graded_by: Mapped[User | None] = relationship()
+
+
+class CourseInstructor(db.Model):
+    """Who teaches a course: the instructors who grade its submissions and see its gradebook.
+    Administrators see every course; an instructor only the courses listed here."""
+
+    __tablename__ = "course_instructors"
+    __table_args__ = (UniqueConstraint("course_id", "user_id", name="uq_course_instructors_course_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    course: Mapped[Course] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class AssignmentVersion(db.Model):
+    """One publication of an assignment: its source folder's content hash, the graded cells the
+    validation found, who published it and when. Republishing a changed source adds a version;
+    earlier submissions keep pointing at the version they were made against."""
+
+    __tablename__ = "assignment_versions"
+    __table_args__ = (UniqueConstraint("course_id", "assignment", "version", name="uq_assignment_versions_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    assignment: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    cells: Mapped[list] = mapped_column(JSON, default=list)   # [{notebook, cell, max_score, auto}]
+    max_total: Mapped[float] = mapped_column(Float, default=0.0)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    course: Mapped[Course] = relationship()
+    published_by: Mapped[User | None] = relationship()
 
 
 IMMUTABLE = ("content", "content_hash", "size_bytes", "submitted_at", "user_id", "course_id", "assignment", "attempt")
+
+
+@event.listens_for(Submission, "before_insert")
+def _made_against_latest_version(mapper, connection, target) -> None:
+    """A new submission references the assignment's latest published version (if any)."""
+    if target.version_id is None:
+        from sqlalchemy import select
+
+        table = AssignmentVersion.__table__
+        target.version_id = connection.execute(
+            select(table.c.id).where(table.c.course_id == target.course_id, table.c.assignment == target.assignment)
+            .order_by(table.c.version.desc()).limit(1)).scalar()
 
 
 @event.listens_for(Submission, "before_update")

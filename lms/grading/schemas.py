@@ -21,12 +21,15 @@ class SubmissionTotals(Schema):
                        "(held for an instructor's review)"})
     submitted_at = fields.DateTime()
     late = fields.Boolean()
-    total = fields.Float(allow_none=True)
+    late_penalty = fields.Float(allow_none=True, metadata={"description": "percent taken off for lateness "
+                                                                         "(course.yaml late policy); null: none"})
+    total = fields.Float(allow_none=True, metadata={"description": "points after any late penalty"})
     max_total = fields.Float(allow_none=True)
 
 
 class Submission(SubmissionTotals):
     content_hash = fields.String()
+    raw_total = fields.Float(allow_none=True, metadata={"description": "points before any late penalty"})
     scores = fields.List(fields.Nested(CellScore))
     feedback_url = fields.Function(lambda s: f"/submissions/{s.id}" if s.graded_at else None, allow_none=True)
 

@@ -17,16 +17,23 @@ from pathlib import Path
 
 from .sandbox import SandboxLimits, run_job
 
+# Checked against the learner's code with comments and string literals blanked out: a comment or
+# a sentence in a string that mentions nbgrader is not a cheat; importing it, or naming it as code, is.
 SUSPICIOUS = [
-    (re.compile(r"gradebook|nbgrader", re.I), "mentions the grader or its gradebook"),
-    (re.compile(r"get_ipython\(\)\s*\.\s*(kernel|run_cell|events|ast_transformers|input_transformers)"),
+    (re.compile(r"\b(gradebook|nbgrader)\b", re.I), "uses the grader or its gradebook"),
+    (re.compile(r"get_ipython\(\)\s*\.\s*(kernel|run_cell|events|ast_transformers|input_transformers|set_custom_exc)"),
      "reaches into the kernel"),
-    (re.compile(r"\bIPython\.core\b|InteractiveShell|showtraceback|sys\.excepthook|ipykernel|zmq"),
+    (re.compile(r"\bIPython\s*\.\s*core\b|InteractiveShell|showtraceback|sys\s*\.\s*excepthook|ipykernel|\bzmq\b"),
      "patches the kernel's machinery"),
-    (re.compile(r"sys\.modules\s*\["), "patches sys.modules"),
+    (re.compile(r"sys\s*\.\s*modules\s*\["), "patches sys.modules"),
     (re.compile(r"\b(builtins|__builtins__)\b"), "patches builtins"),
-    (re.compile(r"os\.kill|killpg|signal\.signal|os\.setsid"), "signals or detaches processes"),
+    (re.compile(r"os\s*\.\s*kill|killpg|signal\s*\.\s*signal|os\s*\.\s*setsid"), "signals or detaches processes"),
+    (re.compile(r"\b__import__\b|\bimportlib\b|sys\s*\.\s*_getframe|\bctypes\b|gc\s*\.\s*get_objects"),
+     "loads modules or reaches objects indirectly"),
 ]
+# ...and a string that names the gradebook's or nbgrader's files (a path, not prose)
+# (gradebook.db, .nbgrader.log, nbgrader_config.py), or one of its variables (NBGRADER_EXECUTION)
+SUSPICIOUS_STRING = re.compile(r"gradebook\.db|\.nbgrader|nbgrader_\w|(^|[/\\])(gradebook|nbgrader)([/\\.]|$)", re.I)
 
 
 class GradingError(Exception):
@@ -44,11 +51,12 @@ class GradingResult:
     seconds: float = 0.0
     release: dict = field(default_factory=dict, repr=False)   # student versions (validation)
     autograded: dict = field(default_factory=dict, repr=False)  # autograded notebooks by name
+    feedback: dict = field(default_factory=dict, repr=False)    # sanitised feedback HTML by notebook name
 
     def as_json(self) -> dict:
         data = asdict(self)
-        data.pop("release")
-        data.pop("autograded")
+        for internal in ("release", "autograded", "feedback"):
+            data.pop(internal)
         return data
 
 
@@ -120,25 +128,62 @@ def _all_by_id(nb: dict) -> dict[str, str]:
             for cell in nb.get("cells", []) if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
 
 
+def _blank_comments_and_strings(text: str) -> tuple[list[str], list[str]]:
+    """The cell's lines with comments and string literals blanked (positions kept), and the string
+    literals. IPython magics and shell lines are blanked too; text that does not tokenise (a syntax
+    error) keeps its strings and loses only what follows a ``#``."""
+    import io
+    import tokenize
+
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in text.splitlines()]
+    code = [list(line) for line in lines]
+    strings: list[str] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+            if token.type not in (tokenize.COMMENT, tokenize.STRING):
+                continue
+            if token.type == tokenize.STRING:
+                strings.append(token.string)
+            (row, col), (end_row, end_col) = token.start, token.end
+            for number in range(row, end_row + 1):
+                line = code[number - 1]
+                first = col if number == row else 0
+                last = end_col if number == end_row else len(line)
+                line[first:last] = " " * (last - first)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return [line.split("#", 1)[0] for line in lines], []
+    return ["".join(line) for line in code], strings
+
+
 def suspicious_code(nb: dict, source_nb: dict) -> list[str]:
-    """Code the learner wrote (not in the student version) that reaches for grading machinery."""
+    """Code the learner wrote (not in the student version) that reaches for grading machinery.
+    Comments and prose in strings do not count; a string naming the gradebook's files does."""
     given = {line.strip() for cell in source_nb.get("cells", []) for line in "".join(cell.get("source", "")).splitlines()}
     found = set()
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
-        for line in "".join(cell.get("source", "")).splitlines():
-            if line.strip() in given:
+        text = "".join(cell.get("source", ""))
+        code, strings = _blank_comments_and_strings(text)
+        for original, line in zip(text.splitlines(), code):
+            if original.strip() in given:
                 continue
             for pattern, why in SUSPICIOUS:
                 if pattern.search(line):
-                    found.add(f"code {why}: {line.strip()[:80]!r}")
+                    found.add(f"code {why}: {original.strip()[:80]!r}")
+        for literal in strings:
+            if SUSPICIOUS_STRING.search(literal) and literal.strip() not in given:
+                found.add(f"code names the grader's files: {literal.strip()[:80]!r}")
     return sorted(found)
 
 
+FEEDBACK_TEMPLATE = Path(__file__).with_name("feedback_template")
+
+
 def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "learner",
-                    keep_release: bool = False) -> GradingResult:
-    """Grade ``files`` (name → notebook bytes) against ``source`` (an AssignmentSource) in the sandbox."""
+                    keep_release: bool = False, feedback: bool = False) -> GradingResult:
+    """Grade ``files`` (name → notebook bytes) against ``source`` (an AssignmentSource) in the sandbox;
+    with ``feedback``, also export the learner's feedback (nbgrader generate_feedback, cleaned)."""
     files = _match_names(source, files)
     submitted = {name: read_notebook(name, content) for name, content in files.items()}
     for name, notebook in submitted.items():
@@ -158,7 +203,14 @@ def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "l
                 shutil.copy2(extra, target / extra.name)
         for name, notebook in submitted.items():
             (target / name).write_text(json.dumps(notebook))
-        run = run_job(job_dir, {**job, "steps": ["generate", "autograde"]}, limits)
+        cached = None if keep_release else _release_cache(settings, source, limits)
+        if cached is not None:  # the student version and its gradebook, generated once per source version
+            shutil.copy2(cached / "gradebook.db", course / "gradebook.db")
+            shutil.copytree(cached / "release", release_dir)
+        steps = ([] if cached is not None else ["generate"]) + ["autograde"] + (["feedback"] if feedback else [])
+        if feedback:
+            job["feedback_template"] = str(FEEDBACK_TEMPLATE)
+        run = run_job(job_dir, {**job, "steps": steps}, limits)
         release = {p.name: json.loads(p.read_text()) for p in release_dir.glob("*.ipynb")} if keep_release else {}
         result = GradingResult(status="failed", seconds=round(run.seconds, 2), release=release)
         for name, notebook in submitted.items():
@@ -168,7 +220,8 @@ def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "l
         if run.status == "timed out":
             result.error = f"timed out after {limits.timeout} s"
             return result
-        if run.status != "ok":
+        feedback_failed = run.status != "ok" and run.result.get("step") == "feedback"
+        if run.status != "ok" and not feedback_failed:  # without feedback the scores still stand
             if run.result.get("step") == "generate":
                 raise GradingError("generating the student version failed: " + _tail(run))
             result.error = "autograding failed: " + _tail(run)
@@ -176,9 +229,58 @@ def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "l
         _read_scores(course, source, student, submitted, result)
         autograded_dir = course / "autograded" / student / source.name
         result.autograded = {p.name: json.loads(p.read_text()) for p in autograded_dir.glob("*.ipynb")}
+        if feedback and not feedback_failed:
+            _read_feedback(course / "feedback" / student / source.name, source, submitted, result)
         return result
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
+
+
+def _release_cache(settings, source, limits) -> Path | None:
+    """A folder holding the student version (``release/``) and a gradebook that knows the assignment
+    (``gradebook.db``), made by nbgrader's generate step in the sandbox once per content of the source
+    folder; every job gets its own copy of both. None when it cannot be made (the caller then runs
+    the generate step itself and reports its error)."""
+    import hashlib
+    import os
+
+    digest = hashlib.sha256(f"{source.course}\0{source.name}\0".encode())
+    for path in sorted(p for p in source.folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(source.folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    root = Path(settings.grading_dir or tempfile.gettempdir()) / "oqu-releases"
+    target = root / digest.hexdigest()
+    if (target / "done").exists():
+        return target
+    root.mkdir(mode=0o700, exist_ok=True)
+    job_dir = Path(tempfile.mkdtemp(prefix="oqu-release-", dir=settings.grading_dir or None))
+    try:
+        course = job_dir / "course"
+        shutil.copytree(source.folder, course / "source" / source.name)
+        job = {"course_id": source.course, "assignment": source.name, "student": "release", "steps": ["generate"]}
+        if run_job(job_dir, job, limits).status != "ok":
+            return None
+        built = Path(tempfile.mkdtemp(prefix="building-", dir=root))
+        shutil.copy2(course / "gradebook.db", built / "gradebook.db")
+        shutil.copytree(course / "release" / source.name, built / "release")
+        (built / "done").touch()
+        try:
+            os.rename(built, target)
+        except OSError:  # another worker made it first: theirs is the same
+            shutil.rmtree(built, ignore_errors=True)
+        return target if (target / "done").exists() else None
+    finally:
+        shutil.rmtree(job_dir, ignore_errors=True)
+
+
+def _read_feedback(folder: Path, source, submitted: dict, result: GradingResult) -> None:
+    from .feedback import clean_feedback, hidden_lines
+
+    for name in submitted:
+        page = folder / (Path(name).stem + ".html")
+        if not page.is_file() or page.stat().st_size > 20 * 1024 * 1024:
+            continue
+        secret = hidden_lines(json.loads((source.folder / name).read_text()))
+        result.feedback[name] = clean_feedback(page.read_text(errors="replace"), secret)
 
 
 def _tail(run) -> str:
@@ -210,13 +312,15 @@ def _read_scores(course: Path, source, student: str, submitted: dict, result: Gr
         for name in sorted(submitted):
             notebook = gradebook.find_submission_notebook(Path(name).stem, source.name, student)
             for grade in sorted(notebook.grades, key=lambda g: g.cell.name):
-                auto = grade.auto_score is not None or grade.cell.cell_type == "code"
+                # a code cell is graded by its tests unless it is a written (solution) answer a person grades
+                auto = grade.auto_score is not None or (grade.cell.cell_type == "code" and not grade.needs_manual_grade)
                 result.cells.append({"notebook": name, "cell": grade.name, "type": grade.cell.cell_type,
                                      "auto": auto, "score": grade.score if auto else grade.manual_score,
                                      "auto_score": grade.auto_score, "max_score": grade.max_score,
                                      "needs_manual_grade": bool(grade.needs_manual_grade)})
     result.max_total = float(sum(cell["max_score"] for cell in result.cells))
-    missing = [c["cell"] for c in result.cells if c["auto"] and c["auto_score"] is None]
+    missing = [c["cell"] for c in result.cells
+               if c["auto"] and c["auto_score"] is None and not c["needs_manual_grade"]]  # not one for a person
     if missing:
         result.error = "no automatic score for " + ", ".join(missing)
         result.cells, result.total = [], None

@@ -32,24 +32,48 @@ def content_hash(files: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
-def store_submission(actor, course, assignment: str, files: dict[str, str], late: bool = False) -> Submission:
+def store_submission(actor, course, assignment: str, files: dict[str, str], late: bool = False,
+                     now=None) -> Submission:
     """Store a hand-in as the learner's next attempt (``queued``), send ``submission_created`` and
-    enqueue its grading. The caller has checked the learner may submit (permissions, size).
+    enqueue its grading. The caller has checked the learner may submit (permissions, size); the
+    assignment's policy (lms.grading.policy) is applied here: :class:`PolicyRefusal` past the
+    deadline or the attempt limit; otherwise the late flag and penalty are stored with the row.
     An identical hand-in to the learner's latest queued or grading one returns that one (a double
-    click makes one submission)."""
+    click makes one submission, also when the two requests race: the attempt number is unique)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from .policy import check_attempts, lateness, policy_of
+
     digest = content_hash(files)
-    latest = db.session.execute(
-        db.select(Submission).filter_by(user_id=actor.id, course_id=course.id, assignment=assignment)
-        .order_by(Submission.attempt.desc()).limit(1)).scalar_one_or_none()
-    if latest is not None and latest.content_hash == digest and latest.status in (SubmissionStatus.queued,
-                                                                                  SubmissionStatus.grading):
-        return latest
-    submission = Submission(user_id=actor.id, course_id=course.id, assignment=assignment,
-                            attempt=(latest.attempt + 1) if latest else 1, content=dict(files),
-                            content_hash=digest, size_bytes=sum(len(t.encode()) for t in files.values()),
-                            late=late, status=SubmissionStatus.queued, flags=[])
-    db.session.add(submission)
-    db.session.commit()
+    policy = policy_of(course, assignment)
+    now = now or utcnow()
+    for _try in range(3):
+        latest = db.session.execute(
+            db.select(Submission).filter_by(user_id=actor.id, course_id=course.id, assignment=assignment)
+            .order_by(Submission.attempt.desc()).limit(1)).scalar_one_or_none()
+        if latest is not None and latest.content_hash == digest and latest.status in (SubmissionStatus.queued,
+                                                                                      SubmissionStatus.grading):
+            return latest
+        used = db.session.execute(
+            db.select(db.func.count(Submission.id)).filter_by(user_id=actor.id, course_id=course.id,
+                                                              assignment=assignment)
+            .where(Submission.status != SubmissionStatus.failed)).scalar()  # a grading failure costs no attempt
+        check_attempts(policy, used)
+        when = lateness(policy, now)
+        submission = Submission(user_id=actor.id, course_id=course.id, assignment=assignment,
+                                attempt=(latest.attempt + 1) if latest else 1, content=dict(files),
+                                content_hash=digest, size_bytes=sum(len(t.encode()) for t in files.values()),
+                                late=late or when.late, late_penalty=when.penalty or None,
+                                status=SubmissionStatus.queued, flags=[])
+        db.session.add(submission)
+        try:
+            db.session.commit()
+        except IntegrityError:  # another request stored this attempt number first: look again
+            db.session.rollback()
+            continue
+        break
+    else:
+        raise RuntimeError("could not store the submission: attempt numbers keep colliding")
     signals.submission_created.send(actor, submission=submission)
     db.session.commit()  # what the listeners recorded (the audit event)
     _enqueue(submission.id)
@@ -82,7 +106,7 @@ def grade_submission(submission_id: int) -> str:
     from .services import GradingError, grade_notebooks
 
     settings = current_app.config["OQU_SETTINGS"]
-    token = claim_submission(submission_id, lease_seconds=settings.grading_timeout * 2 + 60)
+    token = claim_submission(submission_id, lease_seconds=settings.grading_lease or settings.grading_timeout * 2 + 60)
     if token is None:
         return "not claimed"
     submission = db.session.get(Submission, submission_id)
@@ -90,7 +114,7 @@ def grade_submission(submission_id: int) -> str:
     try:
         source = find_assignment(settings, submission.course.slug, submission.assignment)
         result = grade_notebooks(settings, source, {n: t.encode() for n, t in submission.content.items()},
-                                 student=f"u{submission.user_id}")
+                                 student=f"u{submission.user_id}", feedback=True)
     except (AssignmentError, GradingError) as exc:
         return _finish(submission, token, SubmissionStatus.failed, error=str(exc))
     if result.status != "graded":
@@ -106,7 +130,10 @@ def _finish(submission: Submission, token: str, status: SubmissionStatus, error:
             result=None) -> str:
     values = dict(status=status, claim_token=None, lease_expires_at=None, error=error or None)
     if result is not None:
-        values.update(total=result.total, max_total=result.max_total, flags=result.flags, graded_at=utcnow(),
+        from .policy import apply_penalty
+
+        values.update(total=apply_penalty(result.total, submission.late_penalty), raw_total=result.total,
+                      max_total=result.max_total, flags=result.flags, graded_at=utcnow(),
                       feedback_html=feedback_html(result))
     elif flags is not None:
         values.update(flags=flags)
@@ -133,16 +160,11 @@ def _finish(submission: Submission, token: str, status: SubmissionStatus, error:
 
 
 def feedback_html(result) -> str:
-    """Feedback for the learner: each graded cell and its score, and the learner's own cells' output.
-    Built from the scores and the learner's notebook, never from the instructor's hidden tests."""
-    from markupsafe import escape
+    """The learner's feedback to store: nbgrader's per-notebook feedback, already cleaned of hidden tests
+    and sanitised (lms.grading.feedback); its labels are filled in the reader's language when shown."""
+    from .feedback import combine
 
-    rows = "".join(f"<tr><td>{escape(c['notebook'])}</td><td>{escape(c['cell'])}</td>"
-                   f"<td>{'' if c['score'] is None else format(c['score'], 'g')} / {c['max_score']:g}</td></tr>"
-                   for c in result.cells)
-    total = "" if result.total is None else f"{result.total:g} / {result.max_total:g}"
-    return (f'<table class="feedback"><thead><tr><th>notebook</th><th>cell</th><th>points</th></tr></thead>'
-            f"<tbody>{rows}</tbody><tfoot><tr><td colspan=\"2\">total</td><td>{total}</td></tr></tfoot></table>")
+    return combine(result.feedback)
 
 
 def _enqueue(submission_id: int) -> None:

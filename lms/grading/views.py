@@ -17,6 +17,13 @@ def _panel():
     return {"assignment_panel": assignment_panel}
 
 
+@bp.app_template_filter("feedback")
+def _feedback(stored):
+    from .feedback import render_feedback
+
+    return render_feedback(stored)
+
+
 def assignment_panel(course) -> list[dict]:
     """The course's nbgrader assignments (notebook items with a source folder) and the signed-in
     learner's latest submission of each."""

@@ -31,15 +31,15 @@ def export_certificates(file_format, output, organisation, course, issued_from, 
             "status": status, "expiring_within": expiring_within})
     except certificates.CertificateError as error:
         fail(str(error))
-    rows = exports.export_rows(SYSTEM, filters)
     if file_format == "csv":
         counter = [0]
+        batches = exports.export_batches(SYSTEM, filters, as_text=True)
         with output.open("wb") as file:
-            for chunk in exports.csv_chunks(exports.headers(), rows, counter):
+            for chunk in exports.csv_batches_chunks(exports.headers(), batches, counter):
                 file.write(chunk)
         count = counter[0]
     else:
-        count = exports.write_xlsx(str(output), exports.headers(), rows)
+        count = exports.write_xlsx(str(output), exports.headers(), exports.export_rows(SYSTEM, filters))
     exports.record_export(SYSTEM, file_format, filters, count)
     click.echo(f"{count} certificate(s) written to {output}")
 

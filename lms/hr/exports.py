@@ -15,12 +15,11 @@ from typing import Iterable, Iterator
 from flask_babel import gettext as _
 
 from .. import signals
-from ..accounts.services import shown_iin
 from ..certificates import services as certificates
 from ..extensions import db
 from ..i18n import localized
 from ..i18n import today as local_today
-from ..spreadsheets import BOM, csv_cell, neutralise
+from ..spreadsheets import BOM, FORMULA_STARTS, csv_cell, neutralise
 
 BATCH = 500
 
@@ -34,37 +33,115 @@ def status_label(status: str) -> str:
     return {"valid": _("Valid"), "expired": _("Expired"), "revoked": _("Revoked")}[status]
 
 
-def export_rows(actor, filters: certificates.CertificateFilters, today: date | None = None) -> Iterator[list]:
-    """One list per certificate: text, numbers and ``date`` objects (None for empty)."""
+def export_rows(actor, filters: certificates.CertificateFilters, today: date | None = None, *,
+                as_text: bool = False) -> Iterator[list]:
+    """One list per certificate (see :func:`export_batches`)."""
+    for batch in export_batches(actor, filters, today, as_text=as_text):
+        yield from batch
+
+
+def export_batches(actor, filters: certificates.CertificateFilters, today: date | None = None, *,
+                   as_text: bool = False) -> Iterator[list[list]]:
+    """Certificates in batches of :data:`BATCH`, one list per certificate: text, numbers and ``date``
+    objects (None for empty); with ``as_text`` the dates come as ISO text (``YYYY-MM-DD``), ready for CSV.
+
+    Plain rows of the scoped and filtered query of :func:`certificates.certificate_query`, streamed
+    in batches: no ORM object per certificate and no query per row, so 200,000 rows never sit in
+    memory (``bench/export.py``). The status label is chosen in SQL; unit names and course titles
+    (in the reader's language, neutralised) come from small lookups by id; whether the actor sees a
+    holder's whole IIN is decided by :func:`lms.accounts.services.can_see_full_iin` once per
+    organisation. The holder's name is neutralised for Excel; numbers, IINs, dates and labels
+    cannot start a formula.
+    """
+    from types import SimpleNamespace
+
+    from sqlalchemy import String, case, cast, func, literal, select
+    from sqlalchemy.orm import aliased
+
+    from ..accounts.iin import mask_iin
+    from ..accounts.models import User
+    from ..accounts.services import can_see_full_iin
+    from ..certificates.models import Certificate
+    from ..courses.models import Course
+    from ..organisations.models import Organisation
+
     today = today or local_today()
-    query = certificates.certificate_query(actor, filters, today).execution_options(yield_per=BATCH)
-    for certificate in db.session.scalars(query):
-        organisation = certificate.organisation
-        yield [
-            certificate.number,
-            certificate.holder_name,
-            shown_iin(actor, certificate.user) if certificate.user is not None else "",
-            localized(organisation.name_kk, organisation.name_ru) if organisation is not None else "",
-            localized(certificate.course.title_kk, certificate.course.title_ru),
-            certificate.hours,
-            certificate.issued_on,
-            certificate.valid_until,
-            status_label(certificate.status(today)),
-            certificate.revoked_at.date() if certificate.revoked_at else None,
-        ]
+    holder = aliased(User)
+    status = case((Certificate.revoked_at.is_not(None), literal(status_label("revoked"))),
+                  (Certificate.valid_until < today, literal(status_label("expired"))),
+                  else_=literal(status_label("valid")))
+    if as_text:
+        dates = (cast(Certificate.issued_on, String), cast(Certificate.valid_until, String),
+                 func.substr(cast(Certificate.revoked_at, String), 1, 10))
+    else:
+        dates = (Certificate.issued_on, Certificate.valid_until, Certificate.revoked_at)
+    query = (certificates.certificate_query(actor, filters, today)
+             .with_only_columns(Certificate.number, Certificate.holder_name, holder.id, holder.iin,
+                                holder.organisation_id, Certificate.organisation_id, Certificate.course_id,
+                                Certificate.hours, dates[0], dates[1], status, dates[2], maintain_column_froms=False)
+             .select_from(Certificate)
+             .outerjoin(holder, holder.id == Certificate.user_id))
+
+    def person_in(path):
+        return SimpleNamespace(id=object(), organisation=SimpleNamespace(path=path) if path else None)
+
+    units, whole = {}, set()  # whole: units whose people's IINs the actor sees in full
+    for row in db.session.execute(select(Organisation.id, Organisation.name_kk, Organisation.name_ru,
+                                         Organisation.path)):
+        units[row.id] = neutralise(localized(row.name_kk, row.name_ru))
+        if can_see_full_iin(actor, person_in(row.path)):
+            whole.add(row.id)
+    if can_see_full_iin(actor, person_in(None)):  # admins and the system: everyone
+        whole = None
+    courses = {row.id: neutralise(localized(row.title_kk, row.title_ru))
+               for row in db.session.execute(select(Course.id, Course.title_kk, Course.title_ru))}
+    actor_id = getattr(actor, "id", None)
+
+    # plain rows (no ORM loading), streamed in batches; the option holds for this statement only
+    result = db.session.connection().execute(query, execution_options={"yield_per": BATCH})
+    for partition in result.partitions(BATCH):
+        batch = []
+        append = batch.append
+        for (number, name, person_id, iin, person_unit, unit_id, course_id, hours, issued_on, valid_until, label,
+             revoked) in partition:
+            if iin and whole is not None and person_unit not in whole and person_id != actor_id:
+                iin = mask_iin(iin)
+            if name and name.startswith(FORMULA_STARTS):
+                name = "'" + name
+            if revoked is not None and not as_text:
+                revoked = revoked.date()
+            append([number, name, iin or "", units.get(unit_id, ""), courses.get(course_id, ""), hours, issued_on,
+                    valid_until, label, revoked])
+        yield batch
 
 
 def csv_chunks(header: list[str], rows: Iterable[list], counter: list[int]) -> Iterator[bytes]:
-    """The CSV, a chunk at a time: BOM first, then the header, then rows. ``counter[0]`` counts rows."""
+    """The CSV, a chunk at a time: BOM first, then the header, then rows, each cell through
+    :func:`lms.spreadsheets.csv_cell`. ``counter[0]`` counts rows."""
+    def batches():
+        batch = []
+        for row in rows:
+            batch.append([csv_cell(value) for value in row])
+            if len(batch) == BATCH:
+                yield batch
+                batch = []
+        yield batch
+
+    yield from csv_batches_chunks(header, batches(), counter)
+
+
+def csv_batches_chunks(header: list[str], batches: Iterable[list[list]], counter: list[int]) -> Iterator[bytes]:
+    """The same from batches of rows that are already CSV-ready: text (formulas neutralised), numbers
+    or None for empty, as :func:`export_batches` gives them with ``as_text``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([csv_cell(h) for h in header])
     yield (BOM + buffer.getvalue()).encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
-    for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
-        counter[0] += 1
+    for batch in batches:
+        writer.writerows(batch)
+        counter[0] += len(batch)
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -76,7 +153,8 @@ WIDTHS = (20, 36, 15, 40, 40, 8, 12, 12, 14, 12)
 
 
 def write_xlsx(path: str, header: list[str], rows: Iterable[list]) -> int:
-    """Write the workbook to ``path``; returns the number of rows."""
+    """Write the rows of :func:`export_rows` as a workbook to ``path`` (dates as date cells, hours as
+    numbers, text neutralised); returns the number of rows."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
@@ -91,16 +169,28 @@ def write_xlsx(path: str, header: list[str], rows: Iterable[list]) -> int:
     for column, title in enumerate(header):
         sheet.write_string(0, column, title, bold)
     count = 0
-    for row_index, row in enumerate(rows, start=1):
-        for column, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, date):
-                sheet.write_datetime(row_index, column, value, date_format)
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                sheet.write_number(row_index, column, value)
-            else:
-                sheet.write_string(row_index, column, neutralise(str(value)))
+    write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
+
+    def text(value) -> str:
+        value = "" if value is None else str(value)
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+    # the ten columns of :func:`export_rows`, written cell by cell without asking each value its type
+    for row_index, (number, holder, iin, unit, course, hours, issued_on, valid_until, status,
+                    revoked_on) in enumerate(rows, start=1):
+        write_string(row_index, 0, text(number))
+        write_string(row_index, 1, text(holder))
+        if iin:
+            write_string(row_index, 2, text(iin))
+        write_string(row_index, 3, text(unit))
+        write_string(row_index, 4, text(course))
+        write_number(row_index, 5, hours or 0)
+        write_datetime(row_index, 6, issued_on, date_format)
+        if valid_until is not None:
+            write_datetime(row_index, 7, valid_until, date_format)
+        write_string(row_index, 8, text(status))
+        if revoked_on is not None:
+            write_datetime(row_index, 9, revoked_on, date_format)
         count += 1
     sheet.autofilter(0, 0, max(count, 1), len(header) - 1)
     workbook.close()

@@ -1,23 +1,24 @@
-"""HR pages: certificates of the officer's subtree (filters, pages, expiring soon) and exports."""
+"""HR pages: the dashboard (completion, overdue mandatory trainings, people with no training this
+year), certificates of the officer's subtree (filters, pages, expiring soon) and exports."""
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 
-import io
-
-from flask import (Blueprint, Response, current_app, render_template, request, send_file,
+from flask import (Blueprint, Response, abort, current_app, render_template, request, send_file,
                    stream_with_context)
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..certificates import services as certificates
 from ..courses.models import Course
 from ..extensions import db
 from ..i18n import today as local_today
-from ..organisations.services import all_organisations, covers
-from ..security import requires
-from . import exports
+from ..organisations.models import Organisation
+from ..organisations.services import PATH_SEPARATOR, all_organisations, code_path, covers, hr_scopes
+from ..security import has_permission, requires
+from . import exports, services
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 FILTER_KEYS = ("organisation", "course", "issued_from", "issued_to", "status", "expiring_within")
@@ -32,6 +33,23 @@ def _filter_args() -> dict:
     return {key: request.args.get(key, "")[:40] for key in FILTER_KEYS if request.args.get(key)}
 
 
+def _filter_units(actor) -> list[Organisation]:
+    """The units of the organisation filter: those ``actor`` covers, parents before children (as
+    ``all_organisations`` sorts them). Only the officer's subtrees and their ancestors (for the sort
+    key) are loaded, not every unit of the civil service."""
+    if actor.has_role("admin"):
+        return all_organisations()
+    scopes = hr_scopes(actor)
+    if not scopes:
+        return []
+    ancestors = {int(part) for scope in scopes for part in scope.path.split(PATH_SEPARATOR) if part}
+    loaded = db.session.scalars(select(Organisation).where(
+        or_(Organisation.id.in_(ancestors), *[Organisation.path.startswith(scope.path) for scope in scopes]))).all()
+    by_id = {unit.id: unit for unit in loaded}
+    units = [unit for unit in loaded if any(unit.path.startswith(scope.path) for scope in scopes)]
+    return sorted(units, key=lambda unit: code_path(unit, by_id).lower())
+
+
 def _page(error: str | None = None, filters=None, status: int = 200):
     actor = _user()
     args = _filter_args()
@@ -44,7 +62,7 @@ def _page(error: str | None = None, filters=None, status: int = 200):
             actor, certificates.CertificateFilters(organisation_id=filters.organisation_id,
                                                    course_id=filters.course_id,
                                                    expiring_within=EXPIRING_DAYS)).limit(10)).all()
-    units = [o for o in all_organisations() if covers(actor, o)]
+    units = _filter_units(actor)
     courses = db.session.scalars(select(Course).order_by(Course.slug)).all()
     return render_template("hr/certificates.html", pagination=pagination, expiring=expiring, error=error,
                            args=args, units=units, courses=courses, statuses=certificates.STATUSES,
@@ -73,7 +91,7 @@ def export_csv():
 
     def generate():
         counter = [0]
-        yield from exports.csv_chunks(header, exports.export_rows(actor, filters), counter)
+        yield from exports.csv_batches_chunks(header, exports.export_batches(actor, filters, as_text=True), counter)
         exports.record_export(actor, "csv", filters, counter[0])
 
     return Response(stream_with_context(generate()), mimetype="text/csv", headers={
@@ -101,3 +119,89 @@ def export_xlsx():
     return send_file(io.BytesIO(data), as_attachment=True,
                      download_name=f"certificates-{local_today().isoformat()}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# --------------------------------------------------------------------------- dashboard
+
+EXPIRING_SOON_DAYS = 30
+
+
+@bp.app_template_filter("percent")
+def percent_filter(value: float) -> str:
+    """A share (0–1) as a percentage in the reader's locale ("45%", "45 %")."""
+    from flask_babel import format_percent
+
+    return format_percent(value)
+
+
+def _dashboard_unit() -> tuple[Organisation | None, bool]:
+    """The unit chosen to look inside (``?unit=ID``; None: the officer's whole scope), and whether
+    the request names a unit it may not (unknown, malformed or outside the actor's scope)."""
+    raw = request.args.get("unit", "")
+    if not raw:
+        return None, False
+    unit = db.session.get(Organisation, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    if unit is None or not covers(_user(), unit):
+        return None, True
+    return unit, False
+
+
+@bp.get("/dashboard")
+@requires("view_staff")
+def dashboard():
+    from flask_babel import gettext as _
+
+    actor = _user()
+    unit, problem = _dashboard_unit()
+    if problem:
+        return render_template("hr/dashboard.html", error=_("This organisation is not in your scope."),
+                               roots=[], unit=None), 400
+    roots = services.roots(actor, unit)
+    today = local_today()
+    overdue_total, overdue = services.overdue_trainings(actor, roots, today)
+    idle = db.paginate(services.no_training_query(actor, roots, today), page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["OQU_SETTINGS"].page_size, error_out=False)
+    staff = services.staff_count(actor, roots)
+    expiring = services.expiring_count(actor, roots, EXPIRING_SOON_DAYS, today) \
+        if has_permission(actor, "view_certificates") else None
+    courses = db.session.scalars(select(Course).where(Course.published.is_(True)).order_by(Course.slug)).all()
+    return render_template(
+        "hr/dashboard.html", error=None, unit=unit, roots=roots, today=today,
+        by_department=services.completion_by_department(actor, roots),
+        by_course=services.completion_by_course(actor, roots),
+        overdue=overdue, overdue_total=overdue_total, idle=idle, staff=staff, year=today.year,
+        expiring=expiring, expiring_days=EXPIRING_SOON_DAYS, courses=courses,
+        may_assign=has_permission(actor, "assign_courses"))
+
+
+@bp.get("/dashboard/no-training.csv")
+@requires("view_staff")
+def no_training_csv():
+    from flask_babel import gettext as _
+
+    from ..accounts.services import shown_iin
+    from ..i18n import localized
+
+    actor = _user()
+    unit, problem = _dashboard_unit()
+    if problem:
+        abort(400)
+    roots = services.roots(actor, unit)
+    query = services.no_training_query(actor, roots).execution_options(yield_per=exports.BATCH)
+    header = [_("Full name"), _("IIN"), _("Organisation"), _("Position"), _("E-mail")]
+
+    def rows():
+        for person in db.session.scalars(query):
+            organisation = person.organisation
+            yield [person.full_name, shown_iin(actor, person) or "",
+                   localized(organisation.name_kk, organisation.name_ru) if organisation else "",
+                   person.position, person.email]
+
+    def generate():
+        counter = [0]
+        yield from exports.csv_chunks(header, rows(), counter)
+        services.record_export(actor, "no_training", unit.id if unit else None, counter[0])
+
+    return Response(stream_with_context(generate()), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="no-training-{local_today().year}.csv"',
+        "Cache-Control": "private, no-store"})

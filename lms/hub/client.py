@@ -107,6 +107,14 @@ class HubClient:
         """Create the hub user unless it exists (201 created, 409 already there)."""
         self._request("POST", self._user_url(username), ok=(201, 409))
 
+    def grant_profile(self, group: str, username: str, key: str, profile: str) -> None:
+        """Make ``username`` a member of ``group`` and mark the group as granting ``profile`` (a group
+        property the hub's profile check reads)."""
+        group_url = f"{self.api_url}/groups/{quote(group, safe='')}"
+        self._request("POST", group_url, ok=(201, 409))
+        self._request("PUT", group_url + "/properties", json={key: profile})
+        self._request("POST", group_url + "/users", json={"users": [username]})
+
     def start_server(self, username: str, user_options: dict) -> tuple[str, str]:
         """Ask the hub to start the default server. Returns (``ready`` | ``pending`` | ``busy`` | ``failed``,
         the hub's message): busy when it is running or stopping, failed when the spawn failed at once."""

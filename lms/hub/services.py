@@ -28,6 +28,9 @@ from ..security import PermissionDenied, has_permission
 from ..utils import utcnow
 from .client import HubClient, HubError, HubUnavailable, ServerState
 from .models import HubAccount, LaunchStatus, NotebookLaunch
+from .profiles import DEFAULT_PROFILE, GROUP_PROPERTY, gpu_count
+from ..gpu.notebook import NAME as GPU_CHECK_NAME, landing_notebook
+from ..gpu.services import quota_refusal
 
 log = logging.getLogger(__name__)
 
@@ -215,12 +218,17 @@ def launch_notebook(actor, course: Course) -> NotebookState:
         launch = latest_launch(actor)
         if state.ready:
             launch = _record(actor, course, launch, LaunchStatus.ready)
-            return _finish_ready(client, account, launch, state, course)
+            return _finish_ready(client, account, launch, state, course, actor, release=True)
         if state.pending == "spawn":
             launch = _record(actor, course, launch, LaunchStatus.pending)
             return _answer(launch, course)
+        refusal = quota_refusal(actor, course)  # GPU time left this month (CPU courses always pass)
+        if refusal:
+            raise NotebookNotAllowed(refusal)
         if not state.exists:
             client.ensure_user(account.username)
+        if course.notebook_profile != DEFAULT_PROFILE:  # the hub starts it only for members of a granting group
+            client.grant_profile(course_group(course), account.username, GROUP_PROPERTY, course.notebook_profile)
         launch = NotebookLaunch(user_id=actor.id, course_id=course.id, profile=course.notebook_profile,
                                 status=LaunchStatus.pending, progress=10, message="")
         db.session.add(launch)
@@ -235,7 +243,7 @@ def launch_notebook(actor, course: Course) -> NotebookState:
         _remember_down(client)
         raise
     if result == "ready":
-        return _finish_ready(client, account, launch, client.server_state(account.username), course)
+        return _finish_ready(client, account, launch, client.server_state(account.username), course, actor)
     return _answer(launch, course)
 
 
@@ -255,15 +263,32 @@ def _record(actor, course: Course, launch: NotebookLaunch | None, status: Launch
 
 
 def _finish_ready(client: HubClient, account: HubAccount, launch: NotebookLaunch, state: ServerState,
-                  course: Course) -> NotebookState:
+                  course: Course, actor, release: bool = False) -> NotebookState:
+    """Mark the launch ready; the first time (or, with ``release``, on every explicit launch) make the
+    course folder and release the course's assignments into it."""
     if launch.status != LaunchStatus.ready or launch.ready_at is None:
         _prepare_course_folder(client, account.username, course)
+        _release_assignments(client, account.username, course, actor)
         launch.status = LaunchStatus.ready
         launch.progress = 100
         launch.ready_at = launch.ready_at or utcnow()
         launch.message = ""
         db.session.commit()
+    elif release:
+        _release_assignments(client, account.username, course, actor)
     return _answer(launch, course, _course_url(state, course))
+
+
+def _release_assignments(client: HubClient, username: str, course: Course, actor) -> None:
+    """Place the student versions of the course's assignments (lms.assignments.release); a failure
+    there is logged and shown on the course page, never a failed launch."""
+    from ..assignments.release import release_course
+
+    try:
+        release_course(actor, course, client, username)
+    except Exception:  # noqa: BLE001 — release_course records its own failures; this is a last guard
+        db.session.rollback()
+        log.exception("releasing the assignments of %s failed", course.slug)
 
 
 def _prepare_course_folder(client: HubClient, username: str, course: Course) -> None:
@@ -271,6 +296,9 @@ def _prepare_course_folder(client: HubClient, username: str, course: Course) -> 
     (no shared filesystem needed, so it works the same on every spawner)."""
     try:
         client.server_api(username, "PUT", f"contents/{quote(course.slug)}", json={"type": "directory"})
+        if gpu_count(course.notebook_profile):  # says whether the promised GPU is visible
+            client.server_api(username, "PUT", f"contents/{quote(course.slug)}/{GPU_CHECK_NAME}",
+                              json={"type": "notebook", "format": "json", "content": landing_notebook()})
     except (HubError, HubUnavailable) as error:
         log.warning("could not create the course folder %s for %s: %s", course.slug, username, error)
 
@@ -309,14 +337,14 @@ def _follow(client: HubClient, actor, account: HubAccount, launch: NotebookLaunc
     state = client.server_state(account.username)
     if state.ready:
         launch = _record(actor, course, launch, LaunchStatus.ready)
-        return _finish_ready(client, account, launch, state, course)
+        return _finish_ready(client, account, launch, state, course, actor)
     if state.pending == "spawn":
         launch = _record(actor, course, launch, LaunchStatus.pending)
         deadline = launch.requested_at + timedelta(seconds=settings.hub_spawn_timeout)
         events = client.spawn_events(account.username, wait) if wait > 0 else client.spawn_events(account.username, 0.2)
         last = events[-1] if events else {}
         if last.get("ready"):
-            return _finish_ready(client, account, launch, client.server_state(account.username), course)
+            return _finish_ready(client, account, launch, client.server_state(account.username), course, actor)
         if last.get("failed"):
             return _fail(actor, launch, course, str(last.get("message", "")))
         if utcnow() > deadline:

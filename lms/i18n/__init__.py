@@ -6,12 +6,16 @@ Kazakh catalog and transliterates its output (see :mod:`lms.i18n.latin`).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from functools import lru_cache
 
 from babel.support import NullTranslations
-from flask import current_app, has_request_context, request
-from flask_babel import Domain, format_date, format_datetime, format_decimal, get_locale, refresh, to_user_timezone
+from flask import current_app, g, has_request_context, request
+from flask_babel import (Domain, format_date, format_datetime, format_decimal, get_locale, get_translations,
+                         refresh, to_user_timezone)
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from .latin import to_latin
 
@@ -23,9 +27,11 @@ def current_language() -> str:
     """One of the keys of :data:`LANGUAGES` for the current request (cached per request)."""
     if not has_request_context():
         return current_app.config["OQU_SETTINGS"].default_language
-    if "oqu.language" not in request.environ:
-        request.environ["oqu.language"] = _select_language()
-    return request.environ["oqu.language"]
+    environ = request.environ
+    language = environ.get("oqu.language")
+    if language is None:
+        language = environ["oqu.language"] = _select_language()
+    return language
 
 
 def _select_language() -> str:
@@ -81,18 +87,55 @@ class OquDomain(Domain):
     """The default message domain, aware of the Latin view of Kazakh."""
 
     def get_translations(self):
+        # A page calls this for every message: keep the answer for the rest of the request in
+        # Flask-Babel's own slot, which its ``refresh()`` and ``force_locale()`` reset.
+        context = g.get("_flask_babel") if has_request_context() else None
+        cached = getattr(context, "babel_translations", None)
+        if cached is not None:
+            return cached
         translations = super().get_translations()
         if has_request_context() and is_latin():
-            return _LatinTranslations(translations)
+            translations = _LatinTranslations(translations)
+        if context is not None:
+            context.babel_translations = translations
         return translations
+
+
+def _translations():
+    """The current request's catalog: Flask-Babel's ``get_translations()`` without its several
+    lookups of ``g`` on every message once :class:`OquDomain` has kept the answer for the request
+    (``force_locale`` and ``refresh`` reset it, so they still apply)."""
+    if has_request_context():
+        cached = getattr(g.get("_flask_babel"), "babel_translations", None)
+        if cached is not None:
+            return cached
+    return get_translations()
+
+
+@pass_context
+def _template_gettext(context, string, **variables):
+    text = _translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_context
+def _template_ngettext(context, singular, plural, num, **variables):
+    variables.setdefault("num", num)
+    text = _translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
 
 
 def localized(value_kk: str | None, value_ru: str | None) -> str:
     """Pick the Kazakh or Russian form of a piece of content for the current language."""
-    if current_language() == "ru":
+    language = current_language()
+    if language == "ru":
         return value_ru or value_kk or ""
     text = value_kk or value_ru or ""
-    return to_latin(text) if is_latin() and value_kk else text
+    return to_latin(text) if language == "kk-Latn" and value_kk else text
 
 
 def _latin_if_needed(text: str) -> str:
@@ -100,7 +143,19 @@ def _latin_if_needed(text: str) -> str:
 
 
 def date_filter(value, format="medium"):
-    return _latin_if_needed(format_date(value, format)) if value else ""
+    if not value:
+        return ""
+    if type(value) is date:  # no time zone involved: the text depends on the locale alone
+        return _format_plain_date(value, format, str(get_locale()), is_latin())
+    return _latin_if_needed(format_date(value, format))
+
+
+@lru_cache(maxsize=4096)
+def _format_plain_date(value: date, format: str, locale: str, latin: bool) -> str:
+    # Babel's formatting is costly and a page shows the same few dates many times (due dates,
+    # issue dates): each distinct (date, format, locale) is formatted once per process.
+    text = format_date(value, format)
+    return to_latin(text) if latin else text
 
 
 def datetime_filter(value, format="medium"):
@@ -108,6 +163,13 @@ def datetime_filter(value, format="medium"):
 
 
 def number_filter(value):
+    if type(value) in (int, float):
+        return _format_number(value, type(value), str(get_locale()))
+    return format_decimal(value)
+
+
+@lru_cache(maxsize=4096)
+def _format_number(value, kind, locale: str) -> str:  # ``kind``: 1 and 1.0 are equal keys otherwise
     return format_decimal(value)
 
 
@@ -122,6 +184,16 @@ def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(app.config["OQU_TRANSLATIONS"]))
     app.extensions["babel"].instance.domain_instance = OquDomain()
+    # The same callables Flask-Babel installs, through the per-request catalog (see _translations).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n))
+    # ``_``, ``gettext`` and ``ngettext`` as Jinja's new-style ones (Markup under autoescape, always
+    # %-formatted) without their two extra context calls each: a page calls them a hundred times.
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
     app.jinja_env.filters.update(date=date_filter, datetime=datetime_filter, number=number_filter,
                                  language_name=lambda code: LANGUAGES.get(code, code))
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language,

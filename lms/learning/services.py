@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from .. import signals
 from ..accounts.models import User
-from ..courses.models import Course, Item, ItemKind
+from ..courses.models import Course, Item, ItemKind, Module
 from ..extensions import db
 from ..i18n import today as local_today
 from ..organisations.models import Organisation
@@ -77,6 +78,16 @@ def course_cohorts(course: Course) -> list[Cohort]:
                                    .order_by(Cohort.starts_on.desc(), Cohort.id.desc())))
 
 
+def cohorts_by_course(courses: list[Course]) -> dict[int, list[Cohort]]:
+    """course id → its cohorts (as :func:`course_cohorts`), for many courses in one query."""
+    result: dict[int, list[Cohort]] = {course.id: [] for course in courses}
+    if result:
+        for cohort in db.session.scalars(select(Cohort).where(Cohort.course_id.in_(list(result)))
+                                         .order_by(Cohort.starts_on.desc(), Cohort.id.desc())):
+            result[cohort.course_id].append(cohort)
+    return result
+
+
 def open_cohorts(course: Course, today: date | None = None) -> list[Cohort]:
     """Cohorts a learner may join by themselves today."""
     today = today or local_today()
@@ -93,6 +104,15 @@ def enrolment_for(user, course: Course) -> Enrolment | None:
     if user is None or getattr(user, "id", None) is None:
         return None
     return db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id))
+
+
+def enrolment_statuses(user, courses: list[Course]) -> dict[int, str]:
+    """course id → the person's enrolment status, for a page of courses in one query."""
+    if user is None or getattr(user, "id", None) is None or not courses:
+        return {}
+    return {course_id: status.value for course_id, status in db.session.execute(
+        select(Enrolment.course_id, Enrolment.status).where(Enrolment.user_id == user.id,
+                                                            Enrolment.course_id.in_([c.id for c in courses])))}
 
 
 def prerequisites_met(user, course: Course) -> tuple[bool, list[str]]:
@@ -282,10 +302,14 @@ def _promote_from_waitlist(actor, cohort: Cohort) -> Enrolment | None:
 def waitlist_position(enrolment: Enrolment) -> int | None:
     if enrolment.status != EnrolmentStatus.waitlisted:
         return None
+    return _waitlist_position(enrolment.id, enrolment.cohort_id, enrolment.requested_at)
+
+
+def _waitlist_position(enrolment_id: int, cohort_id: int | None, requested_at: datetime) -> int:
     ahead = db.session.scalar(select(func.count()).select_from(Enrolment).where(
-        Enrolment.cohort_id == enrolment.cohort_id, Enrolment.status == EnrolmentStatus.waitlisted,
-        (Enrolment.requested_at < enrolment.requested_at) |
-        ((Enrolment.requested_at == enrolment.requested_at) & (Enrolment.id < enrolment.id))))
+        Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.waitlisted,
+        (Enrolment.requested_at < requested_at) |
+        ((Enrolment.requested_at == requested_at) & (Enrolment.id < enrolment_id))))
     return ahead + 1
 
 
@@ -378,8 +402,10 @@ class CourseProgress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def course_progress(user, course: Course) -> CourseProgress:
-    rows = _progress_rows(user.id, course.id) if getattr(user, "id", None) else {}
+def course_progress(user, course: Course, rows: dict[int, ItemProgress] | None = None) -> CourseProgress:
+    """``rows``: the person's progress rows for this course when the caller has loaded them already."""
+    if rows is None:
+        rows = _progress_rows(user.id, course.id) if getattr(user, "id", None) else {}
     completed = {item_id for item_id, row in rows.items() if row.completed_at is not None}
     modules, done_all, total_all, next_item = [], 0, 0, None
     for module in course.active_modules:
@@ -635,11 +661,26 @@ class MyCourse:
 def my_courses(user, today: date | None = None) -> list[MyCourse]:
     """The learner's courses: progress, next step, deadline and quiz results; current first."""
     today = today or local_today()
+    # A fixed number of queries however many courses: courses with modules and items, cohorts, last
+    # items and every progress row are loaded up front (tests/test_query_counts.py).
     enrolments = db.session.scalars(select(Enrolment).where(Enrolment.user_id == user.id,
-                                                            Enrolment.status != EnrolmentStatus.withdrawn))
+                                                            Enrolment.status != EnrolmentStatus.withdrawn)
+                                    .options(selectinload(Enrolment.course).load_only(
+                                                 Course.slug, Course.title_kk, Course.title_ru, Course.hours)
+                                             .selectinload(Course.modules)
+                                             .selectinload(Module.items).load_only(
+                                                 Item.course_id, Item.module_id, Item.key, Item.kind, Item.position,
+                                                 Item.title_kk, Item.title_ru, Item.retired_at),
+                                             joinedload(Enrolment.cohort))).all()
+    # (``last_item`` then comes from the identity map: its course's items are loaded already)
+    rows: dict[int, dict[int, ItemProgress]] = {enrolment.course_id: {} for enrolment in enrolments}
+    if enrolments:
+        for row in db.session.scalars(select(ItemProgress).where(ItemProgress.user_id == user.id,
+                                                                 ItemProgress.course_id.in_(list(rows)))):
+            rows[row.course_id][row.item_id] = row
     entries = []
     for enrolment in enrolments:
-        progress = course_progress(user, enrolment.course)
+        progress = course_progress(user, enrolment.course, rows[enrolment.course_id])
         quizzes = [(item, progress.item_rows[item.id]) for item in enrolment.course.active_items()
                    if item.is_quiz and item.id in progress.item_rows
                    and progress.item_rows[item.id].best_percent is not None]
@@ -655,6 +696,167 @@ def my_progress(user) -> list[MyCourse]:
     return my_courses(user)
 
 
+# The learner dashboard reads plain rows, not ORM objects: a few hundred mapped instances (courses,
+# modules, items, progress rows) cost most of the page's CPU; these tuples hold what the page shows.
+
+@dataclass(slots=True)
+class DashboardCourse:
+    id: int
+    slug: str
+    title_kk: str
+    title_ru: str
+
+
+@dataclass(slots=True)
+class DashboardEnrolment:
+    id: int
+    course: DashboardCourse
+    status: EnrolmentStatus
+    mandatory: bool
+
+
+@dataclass(slots=True)
+class DashboardItem:
+    id: int
+    key: str
+    title_kk: str
+    title_ru: str
+
+
+@dataclass(slots=True)
+class DashboardQuizResult:
+    best_percent: float
+    passed: bool
+
+
+@dataclass(slots=True)
+class DashboardProgress:
+    done: int
+    total: int
+
+
+@dataclass(slots=True)
+class DashboardEntry:
+    """One card of the learner dashboard: the same figures as :class:`MyCourse`."""
+    enrolment: DashboardEnrolment
+    progress: DashboardProgress
+    next_item: DashboardItem | None
+    due: date | None
+    overdue: bool
+    quiz_results: list[tuple[DashboardItem, DashboardQuizResult]]
+    waitlist_position: int | None
+
+
+_LAST_ITEM = aliased(Item, name="last_item")
+# Built once: the statements are the same for every learner (the values are bound parameters).
+_DASHBOARD_ENROLMENTS = (
+    select(Enrolment.id, Enrolment.course_id, Enrolment.status, Enrolment.mandatory, Enrolment.due_on,
+           Cohort.due_on, Enrolment.cohort_id, Enrolment.requested_at, Course.slug, Course.title_kk,
+           Course.title_ru, _LAST_ITEM.id, _LAST_ITEM.key, _LAST_ITEM.title_kk, _LAST_ITEM.title_ru,
+           _LAST_ITEM.retired_at, Course.content_hash, Course.imported_at)
+    .join(Course, Course.id == Enrolment.course_id)
+    .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+    .outerjoin(_LAST_ITEM, _LAST_ITEM.id == Enrolment.last_item_id)
+    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.status != EnrolmentStatus.withdrawn))
+_DASHBOARD_PROGRESS = (
+    select(ItemProgress.item_id, ItemProgress.completed_at.is_not(None), ItemProgress.best_percent,
+           ItemProgress.passed)
+    .where(ItemProgress.user_id == bindparam("user_id"),
+           ItemProgress.course_id.in_(bindparam("course_ids", expanding=True)),
+           ItemProgress.completed_at.is_not(None) | ItemProgress.best_percent.is_not(None)))
+# (database, course id, content hash, import time) → the course's active items in syllabus order.
+# Only the course importer changes a course's modules and items, and it sets a new content hash and
+# import time when it does; courses without a hash (made in code, as in tests) are never kept.
+_STRUCTURE_CACHE: dict[tuple, list[tuple]] = {}
+
+
+def _active_items(versions: dict[int, tuple]) -> dict[int, list[tuple]]:
+    """course id → (course id, item id, key, title_kk, title_ru, kind) of its active items in
+    syllabus order, for courses given as ``{course id: (content hash, imported at)}``."""
+    database = str(db.engine.url)
+    result, missing = {}, []
+    for course_id, (content_hash, imported_at) in versions.items():
+        cached = _STRUCTURE_CACHE.get((database, course_id, content_hash, imported_at)) if content_hash else None
+        if cached is None:
+            missing.append(course_id)
+            result[course_id] = []
+        else:
+            result[course_id] = cached
+    if missing:
+        for row in db.session.execute(
+                select(Item.course_id, Item.id, Item.key, Item.title_kk, Item.title_ru, Item.kind)
+                .join(Module, Module.id == Item.module_id)
+                .where(Item.course_id.in_(missing), Module.retired_at.is_(None), Item.retired_at.is_(None))
+                .order_by(Item.course_id, Module.position, Module.id, Item.position, Item.id)):
+            result[row[0]].append(tuple(row))
+        if len(_STRUCTURE_CACHE) > 2000:
+            _STRUCTURE_CACHE.clear()
+        for course_id in missing:
+            content_hash, imported_at = versions[course_id]
+            if content_hash:
+                _STRUCTURE_CACHE[(database, course_id, content_hash, imported_at)] = result[course_id]
+    return result
+
+
+def dashboard_courses(user, today: date | None = None) -> list[DashboardEntry]:
+    """What :func:`my_courses` computes, for the dashboard's cards, in at most three queries of plain
+    rows (enrolments with course, cohort and last item; the courses' active items in syllabus order,
+    kept per process for imported courses; the person's progress) plus one count per waitlisted
+    enrolment."""
+    today = today or local_today()
+    enrolments = db.session.execute(_DASHBOARD_ENROLMENTS, {"user_id": user.id}).all()
+    if not enrolments:
+        return []
+    course_ids = list({row[1] for row in enrolments})
+    items = _active_items({row[1]: (row[16], row[17]) for row in enrolments})
+    completed: set[int] = set()
+    quiz_rows: dict[int, DashboardQuizResult] = {}
+    for item_id, is_completed, best_percent, passed in db.session.execute(
+            _DASHBOARD_PROGRESS, {"user_id": user.id, "course_ids": course_ids}):
+        if is_completed:
+            completed.add(item_id)
+        if best_percent is not None:
+            quiz_rows[item_id] = DashboardQuizResult(best_percent, bool(passed))
+    counted_kinds = (ItemKind.lesson, ItemKind.quiz)
+    entries = []
+    for (enrolment_id, course_id, status, mandatory, due_on, cohort_due_on, cohort_id, requested_at, slug,
+         title_kk, title_ru, last_id, last_key, last_title_kk, last_title_ru, last_retired_at, _hash,
+         _imported_at) in enrolments:
+        done = total = 0
+        first_open = None
+        quizzes = []
+        for _course, item_id, key, item_title_kk, item_title_ru, kind in items[course_id]:
+            if kind in counted_kinds:
+                total += 1
+                if item_id in completed:
+                    done += 1
+                elif first_open is None:
+                    first_open = DashboardItem(item_id, key, item_title_kk, item_title_ru)
+                if kind == ItemKind.quiz and item_id in quiz_rows:
+                    quizzes.append((DashboardItem(item_id, key, item_title_kk, item_title_ru), quiz_rows[item_id]))
+        next_item = None
+        if status in (EnrolmentStatus.enrolled, EnrolmentStatus.completed):  # as resume_item
+            if last_id is not None and last_retired_at is None and last_id not in completed:
+                next_item = DashboardItem(last_id, last_key, last_title_kk, last_title_ru)
+            elif first_open is not None:
+                next_item = first_open
+            elif items[course_id]:
+                _course, item_id, key, item_title_kk, item_title_ru, _kind = items[course_id][0]
+                next_item = DashboardItem(item_id, key, item_title_kk, item_title_ru)
+        due = due_on or cohort_due_on
+        position = None
+        if status == EnrolmentStatus.waitlisted:
+            position = _waitlist_position(enrolment_id, cohort_id, requested_at)
+        entries.append(DashboardEntry(
+            DashboardEnrolment(enrolment_id, DashboardCourse(course_id, slug, title_kk, title_ru), status,
+                               bool(mandatory)),
+            DashboardProgress(done, total), next_item, due,
+            due is not None and today > due and status == EnrolmentStatus.enrolled, quizzes, position))
+    order = {EnrolmentStatus.enrolled: 0, EnrolmentStatus.waitlisted: 1, EnrolmentStatus.completed: 2}
+    entries.sort(key=lambda e: (order.get(e.enrolment.status, 3), e.due or date.max, e.enrolment.id))
+    return entries
+
+
 @dataclass
 class RosterRow:
     enrolment: Enrolment
@@ -668,10 +870,16 @@ def cohort_roster(actor, cohort: Cohort) -> tuple[list[Item], list[RosterRow]]:
     quizzes = [item for item in cohort.course.active_items() if item.is_quiz]
     enrolments = db.session.scalars(select(Enrolment).join(User, Enrolment.user_id == User.id)
                                     .where(Enrolment.cohort_id == cohort.id)
-                                    .order_by(User.surname, User.given_name, User.id))
+                                    .order_by(User.surname, User.given_name, User.id)
+                                    .options(joinedload(Enrolment.user))).unique().all()
+    progress_rows: dict[int, dict[int, ItemProgress]] = {enrolment.user_id: {} for enrolment in enrolments}
+    if enrolments:  # every learner's progress in one query, not one per learner
+        for row in db.session.scalars(select(ItemProgress).where(ItemProgress.course_id == cohort.course_id,
+                                                                 ItemProgress.user_id.in_(list(progress_rows)))):
+            progress_rows[row.user_id][row.item_id] = row
     rows = []
     for enrolment in enrolments:
-        progress = course_progress(enrolment.user, cohort.course)
+        progress = course_progress(enrolment.user, cohort.course, progress_rows[enrolment.user_id])
         scores = {q.id: progress.item_rows[q.id].best_percent if q.id in progress.item_rows else None for q in quizzes}
         rows.append(RosterRow(enrolment, progress, scores))
     return quizzes, rows

@@ -249,9 +249,9 @@ def assign(slug: str):
 @bp.get("/teaching")
 @requires("view_rosters")
 def teaching():
-    rows = []
-    for course in courses.all_courses():
-        rows.append((course, services.course_cohorts(course)))
+    every = courses.all_courses()
+    cohorts = services.cohorts_by_course(every)
+    rows = [(course, cohorts[course.id]) for course in every]
     return render_template("learning/teaching.html", rows=rows)
 
 

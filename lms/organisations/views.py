@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..utils import page_number
 from ..accounts import services as accounts
 from ..extensions import db
 from ..security import requires
@@ -67,7 +68,7 @@ def staff():
             abort(404)
     search = request.args.get("q", "")[:100]
     pagination = accounts.list_people(current_user, search=search, organisation=organisation,
-                                      page=request.args.get("page", 1, type=int),
+                                      page=page_number(),
                                       per_page=current_app.config["OQU_SETTINGS"].page_size)
     units = [o for o in services.all_organisations() if services.covers(current_user, o)]
     return render_template("organisations/staff.html", pagination=pagination, search=search,

@@ -51,6 +51,15 @@ def register(huey, app) -> SimpleNamespace:
     def reap_on_start():
         _reap(app)
 
+    @huey.on_startup()
+    def warm_grading_runner():
+        """Start this worker thread's warm grading runner (nbgrader imported, lms.grading.sandbox) now
+        rather than at the first submission."""
+        from ..grading import sandbox
+
+        if sandbox.PREFORK:
+            sandbox.warm_runner()
+
     @huey.periodic_task(crontab(minute="*"), name="reap_submissions")
     def reap_submissions():
         """Re-enqueue submissions whose grading lease expired or whose task was lost."""

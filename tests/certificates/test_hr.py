@@ -187,3 +187,55 @@ def test_cli_export_writes_csv_and_xlsx_and_refuses_bad_filters(app, world, reco
                               "-o", str(tmp_path / "bad.csv")])
     assert bad.exit_code == 1 and not (tmp_path / "bad.csv").exists()
     assert [e.details["rows"] for e in audit_events("certificates_exported")] == [5, 3]
+
+
+def _csv_rows(response):
+    return list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+
+
+def test_export_filtered_by_unit_holds_that_subtree_only(app, world, records):
+    browser = signed_in_client(app, world.hr)
+    rows = _csv_rows(browser.get("/hr/certificates/export.csv", query_string={"organisation": world.a1.id},
+                                 buffered=True))
+    assert sorted(row[0] for row in rows[1:]) == sorted([records["learner"].number, records["colleague"].number])
+    sheet = load_workbook(io.BytesIO(browser.get("/hr/certificates/export.xlsx",
+                                                 query_string={"organisation": world.a1.id}).data)).active
+    assert sorted(row[0] for row in sheet.iter_rows(min_row=2, values_only=True)) == sorted(r[0] for r in rows[1:])
+
+
+def test_export_shows_whole_iins_only_of_people_in_the_officers_subtree(app, world, records):
+    from lms.extensions import db
+
+    world.colleague.organisation = world.b  # moved to B since the certificate was issued in A1
+    db.session.commit()
+    rows = {row[0]: row for row in _csv_rows(signed_in_client(app, world.hr).get("/hr/certificates/export.csv",
+                                                                                buffered=True))[1:]}
+    assert rows[records["learner"].number][2] == world.learner.iin
+    masked = rows[records["colleague"].number][2]
+    assert masked == world.colleague.iin[:2] + "******" + world.colleague.iin[-4:]
+    admin_rows = {row[0]: row for row in _csv_rows(signed_in_client(app, world.admin).get(
+        "/hr/certificates/export.csv", buffered=True))[1:]}
+    assert admin_rows[records["colleague"].number][2] == world.colleague.iin
+    assert admin_rows[records["outsider"].number][2] == world.outsider.iin
+
+
+def test_export_names_units_in_the_readers_language_and_neutralises_them(app, world, records):
+    from lms.extensions import db
+    from lms.i18n import to_latin
+
+    world.a1.name_ru = "=SUM(A1:A9)"
+    world.a1.name_kk = ""  # empty in Kazakh: the Russian name stands in
+    world.a.name_kk = "А министрлігі"
+    db.session.commit()
+    browser = signed_in_client(app, world.hr)
+    for language in ("kk", "ru"):
+        browser.set_cookie("oqu_lang", language)
+        rows = {row[0]: row for row in _csv_rows(browser.get("/hr/certificates/export.csv", buffered=True))[1:]}
+        assert rows[records["learner"].number][3] == "'=SUM(A1:A9)"
+        assert rows[records["old"].number][3] == ("А министрлігі" if language == "kk" else "Министерство А")
+        assert rows[records["learner"].number][4] == (records["learner"].course.title_kk if language == "kk"
+                                                      else records["learner"].course.title_ru)
+    browser.set_cookie("oqu_lang", "kk-Latn")
+    latin = {row[0]: row for row in _csv_rows(browser.get("/hr/certificates/export.csv", buffered=True))[1:]}
+    assert latin[records["old"].number][3] == to_latin("А министрлігі") != "А министрлігі"
+    assert latin[records["learner"].number][3] == "'=SUM(A1:A9)"

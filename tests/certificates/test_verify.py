@@ -112,3 +112,14 @@ def test_my_certificates_lists_only_my_own(app, world, course, make, certificate
     other = make.certificate(world.colleague, course)
     text = page_text(signed_in_client(app, world.learner).get("/certificates"))
     assert certificate.number in text and other.number not in text
+
+
+def test_revoking_an_already_revoked_certificate_on_the_page_says_so_and_changes_nothing(app, world, certificate):
+    services.revoke_certificate(world.admin, certificate, "ошибка")
+    admin = signed_in_client(app, world.admin)
+    page = f"/admin/certificates/{certificate.number}/revoke"
+    again = post_form(admin, page, {"reason": "снова"}, page=page)
+    assert again.status_code == 200
+    assert translated(app, "This certificate was already revoked on %(date)s.",
+                      date=date.today().isoformat()) in page_text(again)
+    assert [e.details["reason"] for e in audit_events("certificate_revoked")] == ["ошибка"]

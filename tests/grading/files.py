@@ -39,3 +39,34 @@ def learner_version(source: Path, solve: bool = True) -> dict:
             text = text.split("### BEGIN SOLUTION")[0] + "    raise NotImplementedError()"
         cell["source"] = text
     return notebook
+
+
+COURSE = """\
+title: {{kk: "Деректермен жұмыс", ru: "Работа с данными"}}
+description: {{kk: "Сипаттама", ru: "Описание"}}
+hours: 4
+level: beginner
+{head}modules:
+  - id: m1
+    title: {{kk: "Модуль", ru: "Модуль"}}
+    items:
+      - lesson: l1
+        title: {{kk: "Сабақ", ru: "Урок"}}
+{items}"""
+ITEM = """\
+      - notebook: {key}
+        title: {{kk: "Тапсырма", ru: "Задание"}}
+        file: {key}/{key}.ipynb
+"""
+
+
+def assignment_course(tmp_path: Path, policy: str = "", head: str = "", slug: str = "ai-basics",
+                      assignments=("mean-and-median",)):
+    """A published course with notebook items ``assignments`` (by default ``mean-and-median``, the
+    demo nbgrader assignment in notebooks/ai-basics/); ``policy``: extra keys of each item, ``head``:
+    course-level keys such as ``assignment_defaults`` or ``certification`` (YAML as in course.yaml)."""
+    from tests.courses.files import import_course
+
+    policy = "".join(f"        {line}\n" for line in policy.splitlines())
+    items = "".join(ITEM.format(key=key) + policy for key in assignments)
+    return import_course(tmp_path / "courses", slug, course_yaml=COURSE.format(head=head, items=items))

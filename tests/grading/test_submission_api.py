@@ -5,16 +5,15 @@ from types import SimpleNamespace
 import pytest
 
 from lms.accounts.services import create_api_token
-from lms.courses import services as courses
 from lms.extensions import db
 from lms.grading import submissions
 from lms.grading.models import Submission
+from lms.grading.teaching import add_instructor
 from lms.hub import services as hub
 from lms.hub.client import HubError, HubUnavailable
 from lms.learning.services import enrol_learner
 from lms.security import SYSTEM
-from tests.grading.files import DEMO, learner_version
-from tests.grading.test_submissions import ROOT
+from tests.grading.files import DEMO, assignment_course, learner_version
 
 URL = "/api/v1/assignments/ai-basics/mean-and-median/submissions"
 
@@ -38,16 +37,23 @@ class FakeServer:
         if self.error:
             raise self.error
         name = path.rsplit("/", 1)[-1]
+        if not name.endswith(".ipynb"):  # the folder's listing
+            listing = {"type": "directory", "content": [{"name": n, "type": "notebook"} for n in self.files]}
+            return SimpleNamespace(json=lambda: listing)
         if name not in self.files:
             raise HubError(404, "No such file")
-        body = json.dumps({"type": "notebook", "content": self.files[name]}).encode()
-        return SimpleNamespace(content=body, json=lambda: json.loads(body))
+        body = self.body(name)
+        return SimpleNamespace(headers={}, json=lambda: json.loads(body), close=lambda: None,
+                               iter_content=lambda chunk_size: (body[i:i + chunk_size]
+                                                                for i in range(0, len(body), chunk_size)))
+
+    def body(self, name) -> bytes:
+        return json.dumps({"type": "notebook", "content": self.files[name]}).encode()
 
 
 @pytest.fixture
-def course(app):
-    courses.import_courses(SYSTEM, ROOT / "courses" / "ai-basics")
-    return courses.get_course("ai-basics")
+def course(app, tmp_path):
+    return assignment_course(tmp_path)
 
 
 @pytest.fixture
@@ -67,7 +73,8 @@ def _server(monkeypatch, **kwargs):
     return server
 
 
-def test_a_learner_submits_from_their_server_and_sees_the_scores(app, client, world, learner, monkeypatch):
+def test_a_learner_submits_from_their_server_and_sees_the_scores(app, client, world, learner, course, make,
+                                                                 monkeypatch):
     _server(monkeypatch, files={"mean-and-median.ipynb": learner_version(DEMO / "mean-and-median.ipynb")})
 
     response = client.post(URL, headers=_headers(learner))
@@ -77,11 +84,14 @@ def test_a_learner_submits_from_their_server_and_sees_the_scores(app, client, wo
     mine = client.get(f"/api/v1/submissions/{submission_id}", headers=_headers(learner)).json
     assert mine["status"] == "graded" and mine["total"] == 5.0  # the test queue grades at once
     assert {s["cell"]: s["score"] for s in mine["scores"]} == {"test_mean": 2.0, "test_median": 3.0}
-    # HR of the learner's organisation: totals only; an instructor: everything; others: nothing
+    # HR of the learner's organisation: totals only; an instructor of the course: everything; others
+    # (an instructor of other courses included): nothing
     hr = client.get(f"/api/v1/submissions/{submission_id}", headers=_headers(world.hr)).json
     assert hr["total"] == 5.0 and "scores" not in hr and "content_hash" not in hr
+    other_instructor = make.user("instructor")
+    add_instructor(SYSTEM, course, world.instructor)
     assert "scores" in client.get(f"/api/v1/submissions/{submission_id}", headers=_headers(world.instructor)).json
-    for outsider in (world.colleague, world.outsider, world.hr_b):
+    for outsider in (world.colleague, world.outsider, world.hr_b, other_instructor):
         assert client.get(f"/api/v1/submissions/{submission_id}", headers=_headers(outsider)).status_code == 404
 
 

@@ -6,21 +6,18 @@ from pathlib import Path
 import pytest
 
 from lms import signals
-from lms.courses import services as courses
 from lms.extensions import db
 from lms.grading import submissions
 from lms.grading.models import Submission, SubmissionScore, SubmissionStatus
-from lms.security import SYSTEM
 from lms.utils import utcnow
-from tests.grading.files import DEMO, learner_version
+from tests.grading.files import DEMO, assignment_course, learner_version
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def course(app):
-    courses.import_courses(SYSTEM, ROOT / "courses" / "ai-basics")
-    return courses.get_course("ai-basics")
+def course(app, tmp_path):
+    return assignment_course(tmp_path)
 
 
 @pytest.fixture

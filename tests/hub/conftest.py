@@ -146,3 +146,102 @@ def _cmd(pid: int) -> str:
     return command_line(pid)
 
 
+
+
+# --------------------------------------------------------------------------- assignments on a learner's server
+# Used by test_assignment_release.py and test_grading_journey.py.
+
+
+def course_with_assignment(slug: str = "ai-basics", assignment: str = "mean-and-median") -> Course:
+    """A course with notebooks whose one notebook item is the nbgrader assignment ``assignment`` (its
+    source folder: ``<LMS_ASSIGNMENTS_DIR>/<slug>/<assignment>/``), as course.yaml would list it."""
+    from lms.courses.models import Item, ItemKind
+
+    course = make_course(slug)
+    db.session.add(Item(course_id=course.id, module_id=course.modules[0].id, key=assignment, kind=ItemKind.notebook,
+                        position=1, title_kk="Тапсырма: орташа мән және медиана",
+                        title_ru="Задание: среднее и медиана"))
+    db.session.commit()
+    return course
+
+
+class LearnerApi(requests.Session):
+    """A learner's automation: the LMS JSON API with their personal token."""
+
+    def __init__(self, lms: str, user):
+        from lms.accounts.services import create_api_token
+
+        super().__init__()
+        self.trust_env = False
+        _, secret = create_api_token(user, user, "tests")
+        self.headers["Authorization"] = f"Bearer {secret}"
+        self.base = f"{lms}/api/v1"
+
+    def launch(self, slug: str, timeout: float = 90) -> dict:
+        """``POST …/notebook`` and follow it until it is no longer pending."""
+        import time
+
+        body = self.post(f"{self.base}/courses/{slug}/notebook", timeout=60).json()
+        deadline = time.monotonic() + timeout
+        while body.get("status") == "pending" and time.monotonic() < deadline:
+            body = self.get(f"{self.base}/courses/{slug}/notebook?wait=5", timeout=60).json()
+        return body
+
+
+class LearnerServer(requests.Session):
+    """A learner's server's Jupyter contents API through the hub's proxy (what JupyterLab does when the
+    learner opens and saves files), with the hub token the test hub trusts."""
+
+    def __init__(self, hub, api_token: str, username: str):
+        super().__init__()
+        self.trust_env = False
+        self.headers["Authorization"] = f"token {api_token}"
+        self.root = f"{hub.url}/user/{username}/api/contents/"
+
+    def _url(self, path: str) -> str:
+        from urllib.parse import quote
+
+        return self.root + quote(path, safe="/")
+
+    def exists(self, path: str) -> bool:
+        return self.get(self._url(path), params={"content": "0"}, timeout=10).status_code == 200
+
+    def listing(self, path: str) -> list[str]:
+        response = self.get(self._url(path), timeout=10)
+        assert response.status_code == 200, response.text[:300]
+        return sorted(entry["name"] for entry in response.json()["content"])
+
+    def notebook(self, path: str) -> dict:
+        response = self.get(self._url(path), params={"type": "notebook", "content": "1"}, timeout=10)
+        assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:300]}"
+        return response.json()["content"]
+
+    def save_notebook(self, path: str, notebook: dict) -> None:
+        response = self.put(self._url(path), json={"type": "notebook", "format": "json", "content": notebook},
+                            timeout=10)
+        assert response.status_code in (200, 201), response.text[:300]
+
+    def text(self, path: str) -> str:
+        response = self.get(self._url(path), params={"type": "file", "format": "text", "content": "1"}, timeout=10)
+        assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:300]}"
+        return response.json()["content"]
+
+    def save_text(self, path: str, text: str) -> None:
+        response = self.put(self._url(path), json={"type": "file", "format": "text", "content": text}, timeout=10)
+        assert response.status_code in (200, 201), response.text[:300]
+
+
+def cell_text(notebook: dict, grade_id: str) -> str:
+    for cell in notebook["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+            source = cell["source"]
+            return "".join(source) if isinstance(source, list) else source
+    raise AssertionError(f"no cell {grade_id!r}")
+
+
+def set_cell(notebook: dict, grade_id: str, text: str) -> dict:
+    for cell in notebook["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+            cell["source"] = text
+            return notebook
+    raise AssertionError(f"no cell {grade_id!r}")

@@ -74,8 +74,8 @@ def test_hub_config_reads_the_same_settings_as_the_lms(app, monkeypatch, tmp_pat
     assert c.GenericOAuthenticator.basic_auth is False and c.GenericOAuthenticator.enable_pkce is True
     assert c.JupyterHub.bind_url == settings.hub_url + "/"
     assert settings.hub_api_url == c.JupyterHub.hub_bind_url + "/hub/api"
-    assert c.JupyterHub.services == [{"name": "oqu-lms", "api_token": settings.hub_api_token, "display": False}]
-    assert c.JupyterHub.load_roles[0]["scopes"] == ["admin:users", "servers", "access:servers"]
+    assert c.JupyterHub.services[0] == {"name": "oqu-lms", "api_token": settings.hub_api_token, "display": False}
+    assert c.JupyterHub.load_roles[0]["scopes"] == ["admin:users", "servers", "access:servers", "admin:groups"]
     assert c.JupyterHub.spawner_class == "simple"
     assert "LMS_HUB_API_TOKEN" not in c.Spawner.env_keep
     assert c.ConfigurableHTTPProxy.command[0].endswith("/configurable-http-proxy")

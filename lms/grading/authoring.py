@@ -1,0 +1,195 @@
+"""Instructors' work on a course's assignments: validate, publish (as numbered versions), and grade
+sample notebooks against an assignment without touching any learner's record.
+
+A published version records the SHA-256 of the assignment's source folder, the graded cells the
+validation found, who published it and when. Publishing runs the validation again (in the
+sandbox) and is refused unless it passes; publishing a folder unchanged since the latest version
+adds no version (and runs nothing).
+Submissions reference the version that was current when they were made
+(:func:`lms.grading.models._made_against_latest_version`), so earlier grades stay as they were.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import signals
+from ..courses.models import Course
+from ..extensions import db
+from .models import AssignmentVersion, Submission
+from .teaching import ensure_teaches
+
+
+class PublishRefused(Exception):
+    """Publishing was refused; ``report`` is the failed validation report."""
+
+    def __init__(self, report):
+        super().__init__("validation failed")
+        self.report = report
+
+
+class TestGradeRefused(ValueError):
+    """Uploaded files that cannot be graded; the message is for the instructor (translated)."""
+
+
+def _settings():
+    return current_app.config["OQU_SETTINGS"]
+
+
+def source_hash(folder: Path) -> str:
+    """SHA-256 over the relative paths and bytes of every file in the source folder (hidden files,
+    Jupyter checkpoints and ``__pycache__`` left out). lms.assignments.release keys the student
+    versions it releases by the same hash."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+            continue
+        digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass
+class AssignmentRow:
+    key: str
+    item: object
+    folder: Path | None
+    latest: AssignmentVersion | None
+    changed: bool  # the folder differs from the latest published version
+
+
+def course_assignments(actor, course: Course) -> list[AssignmentRow]:
+    """The course's notebook assignments (items whose source folder exists) with their latest version."""
+    ensure_teaches(actor, course)
+    root = Path(_settings().assignments_dir) / course.slug
+    rows = []
+    for item in course.active_items():
+        if item.kind.value != "notebook":
+            continue
+        folder = root / item.key
+        latest = latest_version(course.id, item.key)
+        exists = folder.is_dir()
+        rows.append(AssignmentRow(item.key, item, folder if exists else None, latest,
+                                  changed=exists and (latest is None or latest.content_hash != source_hash(folder))))
+    return rows
+
+
+def find_item(course: Course, assignment: str):
+    for item in course.active_items():
+        if item.kind.value == "notebook" and item.key == assignment:
+            return item
+    raise LookupError(assignment)
+
+
+def latest_version(course_id: int, assignment: str) -> AssignmentVersion | None:
+    return db.session.execute(select(AssignmentVersion).filter_by(course_id=course_id, assignment=assignment)
+                              .order_by(AssignmentVersion.version.desc()).limit(1)).scalar_one_or_none()
+
+
+def versions(actor, course: Course, assignment: str) -> list[AssignmentVersion]:
+    ensure_teaches(actor, course)
+    return list(db.session.scalars(select(AssignmentVersion).filter_by(course_id=course.id, assignment=assignment)
+                                   .order_by(AssignmentVersion.version.desc())))
+
+
+def validate(actor, course: Course, assignment: str):
+    """Run the assignment's validation (sandbox: generate, autograde the instructor's solution)."""
+    from ..assignments.services import AssignmentError, validate_assignment
+
+    ensure_teaches(actor, course)
+    find_item(course, assignment)
+    try:
+        return validate_assignment(_settings(), course.slug, assignment)
+    except AssignmentError:  # no source folder
+        raise LookupError(assignment) from None
+
+
+def publish(actor, course: Course, assignment: str) -> tuple[AssignmentVersion, bool]:
+    """Validate and publish: a new version when the source changed since the latest one. Returns the
+    version and whether it is new. :class:`PublishRefused` when the validation fails."""
+    from ..assignments.services import AssignmentError, find_assignment
+
+    ensure_teaches(actor, course)
+    find_item(course, assignment)
+    try:
+        folder = find_assignment(_settings(), course.slug, assignment).folder
+    except AssignmentError:
+        raise LookupError(assignment) from None
+    latest = latest_version(course.id, assignment)
+    if latest is not None and latest.content_hash == source_hash(folder):
+        return latest, False  # validated when it was published
+    report = validate(actor, course, assignment)
+    if not report.ok:
+        raise PublishRefused(report)
+    digest = source_hash(report.source.folder)
+    if latest is not None and latest.content_hash == digest:  # changed back while validating
+        return latest, False
+    cells = [{"notebook": c["notebook"], "cell": c["cell"], "max_score": c["max_score"], "auto": c["auto"]}
+             for c in report.cells]
+    version = AssignmentVersion(course_id=course.id, assignment=assignment,
+                                version=(latest.version + 1) if latest else 1, content_hash=digest, cells=cells,
+                                max_total=sum(c["max_score"] for c in cells), published_by_id=actor.id)
+    db.session.add(version)
+    db.session.flush()
+    signals.assignment_published.send(actor, version=version)
+    db.session.commit()
+    return version, True
+
+
+def new_version_notices(user, course: Course) -> dict[str, AssignmentVersion]:
+    """Assignment → its latest version, for the assignments of which ``user`` should hear that a new
+    version exists: their latest submission was made against an older version, or they have not
+    submitted and the assignment has been republished."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {}
+    latest_by_assignment: dict[str, AssignmentVersion] = {}
+    for version in db.session.scalars(select(AssignmentVersion).filter_by(course_id=course.id)
+                                      .order_by(AssignmentVersion.version)):
+        latest_by_assignment[version.assignment] = version
+    notices = {}
+    for assignment, latest in latest_by_assignment.items():
+        submission = db.session.execute(
+            select(Submission).filter_by(user_id=user.id, course_id=course.id, assignment=assignment)
+            .order_by(Submission.attempt.desc()).limit(1)).scalar_one_or_none()
+        if submission is None:
+            if latest.version > 1:
+                notices[assignment] = latest
+        elif submission.version_id != latest.id and submission.submitted_at < latest.published_at:
+            notices[assignment] = latest
+    return notices
+
+
+# --------------------------------------------------------------------------- test grading
+
+def test_grade(actor, course: Course, assignment: str, uploads: list[tuple[str, bytes]]):
+    """Grade uploaded notebooks against the assignment in the sandbox, as ``lms test-grade`` does:
+    per-cell and total scores, nothing stored. :class:`TestGradeRefused` for files that cannot be
+    graded (wrong type, too large, not a notebook of the assignment)."""
+    from ..assignments.services import AssignmentError, find_assignment
+    from .services import GradingError, grade_notebooks
+
+    ensure_teaches(actor, course)
+    find_item(course, assignment)
+    settings = _settings()
+    if not uploads:
+        raise TestGradeRefused(_("Choose one or more notebook files (.ipynb)."))
+    limit = settings.submission_max_mb * 1024 * 1024
+    files: dict[str, bytes] = {}
+    for name, content in uploads:
+        base = Path(name or "").name
+        if not base.endswith(".ipynb"):
+            raise TestGradeRefused(_("%(name)s is not a notebook file (.ipynb).", name=base or "?"))
+        files[base] = content
+    if sum(len(c) for c in files.values()) > limit:
+        raise TestGradeRefused(_("The files are larger than the limit of %(limit)s MB.",
+                                 limit=settings.submission_max_mb))
+    try:
+        source = find_assignment(settings, course.slug, assignment)
+        return grade_notebooks(settings, source, files, student="test-grade")
+    except (AssignmentError, GradingError) as error:
+        raise TestGradeRefused(_("The files could not be graded: %(reason)s", reason=str(error))) from None

@@ -1,0 +1,56 @@
+"""Who teaches which course.
+
+An administrator teaches (may grade, see the gradebook of, publish assignments of) every course; an
+instructor only the courses they are listed for (:class:`CourseInstructor`, added with
+``flask --app wsgi lms add-instructor COURSE EMAIL``). Every instructor page and service of grading
+asks :func:`teaches` and lists courses with :func:`taught_courses`.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import signals
+from ..courses.models import Course
+from ..extensions import db
+from ..security import PermissionDenied, ensure, has_permission
+from .models import CourseInstructor
+
+
+def teaches(actor, course: Course) -> bool:
+    if not has_permission(actor, "grade_submissions"):
+        return False
+    if actor.has_role("admin"):
+        return True
+    return db.session.execute(select(CourseInstructor.id).filter_by(course_id=course.id, user_id=actor.id)
+                              ).first() is not None
+
+
+def ensure_teaches(actor, course: Course) -> None:
+    if not teaches(actor, course):
+        raise PermissionDenied("grade_submissions")
+
+
+def taught_courses(actor) -> list[Course]:
+    if not has_permission(actor, "grade_submissions"):
+        return []
+    query = select(Course).order_by(Course.slug)
+    if not actor.has_role("admin"):
+        query = query.join(CourseInstructor, CourseInstructor.course_id == Course.id).where(
+            CourseInstructor.user_id == actor.id)
+    return list(db.session.scalars(query))
+
+
+def add_instructor(actor, course: Course, instructor) -> CourseInstructor:
+    """List ``instructor`` (who must hold the instructor role) as teaching ``course``; idempotent."""
+    ensure(actor, "manage_users")
+    if not instructor.has_role("instructor"):
+        raise ValueError(f"{instructor.email} does not hold the instructor role")
+    row = db.session.execute(select(CourseInstructor).filter_by(course_id=course.id, user_id=instructor.id)
+                             ).scalar_one_or_none()
+    if row is None:
+        row = CourseInstructor(course_id=course.id, user_id=instructor.id)
+        db.session.add(row)
+        db.session.flush()
+        signals.instructor_added.send(actor, course=course, instructor=instructor)
+    db.session.commit()
+    return row

@@ -1,0 +1,1 @@
+"""Keeping an installation safe: backups and restores (``lms backup``, ``lms restore``)."""

@@ -1,0 +1,79 @@
+"""The administrator's GPU usage report: by organisation, course and person, on a page and as CSV."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from lms.gpu import services
+
+from .. import factories
+from ..conftest import page_text, signed_in_client
+from .conftest import used
+
+
+def month_param():
+    start, _end = services.month_window()
+    return services.local_date(start).strftime("%Y-%m")
+
+
+def world(ministry, department, gpu_course, cpu_course):
+    start, _end = services.month_window()
+    early = start + timedelta(hours=2)
+    aigul = factories.user("learner", organisation=department, surname="Сапарова", given_name="Айгүл")
+    ivan = factories.user("learner", organisation=ministry, surname="=HYPERLINK(\"x\")", given_name="Иван")
+    used(aigul, 2, course=gpu_course, started=early)
+    used(aigul, 1, course=gpu_course, started=early + timedelta(hours=5))
+    used(ivan, 0.5, course=gpu_course, started=early)
+    used(ivan, 7, course=cpu_course, started=early, gpus=0)  # CPU time is not GPU time
+    used(aigul, 9, course=gpu_course, started=start - timedelta(days=40))  # another month
+    return aigul, ivan
+
+
+def test_admin_sees_gpu_hours_by_organisation_course_and_person(app, ministry, department, gpu_course, cpu_course):
+    aigul, ivan = world(ministry, department, gpu_course, cpu_course)
+    admin = signed_in_client(app, factories.user("admin"))
+    month = month_param()
+    by_organisation = page_text(admin.get(f"/admin/gpu-usage?month={month}"))
+    assert "Департамент" in by_organisation and "3.00" in by_organisation and "0.50" in by_organisation
+    assert "3.50" in by_organisation  # the total
+    by_course = page_text(admin.get(f"/admin/gpu-usage?month={month}&by=course"))
+    assert "deep-learning kk" in by_course and "ai-basics" not in by_course
+    by_person = page_text(admin.get(f"/admin/gpu-usage?month={month}&by=person"))
+    assert aigul.email in by_person and ivan.email in by_person
+    assert admin.get("/admin/gpu-usage?month=2026-13").status_code == 400
+    assert admin.get("/admin/gpu-usage?by=colour").status_code == 400
+
+
+def test_csv_export_by_person_is_excel_safe(app, ministry, department, gpu_course, cpu_course):
+    aigul, ivan = world(ministry, department, gpu_course, cpu_course)
+    admin = signed_in_client(app, factories.user("admin"))
+    response = admin.get(f"/admin/gpu-usage.csv?month={month_param()}&by=person")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert f"gpu-usage-{month_param()}-person.csv" in response.headers["Content-Disposition"]
+    data = response.get_data()
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == 3
+    body = {row[0]: row for row in rows[1:]}
+    aigul_row = next(row for label, row in body.items() if aigul.email in label)
+    assert aigul_row[2:] == ["2", "0", "3.0"]
+    ivan_row = next(row for label, row in body.items() if ivan.email in label)
+    assert ivan_row[0].startswith("'=")  # a formula neutralised
+    assert ivan_row[4] == "0.5"
+
+
+def test_nobody_else_sees_the_report(app):
+    for role in ("learner", "instructor", "hr"):
+        browser = signed_in_client(app, factories.user(role))
+        assert browser.get("/admin/gpu-usage").status_code == 403
+        assert browser.get("/admin/gpu-usage.csv").status_code == 403
+
+
+def test_gpu_usage_command_prints_the_same_report(app, ministry, department, gpu_course, cpu_course):
+    world(ministry, department, gpu_course, cpu_course)
+    result = app.test_cli_runner().invoke(args=["lms", "gpu-usage", "--month", month_param(), "--by", "course"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
+    assert rows[0] == ["course", "organisation", "sessions", "running", "gpu_hours"]
+    assert rows[1][0] == "deep-learning kk" and rows[1][4] == "3.5"

@@ -1,0 +1,156 @@
+"""GPU courses against a real hub (local back end): the LMS grants the course group its profile and
+asks for nothing else, the hub refuses what no course grants, start and stop land in the LMS through
+the hub's hooks, the server gets its profile in its environment and a landing notebook, and a learner
+out of GPU time is refused before the hub is asked — while their CPU course still opens."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from lms.accounts.services import create_api_token
+from lms.extensions import db
+from lms.gpu.models import GpuUsageSession
+from lms.hub.models import HubAccount
+
+from .. import factories
+from ..conftest import translated
+from .conftest import enrol, make_course
+
+
+def api_session(user):
+    _, secret = create_api_token(user, user, "tests")
+    session = requests.Session()
+    session.trust_env = False
+    session.headers["Authorization"] = f"Bearer {secret}"
+    return session
+
+
+def follow(session, url: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    body = session.get(url + "?wait=5", timeout=30).json()
+    while body["status"] == "pending" and time.monotonic() < deadline:
+        body = session.get(url + "?wait=5", timeout=30).json()
+    return body
+
+
+def eventually(check, timeout: float = 15):
+    deadline = time.monotonic() + timeout
+    while True:
+        db.session.expire_all()
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.2)
+
+
+def server_environment(hub, username: str) -> dict[str, str]:
+    for pid in hub.descendants():
+        try:
+            raw = open(f"/proc/{pid}/environ", "rb").read()
+        except OSError:
+            continue
+        env = dict(item.split("=", 1) for item in raw.decode(errors="replace").split("\0") if "=" in item)
+        if env.get("JUPYTERHUB_USER") == username:
+            return env
+    return {}
+
+
+def test_a_gpu_course_launch_is_granted_reported_and_stopped(hub, app, live_server, hub_secrets,
+                                                             no_leftover_servers):
+    course = make_course("deep-learning", profile="gpu-1")
+    learner = factories.user("learner")
+    enrol(learner, course)
+    session = api_session(learner)
+    url = f"{live_server}/api/v1/courses/{course.slug}/notebook"
+    assert session.post(url, timeout=30).status_code in (200, 202)
+    ready = follow(session, url)
+    assert ready["status"] == "ready" and ready["profile"] == "gpu-1", ready
+    username = db.session.scalar(select(HubAccount.username).where(HubAccount.user_id == learner.id))
+
+    # The hub knows the course group grants gpu-1, and recorded only the profile.
+    group = hub.api("GET", f"/groups/course-{course.slug}").json()
+    assert group["properties"] == {"oqu_profile": "gpu-1"} and username in group["users"]
+    assert hub.api("GET", f"/users/{username}").json()["servers"][""]["user_options"] == {"profile": "gpu-1"}
+    env = server_environment(hub, username)
+    assert env["OQU_PROFILE"] == "gpu-1" and env["OQU_GPU_COUNT"] == "1"
+    # The landing notebook that says whether a GPU is visible is in the course folder.
+    listing = requests.get(f"{hub.url}/user/{username}/api/contents/{course.slug}",
+                           headers={"Authorization": f"token {hub_secrets.api_token}"}, timeout=10).json()
+    assert "gpu-check.ipynb" in [entry["name"] for entry in listing["content"]]
+
+    # The hub's spawn hook reported the start to the LMS…
+    row = eventually(lambda: db.session.scalar(select(GpuUsageSession).where(GpuUsageSession.user_id == learner.id)))
+    assert row is not None and row.gpus == 1 and row.course_id == course.id and row.stopped_at is None
+    # …and its stop hook the stop.
+    assert session.delete(url, timeout=30).json()["status"] == "stopped"
+    stopped = eventually(lambda: db.session.scalar(select(GpuUsageSession.stopped_at).where(
+        GpuUsageSession.id == row.id)))
+    assert stopped is not None and stopped >= row.started_at
+
+
+def test_the_hub_refuses_a_profile_no_course_grants_and_smuggled_options(hub, app, live_server,
+                                                                         no_leftover_servers):
+    learner = factories.user("learner")
+    username = "u" + "0ddba11"
+    db.session.add(HubAccount(user_id=learner.id, username=username))
+    db.session.commit()
+    hub.api("POST", f"/users/{username}")
+    # Posting straight to the hub's API: a GPU profile without a granting course group fails…
+    hub.api("POST", f"/users/{username}/server", json={"user_options": {"profile": "gpu-1"}})
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and hub.api("GET", f"/users/{username}").json()["servers"]:
+        time.sleep(0.2)
+    assert hub.api("GET", f"/users/{username}").json()["servers"] == {}
+    assert "not granted" in hub.log()
+    # …and extra keys come to nothing: the server runs the cpu profile with its options cleaned.
+    started = hub.api("POST", f"/users/{username}/server",
+                      json={"user_options": {"profile": "cpu", "gres": "gpu:8", "image": "evil"}})
+    assert started.status_code in (201, 202)
+    deadline = time.monotonic() + 30
+    server = {}
+    while time.monotonic() < deadline:
+        server = hub.api("GET", f"/users/{username}").json()["servers"].get("", {})
+        if server.get("ready"):
+            break
+        time.sleep(0.3)
+    assert server.get("ready") and server["user_options"] == {"profile": "cpu"}
+    assert server_environment(hub, username)["OQU_GPU_COUNT"] == "0"
+    hub.api("DELETE", f"/users/{username}/server")
+
+
+@pytest.mark.parametrize("language", ["ru"])
+def test_a_learner_out_of_gpu_time_is_refused_but_their_cpu_course_opens(hub, app, live_server, language,
+                                                                         monkeypatch, no_leftover_servers):
+    gpu = make_course("deep-learning", profile="gpu-1")
+    cpu = make_course("ai-basics", profile="cpu")
+    learner = factories.user("learner")
+    enrol(learner, gpu)
+    enrol(learner, cpu)
+    now = datetime(2026, 11, 15, 12, 0)  # mid-month, so the usage below falls in one month
+    monkeypatch.setattr("lms.gpu.services.utcnow", lambda: now)
+    start = now - timedelta(hours=10)
+    hours_left = 0.1
+    db.session.add(GpuUsageSession(user_id=learner.id, hub_username="x", server_name="", profile="gpu-1", gpus=1,
+                                   started_at=start, stopped_at=start + timedelta(hours=10 - hours_left),
+                                   start_event="earlier", closed_by="hub"))
+    db.session.commit()
+    session = api_session(learner)
+    session.headers["Accept-Language"] = language
+    refused = session.post(f"{live_server}/api/v1/courses/{gpu.slug}/notebook", timeout=30)
+    assert refused.status_code == 403 and refused.json()["error"] == "notebooks_not_allowed"
+    message = refused.json()["message"]
+    assert "9,9" in message and "10,0" in message  # used and limit, in Russian number format
+    assert message.startswith(translated(app, "You have used %(used)s of your %(limit)s GPU-hours this month, so a "
+                                              "GPU notebook cannot start now. Your GPU time resets on %(date)s.",
+                                         language, used="9,9", limit="10,0", date="").rstrip(".").rstrip())
+    username = db.session.scalar(select(HubAccount.username).where(HubAccount.user_id == learner.id))
+    assert username is None or not hub.api("GET", f"/users/{username}").json().get("servers")
+
+    url = f"{live_server}/api/v1/courses/{cpu.slug}/notebook"
+    assert session.post(url, timeout=30).status_code in (200, 202)
+    assert follow(session, url)["status"] == "ready"
+    assert session.delete(url, timeout=30).json()["status"] == "stopped"
