@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db, login_manager
 from .models import User
@@ -15,5 +17,8 @@ def init_app(app) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # Every signed-in request runs this: the person, their unit and their roles in one query
+        # (the roles would otherwise follow in a second, select-in one).
+        user = db.session.scalars(select(User).where(User.id == int(user_id)).options(joinedload(User.roles))
+                                  ).unique().first() if user_id.isdigit() else None
         return user if user is not None and user.active else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -19,7 +19,9 @@ class Certificate(db.Model):
     course; its unique key makes two simultaneous issues of the same certificate impossible."""
 
     __tablename__ = "certificates"
-    __table_args__ = (UniqueConstraint("user_id", "course_id", "renewal", name="uq_certificates_user_course_renewal"),)
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "renewal", name="uq_certificates_user_course_renewal"),
+                      # HR lists: an organisation's certificates, newest first, without sorting them all
+                      Index("ix_certificates_organisation_issued", "organisation_id", "issued_on", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
