@@ -36,15 +36,27 @@ def lms_port():
     return free_port()
 
 
-@pytest.fixture(scope="session")
-def hub(tmp_path_factory, hub_secrets, lms_port):
-    hub = LocalHub(tmp_path_factory.mktemp("hub"), lms_url=f"http://127.0.0.1:{lms_port}",
-                   api_token=hub_secrets.api_token, client_secret=hub_secrets.client_secret,
-                   client_id=hub_secrets.client_id)
+def running_hub(state_dir, hub_secrets, lms_port):
+    """Start a hub whose OAuth settings point at an LMS on ``lms_port``; yields it, then stops it and
+    fails if any of its processes is left (a generator for fixtures)."""
+    hub = LocalHub(state_dir, lms_url=f"http://127.0.0.1:{lms_port}", api_token=hub_secrets.api_token,
+                   client_secret=hub_secrets.client_secret, client_id=hub_secrets.client_id)
     hub.start()
     yield hub
     left = hub.stop()
     assert not left, f"processes left after the hub stopped: {left}"
+
+
+def hub_settings(hub, hub_secrets, lms_port) -> dict:
+    """The LMS settings that connect it to ``hub``."""
+    return {"hub_url": hub.url, "hub_api_url": hub.api_url, "hub_api_token": hub_secrets.api_token,
+            "hub_client_id": hub_secrets.client_id, "hub_client_secret": hub_secrets.client_secret,
+            "base_url": f"http://127.0.0.1:{lms_port}", "queue_url": "memory://"}
+
+
+@pytest.fixture(scope="session")
+def hub(tmp_path_factory, hub_secrets, lms_port):
+    yield from running_hub(tmp_path_factory.mktemp("hub"), hub_secrets, lms_port)
 
 
 @pytest.fixture
@@ -54,9 +66,7 @@ def live_server_port(lms_port):
 
 @pytest.fixture
 def app_overrides(hub, hub_secrets, lms_port):
-    return {"hub_url": hub.url, "hub_api_url": hub.api_url, "hub_api_token": hub_secrets.api_token, "hub_client_id": hub_secrets.client_id,
-            "hub_client_secret": hub_secrets.client_secret, "base_url": f"http://127.0.0.1:{lms_port}",
-            "queue_url": "memory://"}
+    return hub_settings(hub, hub_secrets, lms_port)
 
 
 def make_course(slug: str = "ai-basics", *, notebooks: bool = True, profile: str = "cpu") -> Course:

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from lms.hub.localhub import LocalHub, free_port
+from lms.hub.localhub import free_port
 
 from ..conftest import translated
-from .conftest import Browser, LearnerApi
+from .conftest import Browser, LearnerApi, hub_settings, running_hub
 
 
 @pytest.fixture(scope="module")
@@ -20,13 +20,7 @@ def own_port():
 
 @pytest.fixture(scope="module")
 def own_hub(tmp_path_factory, hub_secrets, own_port):
-    hub = LocalHub(tmp_path_factory.mktemp("restarted-hub"), lms_url=f"http://127.0.0.1:{own_port}",
-                   api_token=hub_secrets.api_token, client_secret=hub_secrets.client_secret,
-                   client_id=hub_secrets.client_id)
-    hub.start()
-    yield hub
-    left = hub.stop()
-    assert not left, f"processes left after the hub stopped: {left}"
+    yield from running_hub(tmp_path_factory.mktemp("restarted-hub"), hub_secrets, own_port)
 
 
 @pytest.fixture
@@ -36,9 +30,7 @@ def live_server_port(own_port):
 
 @pytest.fixture
 def app_overrides(own_hub, hub_secrets, own_port):
-    return {"hub_url": own_hub.url, "hub_api_url": own_hub.api_url, "hub_api_token": hub_secrets.api_token,
-            "hub_client_id": hub_secrets.client_id, "hub_client_secret": hub_secrets.client_secret,
-            "base_url": f"http://127.0.0.1:{own_port}", "queue_url": "memory://"}
+    return hub_settings(own_hub, hub_secrets, own_port)
 
 
 def _until(check, timeout: float = 60):
