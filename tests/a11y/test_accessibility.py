@@ -124,7 +124,9 @@ def _focused(page) -> dict:
         const e = document.activeElement, style = getComputedStyle(e);
         const label = e.labels && e.labels.length ? e.labels[0].innerText : '';
         return {name: (e.innerText || e.value || e.getAttribute('aria-label') || label || '').trim(),
-                label: label.trim(), visible: style.outlineStyle !== 'none' || style.boxShadow !== 'none'};
+                label: label.trim(), visible: style.outlineStyle !== 'none' || style.boxShadow !== 'none',
+                tag: e.tagName, type: e.type || '',
+                what: `${e.tagName} ${e.type || ''} outline=${style.outlineStyle} ${style.outlineWidth} shadow=${style.boxShadow}`};
     }""")
 
 
@@ -134,11 +136,34 @@ def _tab_to(page, name: str, limit: int = 80) -> None:
     for _ in range(limit):
         page.keyboard.press("Tab")
         focused = _focused(page)
+        if focused["tag"] in ("BODY", "HTML"):  # nothing focused yet (the page is still settling)
+            continue
         seen.append(focused["name"][:30])
         if name in focused["name"] or name == focused["label"]:
-            assert focused["visible"], f"{name!r} has the focus but does not show it"
+            assert focused["visible"], f"{name!r} has the focus but does not show it ({focused['what']})"
             return
     raise AssertionError(f"{name!r} cannot be reached with Tab; the focus went through {seen}")
+
+
+def _choose(page, label: str) -> None:
+    """Tab into a question's options (one stop for the group), move with the arrow keys to ``label``
+    and select it with Space, as a keyboard user answers a single-choice question."""
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        focused = _focused(page)
+        if focused["tag"] == "INPUT" and focused["type"] == "radio":
+            break
+    else:
+        raise AssertionError("no option of the question can be reached with Tab")
+    for _ in range(10):
+        focused = _focused(page)
+        assert focused["visible"], f"option {focused['label']!r} has the focus but does not show it"
+        if focused["label"] == label:
+            page.keyboard.press("Space")
+            assert page.evaluate("() => document.activeElement.checked")
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"option {label!r} cannot be reached with the arrow keys")
 
 
 def _press_and_follow(page, key: str) -> None:
@@ -164,8 +189,7 @@ def test_enrolment_quiz_and_submission_by_keyboard_alone(context, live_server, s
     _tab_to(page, "Әрекетті бастау")
     _press_and_follow(page, "Enter")
     assert "/attempts/" in page.url
-    _tab_to(page, "Астана")
-    page.keyboard.press("Space")
+    _choose(page, "Астана")
     _tab_to(page, "Жауаптарды жіберу")
     _press_and_follow(page, "Enter")
     assert page.get_by_text("Өтті").first.is_visible()
