@@ -59,27 +59,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts
+    from .assignments.views import bp as assignments
     from .audit.views import bp as audit
+    from .certificates.views import bp as certificates
     from .courses.views import bp as courses
     from .dashboard.views import bp as dashboard
+    from .gpu.views import bp as gpu
+    from .grading.instructor_views import bp as grading_instructor
+    from .grading.views import bp as grading
+    from .hr.views import bp as hr
     from .hub.views import bp as hub
     from .learning.views import bp as learning
     from .organisations.views import bp as organisations
-    from .grading.views import bp as grading
 
-    for blueprint in (dashboard, accounts, organisations, audit, courses, learning, hub):
+    for blueprint in (dashboard, accounts, organisations, audit, courses, learning, hub, certificates, hr,
+                      grading, gpu, grading_instructor, assignments):
         app.register_blueprint(blueprint)
-    from .certificates.views import bp as certificates
-    from .hr.views import bp as hr
-    app.register_blueprint(certificates)
-    app.register_blueprint(hr)
-    app.register_blueprint(grading)
-    from .gpu.views import bp as gpu
-    app.register_blueprint(gpu)
-    from .grading.instructor_views import bp as grading_instructor
-    app.register_blueprint(grading_instructor)
-    from .assignments.views import bp as assignments
-    app.register_blueprint(assignments)
     from .hub import oauth
     oauth.init_app(app)
     from . import api

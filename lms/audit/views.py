@@ -2,8 +2,8 @@ from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..utils import page_number
 from ..security import requires
+from ..utils import page_number
 from . import services
 
 bp = Blueprint("audit", __name__)

@@ -1,9 +1,9 @@
 from flask import g, jsonify, request
 
-from ..utils import page_number
 from ..api import bp, token_required
 from ..learning import services as learning
 from ..learning.schemas import CourseDetail
+from ..utils import page_number
 from . import services
 from .schemas import CourseList
 

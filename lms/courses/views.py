@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from ..utils import page_number
 from ..i18n import current_language
 from ..learning import services as learning
+from ..utils import page_number
 from . import services
 from .markdown import code_css
 from .models import Level

@@ -16,7 +16,7 @@ from ..courses.models import Course
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..security import requires
-from ..utils import safe_next_url
+from ..utils import page_number, safe_next_url
 from . import authoring, gradebook as book, manual
 from .forms import ClearFlagForm, ConfirmForm, ManualGradeForm, OverrideForm, TestGradeForm
 from .teaching import ensure_teaches, taught_courses
@@ -54,7 +54,7 @@ def index():
 @requires("grade_submissions")
 def queue(slug: str):
     course = _course(slug)
-    pagination = manual.manual_queue(_user(), course, page=request.args.get("page", 1, type=int))
+    pagination = manual.manual_queue(_user(), course, page=page_number())
     entries = [(score, manual.learner_answer(score), ManualGradeForm(formdata=None, prefix=f"s{score.id}"))
                for score in pagination.items]
     return render_template("grading/instructor/queue.html", course=course, pagination=pagination, entries=entries)
@@ -156,7 +156,7 @@ def gradebook(slug: str):
     course = _course(slug)
     cohort_id, organisation = _filters()
     assignments, pagination, rows = book.gradebook(_user(), course, cohort_id=cohort_id, organisation=organisation,
-                                                   page=request.args.get("page", 1, type=int))
+                                                   page=page_number())
     return render_template("grading/instructor/gradebook.html", course=course, assignments=assignments,
                            pagination=pagination, rows=rows, cohorts=course_cohorts(course),
                            organisations=book.learner_organisations(course), cohort_id=cohort_id,

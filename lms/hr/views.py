@@ -18,6 +18,7 @@ from ..i18n import today as local_today
 from ..organisations.models import Organisation
 from ..organisations.services import PATH_SEPARATOR, all_organisations, code_path, covers, hr_scopes
 from ..security import has_permission, requires
+from ..utils import page_number
 from . import exports, services
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
@@ -56,7 +57,7 @@ def _page(error: str | None = None, filters=None, status: int = 200):
     pagination = expiring = None
     if filters is not None:
         pagination = db.paginate(certificates.certificate_query(actor, filters),
-                                 page=request.args.get("page", 1, type=int),
+                                 page=page_number(),
                                  per_page=current_app.config["OQU_SETTINGS"].page_size, error_out=False)
         expiring = db.session.scalars(certificates.certificate_query(
             actor, certificates.CertificateFilters(organisation_id=filters.organisation_id,
@@ -159,7 +160,7 @@ def dashboard():
     roots = services.roots(actor, unit)
     today = local_today()
     overdue_total, overdue = services.overdue_trainings(actor, roots, today)
-    idle = db.paginate(services.no_training_query(actor, roots, today), page=request.args.get("page", 1, type=int),
+    idle = db.paginate(services.no_training_query(actor, roots, today), page=page_number(),
                        per_page=current_app.config["OQU_SETTINGS"].page_size, error_out=False)
     staff = services.staff_count(actor, roots)
     expiring = services.expiring_count(actor, roots, EXPIRING_SOON_DAYS, today) \

@@ -5,10 +5,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..utils import page_number
 from ..accounts import services as accounts
 from ..extensions import db
 from ..security import requires
+from ..utils import page_number
 from . import services
 from .forms import OrganisationForm, OrganisationNamesForm
 from .models import Organisation

@@ -53,3 +53,14 @@ def test_free_text_is_shown_as_text_everywhere(app, world, make, tmp_path, probe
             _assert_inert(response, f"{person.email} {path}")
             shown += str(escape(probe)) in response.get_data(as_text=True)
     assert shown >= 8, "the probe is shown (as text) on the pages that render these fields"
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "-5", "abc", "0"])
+def test_any_page_number_gets_a_page_not_an_error(app, world, page):
+    lists = {world.admin: ["/admin/users", "/admin/organisations", "/admin/audit"],
+             world.hr: ["/staff", "/hr/certificates", "/hr/dashboard"],
+             world.learner: ["/courses"]}
+    for person, paths in lists.items():
+        browser = signed_in_client(app, person)
+        for path in paths:
+            assert browser.get(f"{path}?page={page}").status_code == 200, path
