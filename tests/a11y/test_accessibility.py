@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.learning import services as learning
 from lms.security import SYSTEM
 
-from ..browser.test_learner_journey import COURSE, QUIZ
+from ..browser.test_learner_journey import COURSE, QUIZ, _sign_in
 from ..courses.files import import_course
 from ..grading.files import DEMO
 
@@ -59,14 +59,6 @@ def context(browser):
     context = browser.new_context(bypass_csp=True)
     yield context
     context.close()
-
-
-def _sign_in(page, base, user):
-    page.goto(f"{base}/login")
-    page.locator("#email").fill(user.email)
-    page.locator("#password").fill("correct-horse-7")
-    page.locator("form:has(#password) button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
 
 
 def _set_language(page, base, language: str, user=None):
