@@ -308,13 +308,18 @@ def roster_csv(cohort_id: int):
     return _csv_response(to_csv(header, body), f"roster-{cohort.course.slug}-{cohort.id}.csv")
 
 
-@bp.get("/teaching/courses/<slug>/quizzes/<key>")
-@requires("view_rosters")
-def quiz_stats(slug: str, key: str):
+def _quiz_or_404(slug: str, key: str):
     course = courses.get_course(slug)
     item = courses.get_item(course, key)
     if not item.is_quiz:
         abort(404)
+    return course, item
+
+
+@bp.get("/teaching/courses/<slug>/quizzes/<key>")
+@requires("view_rosters")
+def quiz_stats(slug: str, key: str):
+    course, item = _quiz_or_404(slug, key)
     attempts, stats = services.quiz_statistics(_user(), item)
     return render_template("learning/quiz_stats.html", course=course, item=item, attempts=attempts, stats=stats)
 
@@ -322,10 +327,7 @@ def quiz_stats(slug: str, key: str):
 @bp.get("/teaching/courses/<slug>/quizzes/<key>/stats.csv")
 @requires("view_rosters")
 def quiz_stats_csv(slug: str, key: str):
-    course = courses.get_course(slug)
-    item = courses.get_item(course, key)
-    if not item.is_quiz:
-        abort(404)
+    course, item = _quiz_or_404(slug, key)
     _attempts, stats = services.quiz_statistics(_user(), item)
     header = [_("Question"), _("Text"), _("Answered"), _("Correct"), _("Share correct")]
     body = [[s.id, localized(s.text.get("kk"), s.text.get("ru")), s.answered, s.correct,
