@@ -153,13 +153,14 @@ def _migrate(url: str) -> None:
     from flask_migrate import upgrade
 
     from lms import create_app
+    from lms.extensions import db, init_migrations
 
     with tempfile.TemporaryDirectory(prefix="oqu-bench-instance-") as instance:
         app = create_app({"env": "testing", "instance_path": instance, "database_url": url,
                           "secret_key": "bench-" + "x" * 40, "queue_url": "memory://"})
+        init_migrations(app)
         with app.app_context():
             upgrade()
-            from lms.extensions import db
             db.engine.dispose()
     logging.getLogger("alembic").setLevel(logging.WARNING)
 

@@ -91,7 +91,10 @@ def build_database(folder: Path, certificates: int, log) -> str:
     with app.app_context():
         from flask_migrate import upgrade
 
-        upgrade(directory=str(ROOT / "lms" / "migrations"))
+        from lms.extensions import init_migrations
+
+        init_migrations(app)
+        upgrade()
         rng = random.Random(2026)
         units = [{"id": 1, "parent_id": None, "code": "MDAI", "name_kk": "Цифрлық даму министрлігі",
                   "name_ru": "Министерство цифрового развития", "path": "/1/"}]

@@ -228,7 +228,7 @@ def measure(count: int, workers: int, latency_runs: int, log=print) -> dict:
                 submission_id = pool.submit(number)
                 latencies.append(pool.wait([submission_id], timeout=300)[submission_id] - started)
             figures["latencies"] = latencies
-            log(f"  submit → feedback, one at a time: " + ", ".join(f"{v:.2f}" for v in latencies) + " s")
+            log("  submit → feedback, one at a time: " + ", ".join(f"{v:.2f}" for v in latencies) + " s")
         finally:
             pool.stop()
         return figures

@@ -30,10 +30,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["OQU_TRANSLATIONS"] = ROOT / "translations"
 
     from . import i18n, security
-    from .extensions import csrf, db, login_manager, migrate
+    from .extensions import MigrationCommands, csrf, db, login_manager
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    app.cli.add_command(MigrationCommands("db", help="Perform database migrations."))
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
@@ -75,8 +75,6 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (dashboard, accounts, organisations, audit, courses, learning, hub, certificates, hr,
                       grading, gpu, grading_instructor, assignments):
         app.register_blueprint(blueprint)
-    from .hub import oauth
-    oauth.init_app(app)
     from . import api
     api.register(app)
 

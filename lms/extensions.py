@@ -1,9 +1,11 @@
 """Flask extensions, created unbound and attached in :func:`lms.create_app`."""
 import sqlite3
+from pathlib import Path
 
+import click
+from flask.cli import ScriptInfo
 from flask_babel import Babel
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
@@ -25,10 +27,33 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def init_migrations(app) -> None:
+    """Attach Flask-Migrate to ``app`` (once). Not done in ``create_app``: Flask-Migrate imports Alembic
+    and Mako, 11 MB that a web worker or an export never uses. ``flask db …`` attaches it through
+    :class:`MigrationCommands`; code that migrates by itself (demo, tests, bench) calls this first."""
+    if "migrate" not in app.extensions:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+
+
+class MigrationCommands(click.Group):
+    """``flask db …``: stands in for Flask-Migrate's command group and becomes it when used."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        from flask_migrate.cli import db as commands
+
+        init_migrations(parent.ensure_object(ScriptInfo).load_app())
+
+        return commands.make_context(info_name, args, parent=parent, **extra)
 
 
 @event.listens_for(Engine, "connect")

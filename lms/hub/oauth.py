@@ -21,6 +21,7 @@ import time
 from datetime import timedelta
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
+from authlib.oauth2 import OAuth2Error  # noqa: F401 — the views catch it from here
 from authlib.oauth2.rfc6749 import ClientMixin, InvalidRequestError, grants
 from authlib.oauth2.rfc6750 import BearerTokenValidator
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -225,19 +226,26 @@ class HubTokenValidator(BearerTokenValidator):
         return db.session.scalar(select(OAuthToken).where(OAuthToken.token_hash == digest(token_string)))
 
 
-def init_app(app) -> None:
-    app.config.setdefault("OAUTH2_TOKEN_EXPIRES_IN", {"authorization_code": int(TOKEN_LIFETIME.total_seconds())})
-    server = AuthorizationServer()
-    server.init_app(app, query_client=query_client, save_token=save_token)
-    server.register_grant(HubAuthorizationCodeGrant, [S256CodeChallenge(required=True), HubOpenIDCode()])
-    protector = ResourceProtector()
-    protector.register_token_validator(HubTokenValidator())
-    app.extensions["oqu_oauth"] = (server, protector)
+def _provider() -> tuple[AuthorizationServer, ResourceProtector]:
+    """The app's authorization server and resource protector, built at the first OAuth request: this
+    module (Authlib with its JOSE and crypto libraries, 12 MB) is imported only by the OAuth endpoints."""
+    provider = current_app.extensions.get("oqu_oauth")
+    if provider is None:
+        app = current_app._get_current_object()
+        app.config.setdefault("OAUTH2_TOKEN_EXPIRES_IN",
+                              {"authorization_code": int(TOKEN_LIFETIME.total_seconds())})
+        server = AuthorizationServer()
+        server.init_app(app, query_client=query_client, save_token=save_token)
+        server.register_grant(HubAuthorizationCodeGrant, [S256CodeChallenge(required=True), HubOpenIDCode()])
+        protector = ResourceProtector()
+        protector.register_token_validator(HubTokenValidator())
+        provider = app.extensions["oqu_oauth"] = (server, protector)
+    return provider
 
 
 def authorization_server() -> AuthorizationServer:
-    return current_app.extensions["oqu_oauth"][0]
+    return _provider()[0]
 
 
 def resource_protector() -> ResourceProtector:
-    return current_app.extensions["oqu_oauth"][1]
+    return _provider()[1]

@@ -2,7 +2,6 @@
 "Open notebook" → progress → JupyterLab journey. Each route parses input and calls one service."""
 from __future__ import annotations
 
-from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,7 +9,7 @@ from flask_login import current_user, login_required
 from ..courses.services import get_course
 from ..extensions import csrf, login_manager
 from ..utils import safe_next_url
-from . import oauth, services
+from . import services
 from .services import HubUnavailable, NotebookNotAllowed
 
 bp = Blueprint("hub", __name__)
@@ -21,17 +20,21 @@ def _actor():
 
 
 # --------------------------------------------------------------------------- OAuth provider
+# ``.oauth`` (Authlib) is imported in these views only, so that processes which never serve the hub's
+# sign-in (an export, the worker, most web requests) do not load it.
 
 
 @bp.get("/oauth/authorize")
 def authorize():
     """The hub sends people here. Consent is implicit for the registered hub client; a person who may
     not use notebooks is told why and gets no code."""
+    from . import oauth
+
     server = oauth.authorization_server()
     end_user = _actor() if current_user.is_authenticated else None
     try:
         grant = server.get_consent_grant(end_user=end_user)
-    except OAuth2Error as error:
+    except oauth.OAuth2Error as error:
         # Never redirect with an error to an address we could not verify: explain it here.
         current_app.logger.info("refused OAuth authorization request: %s %s", error.error, error.description)
         return render_template("hub/oauth_error.html"), 400
@@ -44,21 +47,27 @@ def authorize():
 
 @bp.get("/.well-known/openid-configuration")
 def openid_configuration():
+    from . import oauth
+
     return jsonify(oauth.discovery_document())
 
 
 @bp.post("/oauth/token")
 @csrf.exempt  # server to server: the hub authenticates with its client secret
 def token():
+    from . import oauth
+
     return oauth.authorization_server().create_token_response()
 
 
 @bp.route("/oauth/userinfo", methods=["GET", "POST"])
 @csrf.exempt
 def userinfo():
+    from . import oauth
+
     try:
         token = oauth.resource_protector().acquire_token(oauth.SCOPE)
-    except OAuth2Error as error:
+    except oauth.OAuth2Error as error:
         response = jsonify(error="invalid_token", error_description=error.description or error.error)
         response.status_code = 401
         response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'

@@ -11,14 +11,17 @@ import time
 from pathlib import Path
 
 from flask import current_app
-from huey import MemoryHuey, RedisHuey, SqliteHuey
-from huey.serializer import SignedSerializer
 
 HEARTBEAT_KEY = "oqu:worker-heartbeat"
 HEARTBEAT_STALE_SECONDS = 180  # the heartbeat task runs every minute
 
 
 def create_huey(settings):
+    # imported here: Huey's storage module imports the Redis and PostgreSQL clients (16 MB), which a
+    # web worker that never queues a job does not need
+    from huey import MemoryHuey, RedisHuey, SqliteHuey
+    from huey.serializer import SignedSerializer
+
     serializer = SignedSerializer(secret=settings.secret_key, salt="oqu-queue")
     url = settings.queue_url
     if url.startswith(("redis://", "rediss://", "unix://")):
