@@ -10,7 +10,6 @@ def _add_domain_commands() -> None:
     from .courses.cli import commands as courses
     from .demo import seed_demo
     from .grading.cli import commands as grading
-    from .grading.instructor_cli import commands as grading_instructor
     from .hub.cli import commands as hub
     from .worker.cli import commands as worker
     from .organisations.cli import commands as organisations
@@ -19,7 +18,7 @@ def _add_domain_commands() -> None:
     from .maintenance.cli import commands as maintenance
     from .gpu.cli import commands as gpu
 
-    for command in (*accounts, *organisations, *courses, seed_demo, *hub, *worker, *assignments, *grading, *grading_instructor,
+    for command in (*accounts, *organisations, *courses, seed_demo, *hub, *worker, *assignments, *grading,
                     *certificates, *hr, *maintenance, *gpu):
         lms.add_command(command)
 

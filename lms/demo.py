@@ -107,7 +107,7 @@ def seed_demo() -> None:
 def _seed_teaching() -> None:
     """The demo instructor teaches every demo course (grading queue, gradebook, publishing)."""
     from .courses.models import Course
-    from .grading.teaching import add_instructor
+    from .courses.teaching import add_instructor
 
     instructor = db.session.scalar(select(User).where(User.email == f"instructor@{DEMO_DOMAIN}"))
     for course in db.session.scalars(select(Course)):

@@ -19,9 +19,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "import_employees": frozenset({"admin"}),
     "view_audit_log": frozenset({"admin"}),
     "view_staff": frozenset({"hr", "admin"}),
-    "manage_courses": frozenset({"instructor", "admin"}),  # import courses, open cohorts
+    # Instructors: cohorts, rosters and grading of the courses they teach only (lms/courses/teaching.py)
+    "manage_courses": frozenset({"instructor", "admin"}),  # import course files, preview lessons, open cohorts
     "view_rosters": frozenset({"instructor", "admin"}),  # cohort rosters, quiz statistics
-    "grade_submissions": frozenset({"instructor", "admin"}),  # instructors: only courses they teach (grading/teaching.py)
+    "grade_submissions": frozenset({"instructor", "admin"}),
     "assign_courses": frozenset({"hr", "admin"}),  # enrol people or a subtree (HR: within their scope)
     "use_any_notebook": frozenset({"instructor"}),  # open any course's notebook without enrolling
     "view_certificates": frozenset({"hr", "admin"}),  # HR: certificates of their subtree; export them

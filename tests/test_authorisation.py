@@ -256,7 +256,7 @@ def _score(instructor, course) -> int:
     """A cell of the learner's submission; ``instructor`` is made to teach the course."""
     from lms.extensions import db
     from lms.grading.models import Submission, SubmissionScore
-    from lms.grading.teaching import add_instructor
+    from lms.courses.teaching import add_instructor
     from lms.security import SYSTEM
 
     add_instructor(SYSTEM, course, instructor)

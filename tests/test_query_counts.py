@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from lms.accounts.services import create_api_token
-from lms.courses.models import Course, Item, ItemKind, Level, Module
+from lms.courses.models import Course, CourseInstructor, Item, ItemKind, Level, Module
 from lms.extensions import db
 from lms.learning.models import Cohort, Enrolment, EnrolmentStatus, ItemProgress
 from lms.organisations.models import Organisation
@@ -43,6 +43,7 @@ class World:
         course = Course(slug=f"course-{n}", title_kk=f"Курс {n}", title_ru=f"Курс {n}", level=Level.beginner,
                         hours=8, tags=",ai,", languages=",kk,ru,", search_text=f"курс {n}")
         db.session.add(course)
+        db.session.add(CourseInstructor(course=course, user_id=self.ids["instructor"]))  # who sees /teaching
         for m in range(2):
             module = Module(course=course, key=f"m{m}", position=m, title_kk="Бөлім", title_ru="Раздел")
             db.session.add(module)

@@ -4,8 +4,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..extensions import db
 from ..security import SYSTEM
+from ..utils import fail
 from . import services
+from .models import Course
+from .teaching import add_instructor
 
 
 @click.command("import-courses")
@@ -34,4 +41,23 @@ def import_courses(path: Path | None, check: bool) -> None:
         raise SystemExit(2)
 
 
-commands = (import_courses,)
+@click.command("add-instructor")
+@click.argument("course")
+@click.argument("email")
+def add_instructor_command(course: str, email: str) -> None:
+    """Make the instructor with EMAIL teach COURSE (a course slug): they then see its cohorts and quiz
+    statistics, grade its submissions, see its gradebook and publish its assignments."""
+    found = db.session.scalar(select(Course).where(Course.slug == course))
+    if found is None:
+        fail(f"no course {course!r}")
+    person = db.session.scalar(select(User).where(db.func.lower(User.email) == email.strip().lower()))
+    if person is None:
+        fail(f"no account {email!r}")
+    try:
+        add_instructor(SYSTEM, found, person)
+    except ValueError as error:
+        fail(str(error))
+    click.echo(f"{person.email} teaches {found.slug}")
+
+
+commands = (import_courses, add_instructor_command)

@@ -155,3 +155,19 @@ class CourseAsset(db.Model):
     content_type: Mapped[str] = mapped_column(String(80))
     sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CourseInstructor(db.Model):
+    """Who teaches a course: the instructors who grade its submissions and see its gradebook.
+    Administrators see every course; an instructor only the courses listed here."""
+
+    __tablename__ = "course_instructors"
+    __table_args__ = (UniqueConstraint("course_id", "user_id", name="uq_course_instructors_course_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    course: Mapped[Course] = relationship()
+    user: Mapped["User"] = relationship()  # noqa: F821 — lms.accounts.models.User

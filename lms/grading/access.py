@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..utils import utcnow
-from ..security import PermissionDenied, has_permission
+from ..security import PermissionDenied
 from .models import Submission
 
 
@@ -26,7 +26,7 @@ def view_of(actor, submission: Submission) -> str | None:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None
     from ..organisations.services import covers
-    from .teaching import teaches
+    from ..courses.teaching import teaches
 
     if actor.id == submission.user_id or teaches(actor, submission.course):
         return "full"

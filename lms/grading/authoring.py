@@ -22,7 +22,7 @@ from .. import signals
 from ..courses.models import Course
 from ..extensions import db
 from .models import AssignmentVersion, Submission
-from .teaching import ensure_teaches
+from ..courses.teaching import ensure_teaches
 
 
 class PublishRefused(Exception):

@@ -25,7 +25,7 @@ from ..learning.models import Enrolment, EnrolmentStatus
 from ..organisations.models import Organisation
 from ..spreadsheets import to_csv
 from .models import Submission, SubmissionStatus
-from .teaching import ensure_teaches
+from ..courses.teaching import ensure_teaches
 
 STATUS_LABELS = {
     "not_submitted": _l("not submitted"),

@@ -2,7 +2,7 @@
 (and its CSV), test grading of uploaded notebooks, and validating/publishing assignments.
 
 Every page needs the ``grade_submissions`` permission and, for a course, that the person teaches it
-(:mod:`lms.grading.teaching`): an instructor of another course gets 403. Views parse input, call
+(:mod:`lms.courses.teaching`): an instructor of another course gets 403. Views parse input, call
 one service and render.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..security import requires
 from ..utils import page_number, safe_next_url
 from . import authoring, gradebook as book, manual
 from .forms import ClearFlagForm, ConfirmForm, ManualGradeForm, OverrideForm, TestGradeForm
-from .teaching import ensure_teaches, taught_courses
+from ..courses.teaching import ensure_teaches, taught_courses
 
 bp = Blueprint("grading_instructor", __name__, url_prefix="/teaching/grading")
 

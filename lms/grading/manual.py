@@ -2,7 +2,7 @@
 scores and cleared flags.
 
 Each change is made by a service that takes the acting instructor first, checks that they teach the
-course (:func:`lms.grading.teaching.ensure_teaches`), updates the cell and the submission's total,
+course (:func:`lms.courses.teaching.ensure_teaches`), updates the cell and the submission's total,
 regenerates the instructor part of the learner's feedback, sends its own signal (the audit log
 listens) and then ``submission_graded`` again, so progress and certification re-evaluate.
 
@@ -27,7 +27,7 @@ from ..extensions import db
 from ..utils import utcnow
 from .models import Submission, SubmissionScore, SubmissionStatus
 from .policy import apply_penalty
-from .teaching import ensure_teaches
+from ..courses.teaching import ensure_teaches
 
 GRADED_STATES = (SubmissionStatus.graded, SubmissionStatus.flagged)
 FEEDBACK_START, FEEDBACK_END = "<!-- oqu:instructor -->", "<!-- /oqu:instructor -->"

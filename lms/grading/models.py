@@ -100,22 +100,6 @@ class SubmissionScore(db.Model):
     graded_by: Mapped[User | None] = relationship()
 
 
-class CourseInstructor(db.Model):
-    """Who teaches a course: the instructors who grade its submissions and see its gradebook.
-    Administrators see every course; an instructor only the courses listed here."""
-
-    __tablename__ = "course_instructors"
-    __table_args__ = (UniqueConstraint("course_id", "user_id", name="uq_course_instructors_course_user"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    added_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    course: Mapped[Course] = relationship()
-    user: Mapped[User] = relationship()
-
-
 class AssignmentVersion(db.Model):
     """One publication of an assignment: its source folder's content hash, the graded cells the
     validation found, who published it and when. Republishing a changed source adds a version;

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from .. import signals
 from ..accounts.models import User
 from ..courses.models import Course, Item, ItemKind, Module
+from ..courses.teaching import ensure_teaches, taught_courses
 from ..extensions import db
 from ..i18n import today as local_today
 from ..organisations.models import Organisation
@@ -54,7 +55,7 @@ def _is(actor, user) -> bool:
 def create_cohort(actor, course: Course, *, name: str, starts_on: date, ends_on: date, capacity: int | None = None,
                   enrol_from: date | None = None, enrol_until: date | None = None, due_on: date | None = None,
                   self_enrolment: bool = True) -> Cohort:
-    ensure(actor, "manage_courses")
+    ensure_teaches(actor, course, "manage_courses")
     name = " ".join((name or "").split())
     if not name:
         raise EnrolmentError(_("A cohort needs a name."))
@@ -78,14 +79,15 @@ def course_cohorts(course: Course) -> list[Cohort]:
                                    .order_by(Cohort.starts_on.desc(), Cohort.id.desc())))
 
 
-def cohorts_by_course(courses: list[Course]) -> dict[int, list[Cohort]]:
-    """course id → its cohorts (as :func:`course_cohorts`), for many courses in one query."""
-    result: dict[int, list[Cohort]] = {course.id: [] for course in courses}
-    if result:
-        for cohort in db.session.scalars(select(Cohort).where(Cohort.course_id.in_(list(result)))
+def taught_cohorts(actor) -> list[tuple[Course, list[Cohort]]]:
+    """The courses the actor teaches, each with its cohorts (as :func:`course_cohorts`), in one query."""
+    courses = taught_courses(actor, "view_rosters")
+    cohorts: dict[int, list[Cohort]] = {course.id: [] for course in courses}
+    if cohorts:
+        for cohort in db.session.scalars(select(Cohort).where(Cohort.course_id.in_(list(cohorts)))
                                          .order_by(Cohort.starts_on.desc(), Cohort.id.desc())):
-            result[cohort.course_id].append(cohort)
-    return result
+            cohorts[cohort.course_id].append(cohort)
+    return [(course, cohorts[course.id]) for course in courses]
 
 
 def open_cohorts(course: Course, today: date | None = None) -> list[Cohort]:
@@ -865,8 +867,8 @@ class RosterRow:
 
 
 def cohort_roster(actor, cohort: Cohort) -> tuple[list[Item], list[RosterRow]]:
-    """Each learner of a cohort with progress and best quiz scores (instructors and admins)."""
-    ensure(actor, "view_rosters")
+    """Each learner of a cohort with progress and best quiz scores (who teaches the course)."""
+    ensure_teaches(actor, cohort.course, "view_rosters")
     quizzes = [item for item in cohort.course.active_items() if item.is_quiz]
     enrolments = db.session.scalars(select(Enrolment).join(User, Enrolment.user_id == User.id)
                                     .where(Enrolment.cohort_id == cohort.id)
@@ -899,8 +901,8 @@ class QuestionStats:
 
 def quiz_statistics(actor, item: Item, cohort: Cohort | None = None) -> tuple[int, list[QuestionStats]]:
     """Per question of the quiz (as currently written): submitted attempts that included it and
-    the share that answered it correctly."""
-    ensure(actor, "view_rosters")
+    the share that answered it correctly (who teaches the course)."""
+    ensure_teaches(actor, item.course, "view_rosters")
     query = select(QuizAttempt).where(QuizAttempt.item_id == item.id, QuizAttempt.status == AttemptStatus.submitted)
     if cohort is not None:
         query = query.join(Enrolment, (Enrolment.user_id == QuizAttempt.user_id) &

@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 from ..accounts.models import User
 from ..courses import services as courses
 from ..courses.models import ItemKind
+from ..courses.teaching import ensure_teaches
 from ..extensions import db
 from ..i18n import localized
 from ..organisations.models import Organisation
 from ..organisations.services import all_organisations, covers
-from ..security import PermissionDenied, has_permission, requires
+from ..security import PermissionDenied, requires
 from ..spreadsheets import to_csv
 from . import services
 from .forms import AssignForm, CohortForm, ConfirmForm, EnrolForm
@@ -249,20 +250,16 @@ def assign(slug: str):
 @bp.get("/teaching")
 @requires("view_rosters")
 def teaching():
-    every = courses.all_courses()
-    cohorts = services.cohorts_by_course(every)
-    rows = [(course, cohorts[course.id]) for course in every]
-    return render_template("learning/teaching.html", rows=rows)
+    return render_template("learning/teaching.html", rows=services.taught_cohorts(_user()))
 
 
 @bp.route("/teaching/courses/<slug>", methods=["GET", "POST"])
 @requires("view_rosters")
 def teaching_course(slug: str):
     course = courses.get_course(slug)
+    ensure_teaches(_user(), course, "view_rosters")
     form = CohortForm()
     if request.method == "POST":
-        if not has_permission(current_user, "manage_courses"):
-            abort(403)
         if form.validate_on_submit():
             try:
                 services.create_cohort(_user(), course, name=form.name.data, starts_on=form.starts_on.data,

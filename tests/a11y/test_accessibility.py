@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from lms.courses.teaching import add_instructor
 from lms.extensions import db
 from lms.learning import services as learning
 from lms.security import SYSTEM
@@ -43,8 +44,9 @@ def app_overrides(app_overrides, tmp_path):
 
 @pytest.fixture
 def site(world, make, tmp_path):
-    """A course with a lesson, a quiz and an nbgrader assignment; a certificate of it."""
+    """A course with a lesson, a quiz and an nbgrader assignment, taught by the instructor; a certificate of it."""
     course = import_course(tmp_path / "courses", "data-literacy", course_yaml=WITH_ASSIGNMENT, quiz=QUIZ)
+    add_instructor(SYSTEM, course, world.instructor)
     learning.create_cohort(SYSTEM, course, name="2026-1", starts_on=date.today() - timedelta(days=1),
                            ends_on=date.today() + timedelta(days=60))
     certificate = make.certificate(world.colleague, course)

@@ -4,7 +4,7 @@ from lms.accounts import services as accounts
 from lms.learning import services as learning
 
 from ..conftest import page_text, sign_in
-from .files import COURSE, import_course, write_course
+from .files import COURSE, import_course
 
 
 def other_course(tmp_path):

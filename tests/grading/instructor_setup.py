@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lms.extensions import db
 from lms.grading.models import Submission, SubmissionScore, SubmissionStatus
-from lms.grading.teaching import add_instructor
+from lms.courses.teaching import add_instructor
 from lms.learning.services import enrol_learner
 from lms.security import SYSTEM
 from tests.grading.files import DEMO, NBGRADER_FILES

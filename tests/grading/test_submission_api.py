@@ -8,7 +8,7 @@ from lms.accounts.services import create_api_token
 from lms.extensions import db
 from lms.grading import submissions
 from lms.grading.models import Submission
-from lms.grading.teaching import add_instructor
+from lms.courses.teaching import add_instructor
 from lms.hub import services as hub
 from lms.hub.client import HubError, HubUnavailable
 from lms.learning.services import enrol_learner

@@ -3,10 +3,11 @@ from datetime import date, timedelta
 
 from lms.accounts import services as accounts
 from lms.courses import services as courses
+from lms.courses.teaching import add_instructor
 from lms.learning import services
 from lms.security import SYSTEM
 
-from ..conftest import page_text, post_form, sign_in
+from ..conftest import page_text, post_form, sign_in, translated
 from ..courses.files import CORRECT
 
 
@@ -96,7 +97,7 @@ def test_instructor_sees_roster_stats_and_downloads_csv(client, course, make, co
     assert attempts == 2
     assert {s.id: s.share_correct for s in stats} == {"capital": 0.5, "risks": 1.0, "sum": 0.5, "word": 0.5}
 
-    sign_in(client, make.user("instructor"))
+    sign_in(client, _teacher(make, course))
     assert "=Ахметов" in page_text(client.get(f"/teaching/cohorts/{cohort.id}"))
     csv_response = client.get(f"/teaching/cohorts/{cohort.id}/roster.csv")
     data = csv_response.get_data()
@@ -105,11 +106,18 @@ def test_instructor_sees_roster_stats_and_downloads_csv(client, course, make, co
     stats_page = page_text(client.get("/teaching/courses/demo/quizzes/q1"))
     assert "<meter" in stats_page and "50%" in stats_page
     assert b"capital" in client.get("/teaching/courses/demo/quizzes/q1/stats.csv").get_data()
-    assert client.get("/teaching").status_code == 200
+    assert 'href="/teaching/courses/demo"' in page_text(client.get("/teaching"))
+
+
+def _teacher(make, course):
+    """An instructor listed as teaching ``course``."""
+    instructor = make.user("instructor")
+    add_instructor(SYSTEM, course, instructor)
+    return instructor
 
 
 def test_instructor_opens_a_cohort(client, course, make):
-    sign_in(client, make.user("instructor"))
+    sign_in(client, _teacher(make, course))
     response = post_form(client, "/teaching/courses/demo", {"name": "Көктем 2027", "starts_on": "2027-03-01",
                                                             "ends_on": "2027-05-31", "capacity": "25",
                                                             "self_enrolment": "y"}, page="/teaching/courses/demo")
@@ -141,3 +149,28 @@ def test_my_progress_api(client, course, make):
     assert entry["course"] == "demo" and entry["status"] == "enrolled"
     assert (entry["done"], entry["total"], entry["percent"], entry["next_item"]) == (1, 3, 33, "l2")
     assert [m["id"] for m in entry["modules"]] == ["m1", "m2"]
+
+
+def test_an_instructor_sees_and_opens_cohorts_of_the_courses_they_teach_only(client, course, make, cohort_factory):
+    cohort = cohort_factory()
+    services.enrol_learner(make.user("learner", surname="Жанұзақова"), course, cohort=cohort)
+    sign_in(client, make.user("instructor"))  # teaches no course
+    overview = page_text(client.get("/teaching"))
+    assert 'href="/teaching/courses/demo"' not in overview
+    assert translated(client.application, "You do not teach any course yet. An administrator adds instructors "
+                                           "to courses.") in overview
+    for page in (f"/teaching/cohorts/{cohort.id}", f"/teaching/cohorts/{cohort.id}/roster.csv",
+                 "/teaching/courses/demo", "/teaching/courses/demo/quizzes/q1",
+                 "/teaching/courses/demo/quizzes/q1/stats.csv"):
+        response = client.get(page)
+        assert response.status_code == 403, page
+        assert "Жанұзақова" not in response.get_data(as_text=True)
+    refused = post_form(client, "/teaching/courses/demo", {"name": "Бөтен", "starts_on": "2027-03-01",
+                                                           "ends_on": "2027-05-31"}, page="/teaching")
+    assert refused.status_code == 403
+    assert [c.name for c in services.course_cohorts(course)] == [cohort.name]
+
+    admin = client.application.test_client()
+    sign_in(admin, make.user("admin"))
+    assert 'href="/teaching/courses/demo"' in page_text(admin.get("/teaching"))
+    assert "Жанұзақова" in page_text(admin.get(f"/teaching/cohorts/{cohort.id}"))

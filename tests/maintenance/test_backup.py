@@ -10,7 +10,6 @@ import gzip
 import os
 import tarfile
 import uuid
-from pathlib import Path
 
 import psycopg
 import pytest

@@ -1,23 +1,23 @@
 """Who teaches which course.
 
-An administrator teaches (may grade, see the gradebook of, publish assignments of) every course; an
-instructor only the courses they are listed for (:class:`CourseInstructor`, added with
-``flask --app wsgi lms add-instructor COURSE EMAIL``). Every instructor page and service of grading
-asks :func:`teaches` and lists courses with :func:`taught_courses`.
+An administrator teaches every course; an instructor only the courses they are listed for
+(:class:`CourseInstructor`, added with ``flask --app wsgi lms add-instructor COURSE EMAIL``). Teaching
+a course is what lets an instructor see its cohorts, rosters and quiz statistics, open cohorts, grade
+its submissions, see its gradebook and publish its assignments: every such page and service asks
+:func:`teaches` (with the permission it needs) and lists courses with :func:`taught_courses`.
 """
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from .. import signals
-from ..courses.models import Course
 from ..extensions import db
 from ..security import PermissionDenied, ensure, has_permission
-from .models import CourseInstructor
+from .models import Course, CourseInstructor
 
 
-def teaches(actor, course: Course) -> bool:
-    if not has_permission(actor, "grade_submissions"):
+def teaches(actor, course: Course, permission: str = "grade_submissions") -> bool:
+    if not has_permission(actor, permission):
         return False
     if actor.has_role("admin"):
         return True
@@ -25,13 +25,13 @@ def teaches(actor, course: Course) -> bool:
                               ).first() is not None
 
 
-def ensure_teaches(actor, course: Course) -> None:
-    if not teaches(actor, course):
-        raise PermissionDenied("grade_submissions")
+def ensure_teaches(actor, course: Course, permission: str = "grade_submissions") -> None:
+    if not teaches(actor, course, permission):
+        raise PermissionDenied(permission)
 
 
-def taught_courses(actor) -> list[Course]:
-    if not has_permission(actor, "grade_submissions"):
+def taught_courses(actor, permission: str = "grade_submissions") -> list[Course]:
+    if not has_permission(actor, permission):
         return []
     query = select(Course).order_by(Course.slug)
     if not actor.has_role("admin"):
