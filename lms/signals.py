@@ -79,6 +79,12 @@ gradebook_exported = _signals.signal("gradebook-exported", doc="course: the Cour
 instructor_added = _signals.signal("instructor-added", doc="course: the Course; instructor: the User who now "
                                    "teaches it.")
 
+# GPU time (lms/gpu/services.py)
+gpu_quota_set = _signals.signal("gpu-quota-set", doc="quota: the GpuQuota of an organisation or a course, as set; "
+                                "previous: its learner and organisation hours before (None: no limit).")
+gpu_usage_exported = _signals.signal("gpu-usage-exported", doc="month: `YYYY-MM`; by: `organisation`, `course` or "
+                                     "`person`; rows: number of rows written.")
+
 # maintenance
 backup_created = _signals.signal("backup-created", doc="path: the archive written; database: `sqlite` or "
                                  "`postgresql`; counts: rows of the main tables.")

@@ -112,6 +112,7 @@ def connect() -> None:
     _connect_grading()
     _connect_instructor_grading()
     _connect_maintenance()
+    _connect_gpu()
 
 
 # hub (notebooks)
@@ -249,5 +250,25 @@ def _connect_instructor_grading() -> None:
                             (signals.assignment_published, _on_assignment_published),
                             (signals.gradebook_exported, _on_gradebook_exported),
                             (signals.instructor_added, _on_instructor_added)):
+        _handlers.append(handler)
+        signal.connect(handler)
+
+
+# GPU time
+
+def _on_gpu_quota_set(actor, quota, previous):
+    record_event(actor, "gpu_quota_set", quota,
+                 organisation=quota.organisation.code if quota.organisation else None,
+                 course=quota.course.slug if quota.course else None, learner_hours=quota.learner_hours,
+                 organisation_hours=quota.organisation_hours, previous=previous)
+
+
+def _on_gpu_usage_exported(actor, month, by, rows):
+    record_event(actor, "gpu_usage_exported", None, month=month, by=by, rows=rows)
+
+
+def _connect_gpu() -> None:
+    for signal, handler in ((signals.gpu_quota_set, _on_gpu_quota_set),
+                            (signals.gpu_usage_exported, _on_gpu_usage_exported)):
         _handlers.append(handler)
         signal.connect(handler)

@@ -39,6 +39,8 @@ ACTION_LABELS = {
     "assignment_published": _l("Assignment published"),
     "gradebook_exported": _l("Gradebook exported"),
     "instructor_added": _l("Instructor added to a course"),
+    "gpu_quota_set": _l("GPU quota set"),
+    "gpu_usage_exported": _l("GPU usage exported"),
 }
 
 

@@ -20,7 +20,7 @@ def gpu_usage(month: str | None, by: str):
     from ..spreadsheets import to_csv
     from . import services
 
-    rows, _window = services.usage_report(SYSTEM, month, by)
+    rows, _window = services.export_usage(SYSTEM, month, by)
     data = to_csv([by, "organisation", "sessions", "running", "gpu_hours"],
                   [[r.label, r.organisation, r.sessions, r.running, round(r.gpu_hours, 2)] for r in rows])
     sys.stdout.buffer.write(data)

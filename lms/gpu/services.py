@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import signals
 from ..accounts.models import User
 from ..courses.models import Course
 from ..extensions import db
@@ -231,6 +232,18 @@ def _reset_date(resets: datetime) -> str:
     return date_filter(local_date(resets), "long")
 
 
+def gpu_time_note(user, course: Course) -> str | None:
+    """What the course page tells the learner about GPU time (translated); None for a CPU course."""
+    if gpu_count(course.notebook_profile) == 0:
+        return None
+    own, _organisation = learner_quota(user, course)
+    if not own.limit:
+        return _("This course's notebook runs with a GPU. Your GPU time is not limited.")
+    return _("This course's notebook runs with a GPU. You have used %(used)s of your %(limit)s GPU-hours this "
+             "month; they reset on %(date)s.", used=_hours(own.used), limit=_hours(own.limit),
+             date=_reset_date(own.resets))
+
+
 def quota_refusal(user, course: Course) -> str | None:
     """Why a GPU launch for the course must not start now (translated), or None. CPU courses pass."""
     if gpu_count(course.notebook_profile) == 0:
@@ -265,8 +278,11 @@ def set_quota(actor, *, organisation: Organisation | None = None, course: Course
         row = GpuQuota(course_id=course.id if course else None,
                        organisation_id=organisation.id if organisation else None)
         db.session.add(row)
+    previous = {"learner_hours": row.learner_hours, "organisation_hours": row.organisation_hours}
     row.learner_hours = learner_hours
     row.organisation_hours = organisation_hours
+    db.session.flush()
+    signals.gpu_quota_set.send(actor, quota=row, previous=previous)
     db.session.commit()
     return row
 
@@ -313,6 +329,15 @@ def usage_report(actor, month: str | None = None, by: str = "organisation") -> t
         row.running += session.stopped_at is None
     rows = sorted(groups.values(), key=lambda r: (-r.gpu_hours, r.label))
     return rows, (start, end)
+
+
+def export_usage(actor, month: str | None = None, by: str = "organisation") -> tuple[list[UsageRow], tuple]:
+    """The report for a file (the CSV download, ``lms gpu-usage``): as :func:`usage_report`, and audited,
+    since by person it names people."""
+    rows, window = usage_report(actor, month, by)
+    signals.gpu_usage_exported.send(actor, month=local_date(window[0]).strftime("%Y-%m"), by=by, rows=len(rows))
+    db.session.commit()
+    return rows, window
 
 
 def _organisation_name(organisation: Organisation | None) -> str:

@@ -43,7 +43,7 @@ def usage():
 @requires("view_gpu_usage")
 def usage_csv():
     month, by = _query()
-    rows, (start, _end) = services.usage_report(current_user._get_current_object(), month, by)
+    rows, (start, _end) = services.export_usage(current_user._get_current_object(), month, by)
     header = [_grouping_label(by), _("Organisation"), _("Sessions"), _("Running now"), _("GPU-hours")]
     body = [[r.label, r.organisation, r.sessions, r.running, round(r.gpu_hours, 2)] for r in rows]
     filename = f"gpu-usage-{month or start.strftime('%Y-%m')}-{by}.csv"

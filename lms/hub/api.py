@@ -6,7 +6,7 @@ from ..api import ApiError, bp, token_required
 from ..courses.services import get_course
 from . import services
 from .schemas import NotebookStatus
-from .services import HubUnavailable, NotebookNotAllowed
+from .services import HubUnavailable, NotebookNeedsRestart, NotebookNotAllowed
 
 
 def _call(operation, *args, **kwargs):
@@ -14,6 +14,8 @@ def _call(operation, *args, **kwargs):
         return operation(*args, **kwargs)
     except NotebookNotAllowed as error:
         raise ApiError(403, "notebooks_not_allowed", error.description) from None
+    except NotebookNeedsRestart as error:
+        raise ApiError(409, "notebook_restart_needed", error.description) from None
     except HubUnavailable:
         raise ApiError(503, "hub_unavailable", _("Notebooks are temporarily unavailable. Everything else in Oqu "
                                                  "works; please try again in a few minutes.")) from None
@@ -35,8 +37,12 @@ def launch_notebook(slug: str):
       summary: Start (or find) the caller's notebook server for a course
       description: Idempotent. A running server is reused; a pending one is reported; a failed or stopped one
         is started afresh. 202 while pending, 200 when ready or failed. 503 `hub_unavailable` when the hub is down.
+        409 `notebook_restart_needed` when the running server has no GPU and the course needs one; POST again
+        with `restart=true` to stop it (its kernels end, files stay) and start it with the course's profile.
       parameters:
         - {name: slug, in: path, required: true, schema: {type: string}}
+        - {name: restart, in: query, schema: {type: boolean},
+           description: "Stop a running server that lacks the course's GPU, then start it with the course's profile"}
       responses:
         200:
           description: Ready (with `url`), or failed (POST again to retry)
@@ -49,7 +55,8 @@ def launch_notebook(slug: str):
             application/json:
               schema: NotebookStatus
     """
-    return _answer(_call(services.launch_notebook, g.api_user, get_course(slug)), created=True)
+    restart = request.args.get("restart", "").lower() in ("1", "true")
+    return _answer(_call(services.launch_notebook, g.api_user, get_course(slug), restart=restart), created=True)
 
 
 @bp.get("/courses/<slug>/notebook")

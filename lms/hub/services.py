@@ -52,6 +52,17 @@ class NotebookNotAllowed(PermissionDenied):
         self.description = message
 
 
+class NotebookNeedsRestart(Exception):
+    """The person's server is running without the GPU the course needs (opened for a CPU course).
+    Restarting ends its kernels, so it is theirs to confirm; ``description`` says so, translated."""
+
+    def __init__(self):
+        super().__init__("the running server lacks the course's GPU")
+        self.description = _("Your notebook is running without a GPU, and this course needs one. Restart it with "
+                              "a GPU? Your saved files are kept; code that is running and changes not yet saved "
+                              "are lost.")
+
+
 @dataclass
 class NotebookState:
     """What a learner (or an API client) is told about their notebook for a course."""
@@ -205,9 +216,11 @@ def _failure_message(launch: NotebookLaunch) -> str:
 # --------------------------------------------------------------------------- launching
 
 
-def launch_notebook(actor, course: Course) -> NotebookState:
+def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookState:
     """Start the person's server with the course's profile, or report the one already running or
-    starting (idempotent). A failed or stopped launch is started afresh."""
+    starting (idempotent). A failed or stopped launch is started afresh. A running server with fewer
+    GPUs than the course needs is not reused: :class:`NotebookNeedsRestart`, unless ``restart`` says the
+    person agreed to stop it first (a GPU server serves a CPU course as it is)."""
     _ensure_may_use(actor, course)
     client = hub_client()
     account = hub_account(actor)
@@ -215,6 +228,12 @@ def launch_notebook(actor, course: Course) -> NotebookState:
         state = client.server_state(account.username)
         if state.pending == "stop":
             state = _wait_stopped(client, account.username)
+        running_profile = (state.user_options or {}).get("profile") or DEFAULT_PROFILE
+        if state.running and gpu_count(course.notebook_profile) > gpu_count(running_profile):
+            if not restart:
+                raise NotebookNeedsRestart()
+            stop_notebook(actor)
+            state = client.server_state(account.username)
         launch = latest_launch(actor)
         if state.ready:
             launch = _record(actor, course, launch, LaunchStatus.ready)

@@ -8,9 +8,10 @@ from flask_login import current_user, login_required
 
 from ..courses.services import get_course
 from ..extensions import csrf, login_manager
+from ..gpu.services import gpu_time_note
 from ..utils import safe_next_url
 from . import services
-from .services import HubUnavailable, NotebookNotAllowed
+from .services import HubUnavailable, NotebookNeedsRestart, NotebookNotAllowed
 
 bp = Blueprint("hub", __name__)
 
@@ -84,8 +85,10 @@ def userinfo():
 @bp.post("/courses/<slug>/notebook")
 @login_required
 def launch(slug: str):
-    """"Open notebook": start (or find) the server, then go to it or to the progress page."""
-    return _notebook_response(slug, services.launch_notebook,
+    """"Open notebook": start (or find) the server, then go to it or to the progress page. ``restart=1``
+    comes from the page that asks before a running server is restarted with a GPU."""
+    restart = request.form.get("restart") == "1"
+    return _notebook_response(slug, lambda actor, course: services.launch_notebook(actor, course, restart=restart),
                               lambda course, state: redirect(url_for("hub.launch_page", slug=slug)))
 
 
@@ -105,6 +108,8 @@ def _notebook_response(slug: str, service, pending):
         state = service(_actor(), course)
     except NotebookNotAllowed as error:
         return render_template("hub/not_allowed.html", message=error.description, course=course), 403
+    except NotebookNeedsRestart as error:
+        return render_template("hub/restart.html", message=error.description, course=course), 409
     except HubUnavailable:
         return render_template("hub/launch.html", course=course, state=None, unavailable=True), 503
     if state.is_ready:
@@ -159,6 +164,7 @@ def notebook_helpers():
         launch = services.latest_launch(user) if allowed else None
         running = launch is not None and launch.status.value in ("pending", "ready")
         return {"show": True, "allowed": allowed, "available": allowed and services.hub_available(),
-                "running": running, "running_here": running and launch.course_id == course.id}
+                "running": running, "running_here": running and launch.course_id == course.id,
+                "gpu_note": gpu_time_note(user, course) if allowed else None}
 
     return {"notebook_panel": notebook_panel}

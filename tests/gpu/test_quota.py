@@ -12,7 +12,8 @@ from lms.i18n import date_filter
 from lms.security import SYSTEM, PermissionDenied
 
 from .. import factories
-from .conftest import NOW, used
+from ..conftest import audit_events, page_text, signed_in_client, translated
+from .conftest import NOW, enrol, used
 
 LEARNER_MESSAGE = ("You have used %(used)s of your %(limit)s GPU-hours this month, so a GPU notebook cannot start "
                    "now. Your GPU time resets on %(date)s.")
@@ -126,4 +127,30 @@ def test_gpu_quota_command(app, department, gpu_course):
     learner = factories.user("learner", organisation=department)
     own, organisation = services.learner_quota(learner, gpu_course)
     assert own.limit == 2 and organisation.limit == 40
+    assert runner.invoke(args=["lms", "gpu-quota", "--organisation", "MIN/DEP", "--learner-hours", "3"]).exit_code == 0
+    first, second = audit_events("gpu_quota_set")
+    assert first.details == {"organisation": "DEP", "course": None, "learner_hours": 2.0, "organisation_hours": 40.0,
+                             "previous": {"learner_hours": None, "organisation_hours": None}}
+    assert (second.details["learner_hours"], second.details["organisation_hours"]) == (3.0, None)  # 40 cleared
+    assert second.details["previous"] == {"learner_hours": 2.0, "organisation_hours": 40.0}
     assert runner.invoke(args=["lms", "gpu-quota", "--course", "nope", "--learner-hours", "1"]).exit_code != 0
+
+
+def test_the_course_page_tells_a_learner_their_gpu_time(app, department, gpu_course, cpu_course):
+    learner = factories.user("learner", organisation=department, preferred_language="ru")
+    enrol(learner, gpu_course)
+    enrol(learner, cpu_course)
+    used(learner, 2.5, course=gpu_course)
+    browser = signed_in_client(app, learner)
+    page = page_text(browser.get(f"/courses/{gpu_course.slug}"))
+    with in_language(app, "ru"):
+        resets = date_filter(next_month_start_local(app), "long")
+        hours = format_decimal(2.5, format="#,##0.0"), format_decimal(10.0, format="#,##0.0")
+    assert translated(app, "This course's notebook runs with a GPU. You have used %(used)s of your %(limit)s "
+                           "GPU-hours this month; they reset on %(date)s.", "ru",
+                      used=hours[0], limit=hours[1], date=resets) in page
+    assert 'data-testid="gpu-time"' not in page_text(browser.get(f"/courses/{cpu_course.slug}"))
+
+    app.config["OQU_SETTINGS"].gpu_learner_hours = 0  # no limit
+    assert translated(app, "This course's notebook runs with a GPU. Your GPU time is not limited.", "ru") in \
+        page_text(browser.get(f"/courses/{gpu_course.slug}"))

@@ -8,7 +8,7 @@ from datetime import timedelta
 from lms.gpu import services
 
 from .. import factories
-from ..conftest import page_text, signed_in_client
+from ..conftest import audit_events, page_text, signed_in_client
 from .conftest import used
 
 
@@ -61,6 +61,10 @@ def test_csv_export_by_person_is_excel_safe(app, ministry, department, gpu_cours
     ivan_row = next(row for label, row in body.items() if ivan.email in label)
     assert ivan_row[0].startswith("'=")  # a formula neutralised
     assert ivan_row[4] == "0.5"
+    [event] = audit_events("gpu_usage_exported")  # the file names people: who took it is on record
+    assert event.details == {"month": month_param(), "by": "person", "rows": 2}
+    admin.get(f"/admin/gpu-usage?month={month_param()}&by=person")
+    assert len(audit_events("gpu_usage_exported")) == 1  # looking at the page is not an export
 
 
 def test_nobody_else_sees_the_report(app):
@@ -77,3 +81,5 @@ def test_gpu_usage_command_prints_the_same_report(app, ministry, department, gpu
     rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
     assert rows[0] == ["course", "organisation", "sessions", "running", "gpu_hours"]
     assert rows[1][0] == "deep-learning kk" and rows[1][4] == "3.5"
+    [event] = audit_events("gpu_usage_exported")
+    assert (event.actor_id, event.details["by"], event.details["rows"]) == (None, "course", len(rows) - 1)

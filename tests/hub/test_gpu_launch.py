@@ -4,6 +4,7 @@ the hub's hooks, the server gets its profile in its environment and a landing no
 out of GPU time is refused before the hub is asked — while their CPU course still opens."""
 from __future__ import annotations
 
+import html
 import time
 from datetime import datetime, timedelta
 
@@ -154,3 +155,49 @@ def test_a_learner_out_of_gpu_time_is_refused_but_their_cpu_course_opens(hub, ap
     assert session.post(url, timeout=30).status_code in (200, 202)
     assert follow(session, url)["status"] == "ready"
     assert session.delete(url, timeout=30).json()["status"] == "stopped"
+
+
+def test_a_running_cpu_server_is_restarted_with_a_gpu_only_when_the_learner_confirms(
+        hub, app, live_server, browser_session, no_leftover_servers):
+    cpu = make_course("ai-basics", profile="cpu")
+    gpu = make_course("deep-learning", profile="gpu-1")
+    learner = factories.user("learner", preferred_language="ru")
+    enrol(learner, cpu)
+    enrol(learner, gpu)
+    session = api_session(learner)
+    api = f"{live_server}/api/v1/courses"
+    assert session.post(f"{api}/{cpu.slug}/notebook", timeout=30).status_code in (200, 202)
+    assert follow(session, f"{api}/{cpu.slug}/notebook")["profile"] == "cpu"
+    username = db.session.scalar(select(HubAccount.username).where(HubAccount.user_id == learner.id))
+
+    def running_profile():
+        return hub.api("GET", f"/users/{username}").json()["servers"].get("", {}).get("user_options")
+
+    # The GPU course does not silently open on the CPU server, nor stop it unasked.
+    refused = session.post(f"{api}/{gpu.slug}/notebook", timeout=30)
+    assert refused.status_code == 409 and refused.json()["error"] == "notebook_restart_needed"
+    assert running_profile() == {"profile": "cpu"}
+
+    browser_session.sign_in(live_server, learner)
+    token = browser_session.form_token(f"{live_server}/courses/{gpu.slug}")
+    asked = browser_session.post(f"{live_server}/courses/{gpu.slug}/notebook", data={"csrf_token": token},
+                                 allow_redirects=False, timeout=30)
+    assert asked.status_code == 409 and 'name="restart" value="1"' in asked.text
+    assert translated(app, "Your notebook is running without a GPU, and this course needs one. Restart it with a "
+                           "GPU? Your saved files are kept; code that is running and changes not yet saved are "
+                           "lost.", "ru") in html.unescape(asked.text)
+    assert running_profile() == {"profile": "cpu"}
+
+    confirmed = browser_session.post(f"{live_server}/courses/{gpu.slug}/notebook",
+                                     data={"csrf_token": token, "restart": "1"}, allow_redirects=False, timeout=60)
+    assert confirmed.status_code == 302
+    ready = follow(session, f"{api}/{gpu.slug}/notebook")
+    assert ready["status"] == "ready" and ready["profile"] == "gpu-1", ready
+    assert running_profile() == {"profile": "gpu-1"}
+    assert server_environment(hub, username)["OQU_GPU_COUNT"] == "1"
+
+    # A GPU server serves the CPU course as it is: no question, no restart.
+    reused = session.post(f"{api}/{cpu.slug}/notebook", timeout=30)
+    assert reused.status_code == 200 and reused.json()["status"] == "ready"
+    assert running_profile() == {"profile": "gpu-1"}
+    assert session.delete(f"{api}/{cpu.slug}/notebook", timeout=30).json()["status"] == "stopped"
