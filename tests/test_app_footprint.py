@@ -1,9 +1,10 @@
-"""What a process pays to hold the application. ``create_app`` loads no library that only some commands
-or requests need (Flask-Migrate with Alembic and Mako, Huey with the Redis and PostgreSQL clients,
-Authlib with its JOSE and crypto libraries) and hashes no password: this keeps an exporting process
-under the certificates issue's 100 MB (measured by ``python -m bench.export``), and every web worker
-smaller. Each of those still loads where it is used; their own tests cover that (``flask db`` in
-tests/test_migrations.py, the queue in tests/worker, the OAuth endpoints in tests/hub)."""
+"""What a process pays to hold the application. ``create_app`` loads no library that only some
+commands or requests need (Flask-Migrate with Alembic and Mako; Huey with the Redis and PostgreSQL
+clients; Authlib with its JOSE and crypto libraries; requests, for the hub; apispec) and hashes no
+password. This keeps an exporting process under the certificates issue's 100 MB (measured by
+``python -m bench.export``), and every web worker smaller. Each library still loads where it is used,
+which its own tests cover: ``flask db`` in tests/test_migrations.py, the queue in tests/worker, the
+OAuth endpoints and the hub client in tests/hub, the API description in tests/api."""
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ import pytest
 pytestmark = pytest.mark.database_independent
 
 LOADED_ON_USE = ("flask_migrate", "alembic", "mako", "huey", "redis", "psycopg", "authlib", "joserfc",
-                 "cryptography", "reportlab", "xlsxwriter", "nbgrader", "nbformat")
+                 "cryptography", "requests", "apispec", "reportlab", "xlsxwriter", "nbgrader", "nbformat")
 
 PROBE = """
 import json, sys

@@ -2,9 +2,6 @@
 the marshmallow schemas in :mod:`lms.api.schemas`."""
 from http import HTTPStatus
 
-from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
-from apispec_webframeworks.flask import FlaskPlugin
 from flask import current_app, jsonify
 
 from . import bp
@@ -12,6 +9,11 @@ from .schemas import SCHEMAS
 
 
 def build_spec() -> dict:
+    # apispec is imported here, for the rare request that asks for the description, not by every process
+    from apispec import APISpec
+    from apispec.ext.marshmallow import MarshmallowPlugin
+    from apispec_webframeworks.flask import FlaskPlugin
+
     spec = APISpec(
         title="Oqu API", version="1.0.0", openapi_version="3.0.3",
         plugins=[FlaskPlugin(), MarshmallowPlugin()],

@@ -10,9 +10,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import requests
+if TYPE_CHECKING:  # imported where a request is made: a process that never calls the hub does not load it
+    import requests
 
 CONNECT_TIMEOUT = 2.0
 READ_TIMEOUT = 10.0
@@ -47,6 +49,8 @@ class ServerState:
 def _session() -> requests.Session:
     session = getattr(_local, "session", None)
     if session is None:
+        import requests
+
         session = _local.session = requests.Session()
         session.trust_env = False  # the hub is addressed directly, never through a proxy from the environment
     return session
@@ -67,6 +71,8 @@ class HubClient:
     def _request(self, method: str, url: str, *, auth: bool = True, timeout: float | None = None,
                  ok: tuple[int, ...] = (200,), **kwargs) -> requests.Response:
         """One request; a status in ``ok`` is returned, any other 5xx means the hub is unavailable."""
+        import requests
+
         try:
             response = _session().request(method, url, headers=self._headers if auth else {},
                                           timeout=(CONNECT_TIMEOUT, timeout or READ_TIMEOUT),
@@ -136,6 +142,8 @@ class HubClient:
     def spawn_events(self, username: str, wait: float) -> list[dict]:
         """The hub's progress events for a pending spawn, read for at most ``wait`` seconds (or until the
         stream says ready or failed). An empty list when nothing is starting."""
+        import requests
+
         deadline = time.monotonic() + max(wait, 0.2)
         events: list[dict] = []
         try:
