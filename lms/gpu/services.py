@@ -261,6 +261,35 @@ def quota_refusal(user, course: Course) -> str | None:
     return None
 
 
+def time_is_up(user, course: Course | None) -> bool:
+    """Whether the person, or the organisation whose budget they draw on, has no GPU time left."""
+    own, organisation = learner_quota(user, course)
+    return bool(own.limit and own.left <= 0) or bool(organisation is not None and organisation.limit
+                                                     and organisation.left <= 0)
+
+
+def enforce_gpu_time() -> list[int]:
+    """Stop the GPU servers of people whose GPU time (their own or their organisation's) has run out.
+    A launch needs some time left; this ends the sessions that run past it. The worker runs it every
+    minute. Returns the ids of the people whose servers were stopped; a hub that does not answer is
+    tried again at the next run."""
+    from ..hub.services import HubUnavailable, stop_when_gpu_time_is_up
+
+    stopped = []
+    running = db.session.scalars(select(GpuUsageSession).where(GpuUsageSession.stopped_at.is_(None),
+                                                               GpuUsageSession.gpus > 0)).all()
+    for session in running:
+        if session.user_id in stopped or not time_is_up(session.user, session.course):
+            continue
+        try:
+            stop_when_gpu_time_is_up(session.user)
+        except HubUnavailable:
+            log.warning("GPU time of %s is up, but the hub did not stop the server", session.hub_username)
+            continue
+        stopped.append(session.user_id)
+    return stopped
+
+
 def set_quota(actor, *, organisation: Organisation | None = None, course: Course | None = None,
               learner_hours: float | None = None, organisation_hours: float | None = None) -> GpuQuota:
     """Set (or clear, with None) the monthly GPU-hours of an organisation or a course."""

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import signals
 from ..courses.models import Course
 from ..extensions import db
-from ..security import PermissionDenied, has_permission
+from ..security import SYSTEM, PermissionDenied, has_permission
 from ..utils import utcnow
 from .client import HubClient, HubError, HubUnavailable, ServerState
 from .models import HubAccount, LaunchStatus, NotebookLaunch
@@ -402,12 +402,29 @@ def _fail(actor, launch: NotebookLaunch, course: Course, reason: str) -> Noteboo
 # --------------------------------------------------------------------------- stopping
 
 
+GPU_TIME_UP = "gpu_time_up"  # NotebookLaunch.message of a server the system stopped when GPU time ran out
+
+
 def stop_notebook(actor, course: Course | None = None) -> NotebookState:
     """Stop the person's server (whatever course it was opened for) and wait for the hub to finish."""
     if course is not None:
         _ensure_may_use(actor, course)
-    account = hub_account(actor, create=False)
-    launch = latest_launch(actor)
+    launch = _stop_server(actor, actor)
+    target = course or (launch.course if launch is not None else None)
+    if target is None:
+        return NotebookState("stopped", 0, None, _("Your notebook is not running."))
+    return _answer(None, target)
+
+
+def stop_when_gpu_time_is_up(user) -> None:
+    """The system stops ``user``'s server because their GPU time, or their organisation's, has run out
+    (lms.gpu.services.enforce_gpu_time); the launch keeps why, for the course page."""
+    _stop_server(SYSTEM, user, reason=GPU_TIME_UP)
+
+
+def _stop_server(actor, user, reason: str = "") -> NotebookLaunch | None:
+    account = hub_account(user, create=False)
+    launch = latest_launch(user)
     if account is not None:
         client = hub_client()
         try:
@@ -422,9 +439,7 @@ def stop_notebook(actor, course: Course | None = None) -> NotebookState:
     if launch is not None and launch.status in (LaunchStatus.pending, LaunchStatus.ready):
         launch.status = LaunchStatus.stopped
         launch.ended_at = utcnow()
-        signals.notebook_stopped.send(actor, launch=launch)
+        launch.message = reason
+        signals.notebook_stopped.send(actor, launch=launch, reason=reason or None)
         db.session.commit()
-    target = course or (launch.course if launch is not None else None)
-    if target is None:
-        return NotebookState("stopped", 0, None, _("Your notebook is not running."))
-    return _answer(None, target)
+    return launch

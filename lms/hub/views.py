@@ -165,6 +165,8 @@ def notebook_helpers():
         running = launch is not None and launch.status.value in ("pending", "ready")
         return {"show": True, "allowed": allowed, "available": allowed and services.hub_available(),
                 "running": running, "running_here": running and launch.course_id == course.id,
-                "gpu_note": gpu_time_note(user, course) if allowed else None}
+                "gpu_note": gpu_time_note(user, course) if allowed else None,
+                "gpu_time_was_up": launch is not None and launch.course_id == course.id
+                and launch.message == services.GPU_TIME_UP}
 
     return {"notebook_panel": notebook_panel}

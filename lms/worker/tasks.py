@@ -60,6 +60,14 @@ def register(huey, app) -> SimpleNamespace:
         if sandbox.PREFORK:
             sandbox.warm_runner()
 
+    @huey.periodic_task(crontab(minute="*"), name="enforce_gpu_time")
+    def enforce_gpu_time():
+        """Stop the GPU servers of people whose GPU time for the month has run out."""
+        from ..gpu.services import enforce_gpu_time as enforce
+
+        with app.app_context():
+            return enforce()
+
     @huey.periodic_task(crontab(minute="*"), name="reap_submissions")
     def reap_submissions():
         """Re-enqueue submissions whose grading lease expired or whose task was lost."""

@@ -15,7 +15,9 @@ from sqlalchemy import select
 from lms.accounts.services import create_api_token
 from lms.extensions import db
 from lms.gpu.models import GpuUsageSession
+from lms.gpu.services import enforce_gpu_time, set_quota
 from lms.hub.models import HubAccount
+from lms.security import SYSTEM
 
 from .. import factories
 from ..conftest import translated
@@ -201,3 +203,26 @@ def test_a_running_cpu_server_is_restarted_with_a_gpu_only_when_the_learner_conf
     assert reused.status_code == 200 and reused.json()["status"] == "ready"
     assert running_profile() == {"profile": "gpu-1"}
     assert session.delete(f"{api}/{cpu.slug}/notebook", timeout=30).json()["status"] == "stopped"
+
+
+def test_a_gpu_server_is_stopped_when_the_gpu_time_runs_out(hub, app, live_server, no_leftover_servers):
+    course = make_course("deep-learning", profile="gpu-1")
+    learner = factories.user("learner")
+    enrol(learner, course)
+    session = api_session(learner)
+    url = f"{live_server}/api/v1/courses/{course.slug}/notebook"
+    assert session.post(url, timeout=30).status_code in (200, 202)
+    assert follow(session, url)["status"] == "ready"
+    username = db.session.scalar(select(HubAccount.username).where(HubAccount.user_id == learner.id))
+    row = eventually(lambda: db.session.scalar(select(GpuUsageSession).where(GpuUsageSession.user_id == learner.id)))
+    assert row is not None and row.stopped_at is None
+
+    assert enforce_gpu_time() == []  # ten hours a month by default: time is left
+    set_quota(SYSTEM, course=course, learner_hours=0.0001)  # a third of a second: already used
+    assert enforce_gpu_time() == [learner.id]
+    assert hub.api("GET", f"/users/{username}").json()["servers"] == {}
+    assert eventually(lambda: db.session.scalar(select(GpuUsageSession.stopped_at).where(
+        GpuUsageSession.id == row.id))) is not None  # the hub's stop hook closed the session
+    assert session.get(url, timeout=30).json()["status"] == "stopped"
+    again = session.post(url, timeout=30)
+    assert again.status_code == 403 and again.json()["error"] == "notebooks_not_allowed"
