@@ -230,6 +230,9 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
             state = _wait_stopped(client, account.username)
         running_profile = (state.user_options or {}).get("profile") or DEFAULT_PROFILE
         if state.running and gpu_count(course.notebook_profile) > gpu_count(running_profile):
+            refusal = quota_refusal(actor, course)  # no GPU time: keep the server that runs
+            if refusal:
+                raise NotebookNotAllowed(refusal)
             if not restart:
                 raise NotebookNeedsRestart()
             stop_notebook(actor)

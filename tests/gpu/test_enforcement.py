@@ -10,11 +10,12 @@ from lms.extensions import db
 from lms.gpu import services
 from lms.gpu.services import enforce_gpu_time, set_quota
 from lms.hub import services as hub_services
-from lms.hub.client import HubUnavailable
+from lms.hub.client import HubUnavailable, ServerState
 from lms.hub.models import LaunchStatus, NotebookLaunch
 from lms.security import SYSTEM
 
 from .. import factories
+from ..hub.fakes import FakeHub
 from ..conftest import audit_events, page_text, signed_in_client, translated
 from .conftest import NOW, enrol, hub_name, used
 
@@ -93,3 +94,17 @@ def test_a_hub_that_does_not_answer_is_tried_again_at_the_next_run(app, hub, dep
     hub.down = False
     assert enforce_gpu_time() == [learner.id]
     assert services.time_is_up(learner, gpu_course)
+
+
+def test_no_restart_for_a_gpu_course_without_gpu_time_the_running_server_is_kept(app, monkeypatch, department,
+                                                                                 gpu_course):
+    learner = factories.user("learner", organisation=department)
+    enrol(learner, gpu_course)
+    hub_name(learner)
+    used(learner, 10, course=gpu_course)
+    running = FakeHub(ServerState(exists=True, running=True, ready=True, url="/user/x/",
+                                  user_options={"profile": "cpu"}))
+    monkeypatch.setattr(hub_services, "hub_client", lambda: running)
+    with pytest.raises(hub_services.NotebookNotAllowed):
+        hub_services.launch_notebook(learner, gpu_course, restart=True)
+    assert "stop" not in running.calls and running.state.running

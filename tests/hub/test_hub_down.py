@@ -18,6 +18,7 @@ from lms.utils import utcnow
 from .. import factories
 from ..conftest import page_text, post_form, signed_in_client, translated
 from .conftest import enrol, make_course
+from .fakes import FakeHub
 
 UNAVAILABLE = ("Notebooks are temporarily unavailable. Everything else in Oqu works; please try again in a few "
                "minutes.")
@@ -107,39 +108,6 @@ def test_not_enrolled_learner_is_invited_to_enrol(app, course):
     assert translated(app, "Enrol in this course to work in its notebooks.") in page_text(response)
     assert post_form(signed_in_client(app, visitor), f"/courses/{course.slug}/notebook",
                      page=f"/courses/{course.slug}").status_code == 403
-
-
-class FakeHub:
-    """The hub client's interface, answering from a script: for rules that need no real hub."""
-
-    def __init__(self, state: ServerState, events=()):
-        self.state = state
-        self.events = list(events)
-        self.calls = []
-        self.api_url = "fake"
-
-    def server_state(self, username):
-        self.calls.append("state")
-        return self.state
-
-    def ensure_user(self, username):
-        self.calls.append("ensure_user")
-
-    def start_server(self, username, options):
-        self.calls.append(("start", options))
-        self.state = ServerState(exists=True, running=True, pending="spawn")
-        return "pending", ""
-
-    def stop_server(self, username):
-        self.calls.append("stop")
-        self.state = ServerState(exists=True)
-        return True
-
-    def spawn_events(self, username, wait):
-        return self.events
-
-    def server_api(self, *args, **kwargs):
-        self.calls.append("contents")
 
 
 @pytest.fixture
