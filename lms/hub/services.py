@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
@@ -40,6 +40,7 @@ __all__ = ["HubUnavailable", "NotebookNotAllowed", "NotebookState", "hub_availab
 
 STOP_WAIT_SECONDS = 10.0
 PING_CACHE_SECONDS = 5.0
+JUST_REQUESTED = timedelta(seconds=15)  # a launch this recent is still being handed to the hub
 _ping_cache: dict[str, tuple[float, bool]] = {}
 _ping_lock = threading.Lock()
 
@@ -224,6 +225,7 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
     _ensure_may_use(actor, course)
     client = hub_client()
     account = hub_account(actor)
+    _one_launch_at_a_time(account)
     try:
         state = client.server_state(account.username)
         if state.pending == "stop":
@@ -236,6 +238,7 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
             if not restart:
                 raise NotebookNeedsRestart()
             stop_notebook(actor)
+            _one_launch_at_a_time(account)
             state = client.server_state(account.username)
         launch = latest_launch(actor)
         if state.ready:
@@ -243,6 +246,8 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
             return _finish_ready(client, account, launch, state, course, actor, release=True)
         if state.pending == "spawn":
             launch = _record(actor, course, launch, LaunchStatus.pending)
+            return _answer(launch, course)
+        if _just_requested(launch, course):  # a click a moment ago is asking the hub for this server
             return _answer(launch, course)
         refusal = quota_refusal(actor, course)  # GPU time left this month (CPU courses always pass)
         if refusal:
@@ -256,8 +261,12 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
         db.session.add(launch)
         db.session.flush()
         signals.notebook_launched.send(actor, launch=launch, course=course)
-        db.session.commit()
-        result, message = client.start_server(account.username, {"profile": course.notebook_profile})
+        db.session.commit()  # before the hub is asked: its spawn hook reports the start to the LMS
+        try:
+            result, message = client.start_server(account.username, {"profile": course.notebook_profile})
+        except HubUnavailable:
+            _fail(actor, launch, course, "hub_unavailable")  # so that a retry starts afresh
+            raise
         if result == "failed":  # the hub's answer hides the cause; its progress stream tells it
             failed = next((e for e in client.spawn_events(account.username, 0.5) if e.get("failed")), {})
             return _fail(actor, launch, course, str(failed.get("message") or message or "the spawn failed"))
@@ -267,6 +276,21 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
     if result == "ready":
         return _finish_ready(client, account, launch, client.server_state(account.username), course, actor)
     return _answer(launch, course)
+
+
+def _one_launch_at_a_time(account: HubAccount) -> None:
+    """Hold the person's hub-account row until this launch has recorded itself (its commit): a second
+    click at the same moment waits here, then finds that launch (:func:`_just_requested`) or the server
+    starting, and records no launch of its own. An UPDATE rather than SELECT … FOR UPDATE, so that
+    SQLite, which has no row locks, takes its write lock."""
+    db.session.execute(update(HubAccount).where(HubAccount.id == account.id).values(username=HubAccount.username))
+
+
+def _just_requested(launch: NotebookLaunch | None, course: Course) -> bool:
+    """Whether ``launch`` is this course's, recorded a moment ago and still waiting for the hub to say
+    it is starting (the hub is asked right after the launch is committed)."""
+    return (launch is not None and launch.course_id == course.id and launch.status == LaunchStatus.pending
+            and utcnow() - launch.requested_at < JUST_REQUESTED)
 
 
 def _record(actor, course: Course, launch: NotebookLaunch | None, status: LaunchStatus) -> NotebookLaunch:

@@ -62,8 +62,9 @@ def server_environment(hub, username: str) -> dict[str, str]:
     return {}
 
 
-def test_a_gpu_course_launch_is_granted_reported_and_stopped(hub, app, live_server, hub_secrets,
-                                                             no_leftover_servers):
+def gpu_server_running(live_server):
+    """A learner of a GPU course whose server has started through the LMS's API: (course, learner, their
+    API session, the course's notebook URL, their hub name)."""
     course = make_course("deep-learning", profile="gpu-1")
     learner = factories.user("learner")
     enrol(learner, course)
@@ -73,6 +74,12 @@ def test_a_gpu_course_launch_is_granted_reported_and_stopped(hub, app, live_serv
     ready = follow(session, url)
     assert ready["status"] == "ready" and ready["profile"] == "gpu-1", ready
     username = db.session.scalar(select(HubAccount.username).where(HubAccount.user_id == learner.id))
+    return course, learner, session, url, username
+
+
+def test_a_gpu_course_launch_is_granted_reported_and_stopped(hub, app, live_server, hub_secrets,
+                                                             no_leftover_servers):
+    course, learner, session, url, username = gpu_server_running(live_server)
 
     # The hub knows the course group grants gpu-1, and recorded only the profile.
     group = hub.api("GET", f"/groups/course-{course.slug}").json()
@@ -206,14 +213,7 @@ def test_a_running_cpu_server_is_restarted_with_a_gpu_only_when_the_learner_conf
 
 
 def test_a_gpu_server_is_stopped_when_the_gpu_time_runs_out(hub, app, live_server, no_leftover_servers):
-    course = make_course("deep-learning", profile="gpu-1")
-    learner = factories.user("learner")
-    enrol(learner, course)
-    session = api_session(learner)
-    url = f"{live_server}/api/v1/courses/{course.slug}/notebook"
-    assert session.post(url, timeout=30).status_code in (200, 202)
-    assert follow(session, url)["status"] == "ready"
-    username = db.session.scalar(select(HubAccount.username).where(HubAccount.user_id == learner.id))
+    course, learner, session, url, username = gpu_server_running(live_server)
     row = eventually(lambda: db.session.scalar(select(GpuUsageSession).where(GpuUsageSession.user_id == learner.id)))
     assert row is not None and row.stopped_at is None
 

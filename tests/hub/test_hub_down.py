@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lms.accounts.services import create_api_token
 from lms.extensions import db
 from lms.hub import services
-from lms.hub.client import ServerState
+from lms.hub.client import HubUnavailable, ServerState
 from lms.hub.models import LaunchStatus, NotebookLaunch
 from lms.learning.models import EnrolmentStatus
 from lms.utils import utcnow
@@ -149,6 +149,20 @@ def test_a_failed_spawn_is_reported_with_the_reason_kept_for_the_audit(app, lear
     from ..conftest import audit_events
 
     assert audit_events("notebook_launch_failed")[0].details["reason"] == "Spawn failed: boom"
+
+
+def test_a_hub_that_drops_the_start_request_leaves_no_launch_waiting(app, learner, course, fake_hub):
+    def dropped(username, options):
+        fake_hub.calls.append(("start", options))
+        raise HubUnavailable("connection reset")
+
+    fake_hub.start_server = dropped
+    with pytest.raises(HubUnavailable):
+        services.launch_notebook(learner, course)
+    assert db.session.scalar(select(NotebookLaunch.status)) == LaunchStatus.failed
+    del fake_hub.start_server  # the hub answers again
+    assert services.launch_notebook(learner, course).status == "pending"  # the retry asks the hub again
+    assert [c for c in fake_hub.calls if isinstance(c, tuple)] == [("start", {"profile": "cpu"})] * 2
 
 
 def test_progress_follows_the_hubs_events(app, learner, course, fake_hub):

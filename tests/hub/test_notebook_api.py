@@ -113,3 +113,21 @@ def test_health_reports_the_hub_ok_when_it_is_up(hub, live_server):
     body = requests.get(f"{live_server}/api/v1/health", timeout=10).json()
     assert body["hub"] == "ok" and body["database"] == "ok"
     assert body["status"] == "ok"
+
+
+def test_two_clicks_at_once_start_one_server_and_record_one_launch(hub, api, learner, course,
+                                                                   no_leftover_servers):
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = f"{api.base}/courses/{course.slug}/notebook"
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: api.post(url, timeout=60), range(2)))
+    assert [a.status_code in (200, 202) for a in answers] == [True, True], [a.text for a in answers]
+    ready = follow(api, course.slug)
+    assert ready["status"] == "ready"
+    account = db.session.scalar(select(HubAccount).where(HubAccount.user_id == learner.id))
+    assert list(hub.api("GET", f"/users/{account.username}").json()["servers"]) == [""]
+    db.session.expire_all()
+    assert len(db.session.scalars(select(NotebookLaunch)).all()) == 1
+    assert len(audit_events("notebook_launched")) == 1
+    assert api.delete(url, timeout=30).json()["status"] == "stopped"
