@@ -243,6 +243,7 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
         launch = latest_launch(actor)
         if state.ready:
             launch = _record(actor, course, launch, LaunchStatus.ready)
+            db.session.commit()  # let go of the account before the slower release of assignments
             return _finish_ready(client, account, launch, state, course, actor, release=True)
         if state.pending == "spawn":
             launch = _record(actor, course, launch, LaunchStatus.pending)
