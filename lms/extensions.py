@@ -38,7 +38,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def init_migrations(app) -> None:
     """Attach Flask-Migrate to ``app`` (once). Not done in ``create_app``: Flask-Migrate imports Alembic
     and Mako, 11 MB that a web worker or an export never uses. ``flask db …`` attaches it through
-    :class:`MigrationCommands`; code that migrates by itself (demo, tests, bench) calls this first."""
+    :class:`MigrationCommands`; code that migrates without the CLI (the bench) calls this first."""
     if "migrate" not in app.extensions:
         from flask_migrate import Migrate
 
