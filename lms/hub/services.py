@@ -225,7 +225,6 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
     _ensure_may_use(actor, course)
     client = hub_client()
     account = hub_account(actor)
-    _one_launch_at_a_time(account)
     try:
         state = client.server_state(account.username)
         if state.pending == "stop":
@@ -238,17 +237,13 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
             if not restart:
                 raise NotebookNeedsRestart()
             stop_notebook(actor)
-            _one_launch_at_a_time(account)
             state = client.server_state(account.username)
         launch = latest_launch(actor)
         if state.ready:
             launch = _record(actor, course, launch, LaunchStatus.ready)
-            db.session.commit()  # let go of the account before the slower release of assignments
             return _finish_ready(client, account, launch, state, course, actor, release=True)
         if state.pending == "spawn":
             launch = _record(actor, course, launch, LaunchStatus.pending)
-            return _answer(launch, course)
-        if _just_requested(launch, course):  # a click a moment ago is asking the hub for this server
             return _answer(launch, course)
         refusal = quota_refusal(actor, course)  # GPU time left this month (CPU courses always pass)
         if refusal:
@@ -257,6 +252,11 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
             client.ensure_user(account.username)
         if course.notebook_profile != DEFAULT_PROFILE:  # the hub starts it only for members of a granting group
             client.grant_profile(course_group(course), account.username, GROUP_PROPERTY, course.notebook_profile)
+        _one_launch_at_a_time(account)
+        launch = latest_launch(actor)
+        if _just_requested(launch, course):  # a second click: the first is asking the hub for this server
+            db.session.commit()
+            return _answer(launch, course)
         launch = NotebookLaunch(user_id=actor.id, course_id=course.id, profile=course.notebook_profile,
                                 status=LaunchStatus.pending, progress=10, message="")
         db.session.add(launch)
@@ -280,10 +280,11 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
 
 
 def _one_launch_at_a_time(account: HubAccount) -> None:
-    """Hold the person's hub-account row until this launch has recorded itself (its commit): a second
-    click at the same moment waits here, then finds that launch (:func:`_just_requested`) or the server
-    starting, and records no launch of its own. An UPDATE rather than SELECT … FOR UPDATE, so that
-    SQLite, which has no row locks, takes its write lock."""
+    """Hold the person's hub-account row until this launch has recorded itself (its commit, before the
+    hub is asked to start): a second click at the same moment waits here, then finds that launch
+    (:func:`_just_requested`) and records none of its own. Only database work happens while it is held.
+    An UPDATE rather than SELECT … FOR UPDATE, so that SQLite, which has no row locks, takes its write
+    lock."""
     db.session.execute(update(HubAccount).where(HubAccount.id == account.id).values(username=HubAccount.username))
 
 
