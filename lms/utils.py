@@ -1,12 +1,7 @@
 """Small helpers shared by every domain."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-
-def utcnow() -> datetime:
-    """Naive UTC, as every timestamp column stores it."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+from .clock import utcnow  # noqa: F401  (the one clock; kept here for existing imports)
 
 
 def page_number(name: str = "page") -> int:

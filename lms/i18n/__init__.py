@@ -6,17 +6,18 @@ Kazakh catalog and transliterates its output (see :mod:`lms.i18n.latin`).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from functools import lru_cache
 
 from babel.support import NullTranslations
 from flask import current_app, g, has_request_context, request
 from flask_babel import (Domain, format_date, format_datetime, format_decimal, get_locale, get_translations,
-                         refresh, to_user_timezone)
+                         refresh)
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from .. import clock
 from .latin import to_latin
 
 LANGUAGES = {"kk": "Қазақша", "ru": "Русский", "kk-Latn": "Qazaqşa (latyn)"}
@@ -174,8 +175,8 @@ def _format_number(value, kind, locale: str) -> str:  # ``kind``: 1 and 1.0 are 
 
 
 def today():
-    """Today's date in the configured time zone."""
-    return to_user_timezone(datetime.now(timezone.utc)).date()
+    """Today's date in the configured time zone (the one clock, ``lms.clock``)."""
+    return clock.today()
 
 
 def init_app(app) -> None:
