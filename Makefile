@@ -10,7 +10,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 -include .env
 export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
-.PHONY: install run bench test test-postgres browser-deps a11y-deps translations messages services clean
+.PHONY: install run bench test test-postgres test-clock clock-deps browser-deps a11y-deps translations messages services clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,22 @@ bench: install
 
 test: install browser-deps a11y-deps
 	$(BIN)/pytest
+
+# The tests whose dates matter, run again on the machine's clock faked to the hours when Almaty's date
+# is not the UTC one (20:30 UTC: already tomorrow; 31 December 20:30 UTC: already next year) and on a
+# machine set to Almaty's zone at 02:00 local time. The app reads dates only through lms/clock.py, so
+# each run must pass whatever the hour.
+DATE_TESTS := tests/test_clock.py tests/certificates tests/hr tests/learning tests/gpu tests/courses \
+	tests/grading/test_gradebook.py tests/grading/test_policy.py tests/test_query_counts.py
+FAKED = FAKETIME_DONT_FAKE_MONOTONIC=1 faketime
+
+clock-deps:
+	command -v faketime >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null)
+
+test-clock: install clock-deps
+	TZ=UTC $(FAKED) '2026-12-01 20:30:00' $(BIN)/pytest -q -p no:cacheprovider $(DATE_TESTS)
+	TZ=UTC $(FAKED) '2026-12-31 20:30:00' $(BIN)/pytest -q -p no:cacheprovider $(DATE_TESTS)
+	TZ=Asia/Almaty $(FAKED) '2026-12-02 02:00:00' $(BIN)/pytest -q -p no:cacheprovider $(DATE_TESTS)
 
 # The same suite against the real PostgreSQL (CI runs both).
 test-postgres: install browser-deps a11y-deps services

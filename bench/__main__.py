@@ -10,6 +10,7 @@ reason, and the others still run. Prints one table and writes it as Markdown (de
 """
 from __future__ import annotations
 
+
 import argparse
 import importlib
 import inspect
@@ -18,8 +19,9 @@ import signal
 import sys
 import time
 import traceback
-from datetime import datetime, timezone
 from pathlib import Path
+
+from lms import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 # In order of running; every other module in bench/ with a run() joins after these.
@@ -154,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         unknown = [name for name in args.only if name not in names]
         names = [name for name in names if name in args.only] + unknown
-    started = datetime.now(timezone.utc)
+    started = clock.now()
     header = (f"Run {started:%Y-%m-%d %H:%M} UTC{' (--quick)' if args.quick else ''} on {machine()}; "
               f"database: {args.database_url.split('@')[-1] if args.database_url else 'SQLite'}.\n\n")
     path = Path(args.markdown)
@@ -162,9 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict] = []
     for name in names:
         print(f"== {name}", file=sys.stderr)
-        clock = time.perf_counter()
+        began = time.perf_counter()
         rows.extend(run_one(name, args.quick, args.database_url))
-        print(f"== {name}: {time.perf_counter() - clock:.0f} s", file=sys.stderr)
+        print(f"== {name}: {time.perf_counter() - began:.0f} s", file=sys.stderr)
         path.write_text(markdown(rows, header), encoding="utf-8")  # kept if a later benchmark is interrupted
 
     print()

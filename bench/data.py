@@ -16,6 +16,7 @@ Other benchmarks call :func:`ensure_database` (stable interface)::
 """
 from __future__ import annotations
 
+
 import argparse
 import hashlib
 import json
@@ -30,6 +31,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import create_engine, inspect, text
+
+from lms import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / "instance" / "bench"
@@ -428,7 +431,7 @@ def _generate(url: str, scale: float, key: str) -> None:
                                       f"(SELECT max(id) FROM \"{table.name}\"))"))
             conn.execute(text("CREATE TABLE bench_meta (key VARCHAR(100) NOT NULL, created_at VARCHAR(40))"))
             conn.execute(text("INSERT INTO bench_meta (key, created_at) VALUES (:key, :at)"),
-                         {"key": key, "at": datetime.now().isoformat(timespec="seconds")})
+                         {"key": key, "at": clock.now().isoformat(timespec="seconds")})
         with engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     finally:

@@ -24,6 +24,7 @@ baselines measured in the same run, and the certificate PDF's time per certifica
 """
 from __future__ import annotations
 
+
 import argparse
 import json
 import os
@@ -36,6 +37,8 @@ import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
+
+from lms import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL_CERTIFICATES = 200_000
@@ -129,7 +132,7 @@ def build_database(folder: Path, certificates: int, log) -> str:
                                            "patronymic": "", "organisation_id": 1, "position": "", "active": True}])
         db.session.execute(insert(RoleAssignment), [{"user_id": hr_id, "role": "hr", "organisation_id": None}])
         drawn: set[str] = set()
-        today = date.today()
+        today = clock.today()
         for start in range(0, people, chunk):
             rows = []
             for n in range(start, min(start + chunk, people)):

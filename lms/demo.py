@@ -146,7 +146,7 @@ def _seed_learning(learner: User) -> None:
     from flask import current_app
 
     from .courses import services as courses
-    from .i18n import today
+    from .clock import today
     from .learning import services as learning
 
     report = courses.import_courses(SYSTEM, Path(current_app.config["OQU_SETTINGS"].courses_dir))
@@ -201,7 +201,7 @@ def _seed_certificates() -> None:
     from .certificates import services as certificates
     from .certificates.models import Certificate
     from .courses.models import Course
-    from .i18n import today
+    from .clock import today
 
     if certificates.count_issued():
         return
@@ -247,7 +247,7 @@ def _seed_hr_records() -> None:
     from datetime import datetime, timedelta
 
     from .courses.models import Course
-    from .i18n import today
+    from .clock import today, utcnow
     from .learning.models import Enrolment, EnrolmentStatus, ItemProgress
 
     if db.session.scalar(select(func.count(Enrolment.id)).where(Enrolment.mandatory.is_(True))):
@@ -258,7 +258,7 @@ def _seed_hr_records() -> None:
         return
     rng = random.Random(11)
     start = today()
-    now = datetime.utcnow()
+    now = utcnow()
     year_start = datetime(start.year, 1, 1)
     employees = list(db.session.scalars(select(User).where(User.email.like("employee%")).order_by(User.id)
                                         .offset(150).limit(150)))

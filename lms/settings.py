@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENV_PREFIX = "LMS_"
 
@@ -36,7 +37,8 @@ class Settings:
     base_url: str = _doc("Public address of the LMS, used in links sent by e-mail and on certificates.",
                          default="http://127.0.0.1:5000")
     default_language: str = _doc("Language for visitors with no preference: `kk`, `ru` or `kk-Latn`.", default="kk")
-    timezone: str = _doc("Time zone used to show dates.", default="Asia/Almaty")
+    timezone: str = _doc("The zone of every date Oqu shows, stores or compares (due dates, cohort windows, issue "
+                         "and revocation dates, GPU months); read through `lms/clock.py` only.", default="Asia/Almaty")
     cookie_secure: bool = _doc("Send cookies only over HTTPS. On by default in production.", default=False)
     force_https: bool = _doc("Redirect plain HTTP to HTTPS.", default=False)
     max_upload_mb: int = _doc("Largest accepted upload, in megabytes.", default=5)
@@ -186,6 +188,10 @@ class Settings:
             raise SettingsError("LMS_GRADING_TIMEOUT must be at least 5 seconds")
         if self.grading_memory_mb < 256:
             raise SettingsError("LMS_GRADING_MEMORY_MB must be at least 256")
+        try:
+            ZoneInfo(self.timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise SettingsError(f"LMS_TIMEZONE is not a known time zone: {self.timezone!r} (e.g. Asia/Almaty)") from None
         if self.hub_backend not in {"local", "systemd", "docker", "kubernetes", "slurm"}:
             raise SettingsError("LMS_HUB_BACKEND must be local, systemd, docker, kubernetes or slurm")
         if min(self.gpu_learner_hours, self.gpu_organisation_hours, self.gpu_min_launch_minutes) < 0:

@@ -13,6 +13,7 @@ import re
 import shutil
 import sqlite3
 import threading
+from datetime import datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -20,6 +21,7 @@ from jinja2 import BytecodeCache
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 
+from lms import clock as lms_clock
 from lms import create_app
 from lms.extensions import db
 
@@ -99,6 +101,32 @@ def _fast_password_hashing(monkeypatch):
 
     _FAST_HASHER = _FAST_HASHER or PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     monkeypatch.setattr(passwords, "_hasher", _FAST_HASHER)
+
+
+class FrozenClock:
+    """Oqu's clock (:mod:`lms.clock`) stopped at one instant; ``set`` and ``advance`` move it."""
+
+    def set(self, instant: datetime) -> datetime:
+        """Stop the clock at ``instant`` (naive means UTC); returns it as naive UTC."""
+        lms_clock.freeze(instant)
+        return lms_clock.utcnow()
+
+    def advance(self, **delta) -> datetime:
+        return self.set(lms_clock.now() + timedelta(**delta))
+
+    now = staticmethod(lms_clock.now)
+    utcnow = staticmethod(lms_clock.utcnow)
+    today = staticmethod(lms_clock.today)
+
+
+@pytest.fixture
+def clock():
+    """The app's clock, frozen where the test says (``clock.set(datetime(2026, 12, 1, 21, 0))``): the
+    app and the test then agree on "now" and on Kazakhstan's "today", whatever the machine's clock."""
+    frozen = FrozenClock()
+    frozen.set(lms_clock.now())
+    yield frozen
+    lms_clock.freeze(None)
 
 
 @pytest.fixture

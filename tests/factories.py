@@ -9,6 +9,7 @@ from lms.accounts.models import Role, RoleAssignment, User
 from lms.accounts.passwords import hash_password
 from lms.extensions import db
 from lms.organisations.models import Organisation
+from lms.clock import today as local_today
 
 PASSWORD = "correct-horse-7"
 _sequence = itertools.count(1)
@@ -57,12 +58,12 @@ def user(*roles: str | Role, organisation: Organisation | None = None, hr_scope:
 def certificate(holder: User, course, *, issued_on=None, valid_until=None, revoked: bool = False,
                 renewal: int = 0, organisation: Organisation | None = None, hours: int | None = None):
     """A certificate written directly (tests of listing, verification and export need no learning)."""
-    from datetime import date, datetime
+    from datetime import datetime
 
     from lms.certificates import numbers
     from lms.certificates.models import Certificate
 
-    issued_on = issued_on or date.today()
+    issued_on = issued_on or local_today()
     row = Certificate(number=numbers.new_number(issued_on.year), user_id=holder.id, course_id=course.id,
                       organisation_id=(organisation or holder.organisation).id
                       if (organisation or holder.organisation) else None,

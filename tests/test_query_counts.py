@@ -4,7 +4,7 @@ certificates, a cohort's learners), and each page must issue exactly as many sta
 no more than a fixed cap. An N+1 query (one statement per row shown) fails this test."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
@@ -14,6 +14,7 @@ from lms.courses.models import Course, CourseInstructor, Item, ItemKind, Level, 
 from lms.extensions import db
 from lms.learning.models import Cohort, Enrolment, EnrolmentStatus, ItemProgress
 from lms.organisations.models import Organisation
+from lms.clock import today as local_today
 from tests import factories
 from tests.conftest import signed_in_client
 
@@ -50,8 +51,8 @@ class World:
             for i, kind in enumerate((ItemKind.lesson, ItemKind.quiz)):
                 db.session.add(Item(course=course, module=module, key=f"m{m}-i{i}", kind=kind, position=i,
                                     title_kk="Сабақ", title_ru="Урок", content={}))
-        cohort = Cohort(course=course, name="2026", starts_on=date.today() - timedelta(days=10),
-                        ends_on=date.today() + timedelta(days=100), due_on=date.today() + timedelta(days=30))
+        cohort = Cohort(course=course, name="2026", starts_on=local_today() - timedelta(days=10),
+                        ends_on=local_today() + timedelta(days=100), due_on=local_today() + timedelta(days=30))
         db.session.add(cohort)
         db.session.flush()
         return course
@@ -85,7 +86,7 @@ class World:
             db.session.add(ItemProgress(user_id=person.id, item_id=first.active_items()[1].id, course_id=first.id,
                                         completed_at=db.func.now(), best_percent=75.0, passed=True))
             db.session.commit()
-            factories.certificate(person, first, valid_until=date.today() + timedelta(days=20))
+            factories.certificate(person, first, valid_until=local_today() + timedelta(days=20))
 
 
 def pages(world: World) -> dict[str, tuple[str, str]]:

@@ -84,7 +84,8 @@ def test_development_app_signs_sessions_with_the_kept_key(tmp_path):
 
 @pytest.mark.parametrize("name, raw", [
     ("LMS_ENV", "staging"), ("LMS_DEFAULT_LANGUAGE", "en"), ("LMS_MAX_UPLOAD_MB", "0"),
-    ("LMS_MAX_UPLOAD_MB", "five"), ("LMS_COOKIE_SECURE", "maybe"),
+    ("LMS_MAX_UPLOAD_MB", "five"), ("LMS_COOKIE_SECURE", "maybe"), ("LMS_TIMEZONE", "Asia/Nowhere"),
+    ("LMS_TIMEZONE", "../etc"),
 ])
 def test_invalid_values_refuse_to_start_and_name_the_variable(tmp_path, name, raw):
     with pytest.raises(SettingsError, match=name):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, g, jsonify
 from flask_babel import gettext as _
 
+from .. import clock
 from ..api import ApiError, bp, token_required
 from ..utils import external_url
 from . import services
@@ -37,7 +38,7 @@ def _record(actor, certificate, today) -> dict:
                    "title_ru": certificate.course.title_ru},
         "hours": certificate.hours, "score": certificate.score, "issued_on": certificate.issued_on,
         "valid_until": certificate.valid_until,
-        "revoked_on": certificate.revoked_at.date() if certificate.revoked_at else None,
+        "revoked_on": clock.local_date(certificate.revoked_at),
         "previous": certificate.previous.number if certificate.previous_id else None,
     }
 
@@ -91,7 +92,6 @@ def certificate_list():
     from flask import request
 
     from ..extensions import db
-    from ..i18n import today as local_today
     from ..security import has_permission
     from .models import Certificate
 
@@ -106,7 +106,7 @@ def certificate_list():
     if not 1 <= limit <= PAGE_MAX:
         raise ApiError(422, "invalid", _("limit must be between 1 and %(max)s.", max=PAGE_MAX))
     after = _cursor_id(request.args.get("cursor"))
-    today = local_today()
+    today = clock.today()
     query = services.certificate_query(actor, filters, today).order_by(None).order_by(Certificate.id.desc())
     if after is not None:
         query = query.where(Certificate.id < after)
@@ -221,7 +221,7 @@ def certificate_credential(number: str):
         raise ApiError(403, "forbidden", _("You do not have permission for this."))
     if certificate.revoked_at is not None:
         raise ApiError(410, "revoked", _("This certificate was revoked on %(date)s.",
-                                         date=certificate.revoked_at.date().isoformat()))
+                                         date=clock.local_date(certificate.revoked_at).isoformat()))
     response = jsonify(signed_credential(certificate))
     response.headers["Cache-Control"] = "private, no-store"
     return response

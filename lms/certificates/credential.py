@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import datetime, time, timezone
+from datetime import datetime, time
 from pathlib import Path
 
 import rfc8785
@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
 
+from .. import clock
 from ..utils import external_url
 from .models import Certificate
 
@@ -137,7 +138,7 @@ def _hash_data(document: dict, proof_options: dict) -> bytes:
 def sign(document: dict, key: Ed25519PrivateKey, created: datetime | None = None) -> dict:
     issuer = did_key(key.public_key())
     proof = {"type": "DataIntegrityProof", "cryptosuite": CRYPTOSUITE,
-             "created": _timestamp(created or datetime.now(timezone.utc)),
+             "created": _timestamp(created or clock.now()),
              "verificationMethod": f"{issuer}#{issuer[len('did:key:'):]}", "proofPurpose": "assertionMethod"}
     signature = key.sign(_hash_data(document, proof))
     return {**document, "proof": {**proof, "proofValue": "z" + b58encode(signature)}}

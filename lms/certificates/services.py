@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import signals
 from ..courses.models import Course
 from ..extensions import db
-from ..i18n import today as local_today
+from ..clock import local_date, today as local_today
 from ..organisations.services import covers
 from ..security import PermissionDenied, ensure, has_permission
 from ..utils import utcnow
@@ -187,7 +187,7 @@ def public_status(certificate: Certificate, today: date | None = None) -> Public
         number=certificate.number, status=certificate.status(today), holder=certificate.holder_name,
         course_kk=certificate.course.title_kk, course_ru=certificate.course.title_ru, hours=certificate.hours,
         issued_on=certificate.issued_on, valid_until=certificate.valid_until,
-        revoked_on=certificate.revoked_at.date() if certificate.revoked_at else None)
+        revoked_on=local_date(certificate.revoked_at))
 
 
 def may_download(actor, certificate: Certificate) -> bool:
@@ -226,7 +226,7 @@ def revoke_certificate(actor, certificate: Certificate, reason: str) -> Certific
         raise CertificateError(_("The reason is too long (at most %(max)s characters).", max=REASON_MAX))
     if certificate.revoked_at is not None:
         raise CertificateError(_("This certificate was already revoked on %(date)s.",
-                                 date=certificate.revoked_at.date().isoformat()))
+                                 date=local_date(certificate.revoked_at).isoformat()))
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason
     certificate.revoked_by_id = getattr(actor, "id", None)

@@ -515,12 +515,14 @@ def _load_item(reader: _Reader, checks: _Checks, spec: CourseSpec, data, line: i
 
 
 def _due(checks: _Checks, data: LineDict, where: str) -> str | None:
-    """``due``: a date (the end of that day) or a date and time; Kazakhstan time (UTC+5) unless the
-    value names its offset. Stored as an ISO date-time in UTC."""
-    from datetime import date, datetime, time, timedelta, timezone
+    """``due``: a date (the end of that day) or a date and time; the LMS's time zone (``LMS_TIMEZONE``)
+    unless the value names its offset. Stored as an ISO date-time in UTC."""
+    from datetime import date, datetime, time, timezone
+
+    from ..clock import zone
 
     value = data["due"]
-    kazakhstan = timezone(timedelta(hours=5))
+    kazakhstan = zone()
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip()) if ("T" in value or " " in value.strip()) \

@@ -17,8 +17,9 @@ import os
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
+
+from .. import clock
 
 log = logging.getLogger("oqu.usage")
 
@@ -59,7 +60,7 @@ class UsageReporter:
         profile = str((spawner.user_options or {}).get("profile") or "cpu")
         event = {"id": uuid.uuid4().hex, "event": kind, "user": spawner.user.name, "server": spawner.name or "",
                  "profile": profile, "gpus": self._gpus_of(profile),
-                 "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                 "at": clock.now().isoformat(timespec="seconds")}
         name = f"{time.time_ns():020d}-{event['id']}.json"
         temporary = self.spool / ("." + name)
         with open(temporary, "w") as handle:

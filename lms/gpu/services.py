@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import format_decimal
@@ -18,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import signals
+from .. import clock, signals
 from ..accounts.models import User
 from ..courses.models import Course
 from ..extensions import db
@@ -119,7 +118,7 @@ def _record_stop(account: HubAccount, server: str, event_id: str, at: datetime) 
 def month_window(moment: datetime | None = None, month: str | None = None) -> tuple[datetime, datetime]:
     """The calendar month (in the LMS's time zone) holding ``moment`` — or the ``YYYY-MM`` given —
     as naive UTC ``[start, end)``."""
-    zone = ZoneInfo(current_app.config["OQU_SETTINGS"].timezone)
+    zone = clock.zone()
     if month:
         year, number = (int(part) for part in month.split("-"))
         local = datetime(year, number, 1, tzinfo=zone)
@@ -222,14 +221,8 @@ def _hours(value: float) -> str:
     return format_decimal(round(value, 1), format="#,##0.0")
 
 
-def local_date(moment: datetime):
-    """The date, in the LMS's time zone, of a naive UTC moment."""
-    zone = ZoneInfo(current_app.config["OQU_SETTINGS"].timezone)
-    return moment.replace(tzinfo=timezone.utc).astimezone(zone).date()
-
-
 def _reset_date(resets: datetime) -> str:
-    return date_filter(local_date(resets), "long")
+    return date_filter(clock.local_date(resets), "long")
 
 
 def gpu_time_note(user, course: Course) -> str | None:
@@ -364,7 +357,7 @@ def export_usage(actor, month: str | None = None, by: str = "organisation") -> t
     """The report for a file (the CSV download, ``lms gpu-usage``): as :func:`usage_report`, and audited,
     since by person it names people."""
     rows, window = usage_report(actor, month, by)
-    signals.gpu_usage_exported.send(actor, month=local_date(window[0]).strftime("%Y-%m"), by=by, rows=len(rows))
+    signals.gpu_usage_exported.send(actor, month=clock.local_date(window[0]).strftime("%Y-%m"), by=by, rows=len(rows))
     db.session.commit()
     return rows, window
 

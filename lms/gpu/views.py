@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import clock
 from ..security import requires
 from ..spreadsheets import to_csv
 from . import services
@@ -32,8 +33,8 @@ def _query():
 def usage():
     month, by = _query()
     rows, (start, end) = services.usage_report(current_user._get_current_object(), month, by)
-    first_day = services.local_date(start)
-    last_day = services.local_date(end - timedelta(seconds=1))
+    first_day = clock.local_date(start)
+    last_day = clock.local_date(end - timedelta(seconds=1))
     return render_template("gpu/usage.html", rows=rows, by=by, month=month or first_day.strftime("%Y-%m"),
                            first_day=first_day, last_day=last_day,
                            total=sum(r.gpu_hours for r in rows), groupings=services.GROUPINGS)

@@ -18,7 +18,7 @@ from .. import signals
 from ..certificates import services as certificates
 from ..extensions import db
 from ..i18n import localized
-from ..i18n import today as local_today
+from ..clock import local_date, today as local_today
 from ..spreadsheets import BOM, FORMULA_STARTS, csv_cell, neutralise
 
 BATCH = 500
@@ -55,7 +55,7 @@ def export_batches(actor, filters: certificates.CertificateFilters, today: date 
     """
     from types import SimpleNamespace
 
-    from sqlalchemy import String, case, cast, func, literal, select
+    from sqlalchemy import String, case, cast, literal, select
     from sqlalchemy.orm import aliased
 
     from ..accounts.iin import mask_iin
@@ -71,14 +71,14 @@ def export_batches(actor, filters: certificates.CertificateFilters, today: date 
                   (Certificate.valid_until < today, literal(status_label("expired"))),
                   else_=literal(status_label("valid")))
     if as_text:
-        dates = (cast(Certificate.issued_on, String), cast(Certificate.valid_until, String),
-                 func.substr(cast(Certificate.revoked_at, String), 1, 10))
+        dates = (cast(Certificate.issued_on, String), cast(Certificate.valid_until, String))
     else:
-        dates = (Certificate.issued_on, Certificate.valid_until, Certificate.revoked_at)
+        dates = (Certificate.issued_on, Certificate.valid_until)
     query = (certificates.certificate_query(actor, filters, today)
              .with_only_columns(Certificate.number, Certificate.holder_name, holder.id, holder.iin,
                                 holder.organisation_id, Certificate.organisation_id, Certificate.course_id,
-                                Certificate.hours, dates[0], dates[1], status, dates[2], maintain_column_froms=False)
+                                Certificate.hours, dates[0], dates[1], status, Certificate.revoked_at,
+                                maintain_column_froms=False)
              .select_from(Certificate)
              .outerjoin(holder, holder.id == Certificate.user_id))
 
@@ -113,8 +113,8 @@ def export_batches(actor, filters: certificates.CertificateFilters, today: date 
                 iin = mask_iin(iin)
             if name and name.startswith(FORMULA_STARTS):
                 name = "'" + name
-            if revoked is not None and not as_text:
-                revoked = revoked.date()
+            if revoked is not None:  # an instant: its date is Kazakhstan's, not the UTC one SQL would cut
+                revoked = local_date(revoked).isoformat() if as_text else local_date(revoked)
             append([number, name, iin or "", units.get(unit_id, ""), courses.get(course_id, ""), hours, issued_on,
                     valid_until, label, revoked])
         yield batch

@@ -18,7 +18,7 @@ from ..accounts.models import User
 from ..certificates.models import Certificate
 from ..courses.models import Course
 from ..extensions import db
-from ..i18n import today as local_today
+from ..clock import today as local_today
 from ..learning.models import Cohort, Enrolment, EnrolmentStatus, ItemProgress
 from ..organisations.models import Organisation
 from ..organisations.services import covers, hr_scopes, visible_to

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from ..certificates import services as certificates
 from ..courses.models import Course
 from ..extensions import db
-from ..i18n import today as local_today
+from ..clock import today as local_today
 from ..organisations.models import Organisation
 from ..organisations.services import PATH_SEPARATOR, all_organisations, code_path, covers, hr_scopes
 from ..security import has_permission, requires

@@ -196,6 +196,7 @@ def init_app(app) -> None:
     # %-formatted) without their two extra context calls each: a page calls them a hundred times.
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
     app.jinja_env.filters.update(date=date_filter, datetime=datetime_filter, number=number_filter,
+                                 local_date=clock.local_date,
                                  language_name=lambda code: LANGUAGES.get(code, code))
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language,
                                  html_lang=html_lang, localized=localized, now_date=today)

@@ -23,7 +23,7 @@ from ..accounts.models import User
 from ..courses.models import Course, Item, ItemKind, Module
 from ..courses.teaching import ensure_teaches, taught_courses
 from ..extensions import db
-from ..i18n import today as local_today
+from ..clock import today as local_today
 from ..organisations.models import Organisation
 from ..organisations.services import covers, visible_to
 from ..security import PermissionDenied, ensure, has_permission

@@ -28,12 +28,12 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
+from .. import clock
 from ..extensions import db
 
 FORMAT = 1
@@ -111,7 +111,7 @@ def create_backup(settings, destination: Path) -> BackupReport:
     backend = _backend(url)
     destination = Path(destination)
     if destination.is_dir() or not destination.name.endswith(".tar.gz"):
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        stamp = clock.now().strftime("%Y%m%d-%H%M%S")
         destination = destination / f"oqu-backup-{stamp}.tar.gz"
     destination.parent.mkdir(parents=True, exist_ok=True)
     report = BackupReport(path=destination, database=backend, revision=_revision(), counts=_counts())
@@ -138,7 +138,7 @@ def create_backup(settings, destination: Path) -> BackupReport:
             if path.suffix in (".db-wal", ".db-shm") or destination.resolve().is_relative_to(path.resolve()):
                 continue
             members[f"instance/{path.relative_to(instance).as_posix()}"] = path
-        manifest = {"format": FORMAT, "created_at": datetime.now(timezone.utc).isoformat(),
+        manifest = {"format": FORMAT, "created_at": clock.now().isoformat(),
                     "database": backend, "revision": report.revision, "counts": report.counts,
                     "members": {name: _sha256(path) for name, path in members.items()}}
         partial = destination.with_name(destination.name + ".partial")

@@ -8,13 +8,14 @@ from openpyxl import load_workbook
 
 from lms.certificates import services
 from lms.security import PermissionDenied
+from lms.clock import today as local_today
 
 from ..conftest import audit_events, page_text, signed_in_client, translated
 
 
 @pytest.fixture
 def records(world, course, make):
-    today = date.today()
+    today = local_today()
     return {
         "learner": make.certificate(world.learner, course, issued_on=today - timedelta(days=30),
                                     valid_until=today + timedelta(days=20)),

@@ -1,10 +1,12 @@
 """Public verification (page and API), revocation by admins, and who may download the PDF."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from lms.certificates import services
 from lms.security import PermissionDenied
+from lms.clock import today as local_today
+from lms.i18n import date_filter
 
 from ..conftest import audit_events, page_text, post_form, signed_in_client, translated
 
@@ -13,7 +15,7 @@ NOT_FOUND = "No certificate with this number was found. Check the number and try
 
 @pytest.fixture
 def certificate(world, course, make):
-    return make.certificate(world.learner, course, valid_until=date.today() + timedelta(days=100))
+    return make.certificate(world.learner, course, valid_until=local_today() + timedelta(days=100))
 
 
 def test_verification_page_shows_status_name_course_and_nothing_else_personal(app, client, world, certificate):
@@ -71,7 +73,7 @@ def test_admin_revokes_with_reason_after_confirmation_and_it_is_audited(app, wor
     done = post_form(admin, page, {"reason": "Тест тапсыруда алдау"}, page=page)
     assert done.status_code == 302 and done.headers["Location"] == f"/verify/{certificate.number}"
     body = admin.get(f"/api/v1/certificates/{certificate.number}").get_json()
-    assert body["status"] == "revoked" and body["revoked_on"] == date.today().isoformat()
+    assert body["status"] == "revoked" and body["revoked_on"] == local_today().isoformat()
     assert "Тест тапсыруда алдау" not in page_text(admin.get(f"/verify/{certificate.number}"))
     [event] = audit_events("certificate_revoked")
     assert event.actor_id == world.admin.id and event.details["reason"] == "Тест тапсыруда алдау"
@@ -81,7 +83,7 @@ def test_revoking_twice_is_a_clear_error(app, world, certificate):
     services.revoke_certificate(world.admin, certificate, "ошибка")
     with pytest.raises(services.CertificateError) as error:
         services.revoke_certificate(world.admin, certificate, "снова")
-    assert date.today().isoformat() in str(error.value)
+    assert local_today().isoformat() in str(error.value)
     assert len(audit_events("certificate_revoked")) == 1
 
 
@@ -121,5 +123,19 @@ def test_revoking_an_already_revoked_certificate_on_the_page_says_so_and_changes
     again = post_form(admin, page, {"reason": "снова"}, page=page)
     assert again.status_code == 200
     assert translated(app, "This certificate was already revoked on %(date)s.",
-                      date=date.today().isoformat()) in page_text(again)
+                      date=local_today().isoformat()) in page_text(again)
     assert [e.details["reason"] for e in audit_events("certificate_revoked")] == ["ошибка"]
+
+
+def test_a_revocation_at_two_in_the_morning_in_almaty_bears_almatys_date(app, client, world, certificate, clock):
+    clock.set(datetime(2026, 12, 1, 21, 0))  # 02:00 on 2 December in Almaty, still 1 December in UTC
+    services.revoke_certificate(world.admin, certificate, "ошибка")
+
+    assert client.get(f"/api/v1/certificates/{certificate.number}").get_json()["revoked_on"] == "2026-12-02"
+    with app.test_request_context("/", headers={"Cookie": "oqu_lang=kk"}):
+        shown = date_filter(date(2026, 12, 2))
+    assert translated(app, "This certificate was revoked on %(date)s.", date=shown) in \
+        page_text(client.get(f"/verify/{certificate.number}"))
+    export = signed_in_client(app, world.hr).get("/hr/certificates/export.csv", buffered=True)
+    [row] = [line for line in export.get_data(as_text=True).splitlines() if certificate.number in line]
+    assert row.rstrip().endswith("2026-12-02"), row

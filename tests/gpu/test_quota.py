@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from flask_babel import format_decimal, gettext
 
+from lms import clock
 from lms.gpu import services
 from lms.gpu.services import quota_refusal, set_quota
 from lms.i18n import date_filter
@@ -27,7 +28,7 @@ def in_language(app, language: str):
 
 def next_month_start_local(app) -> datetime:
     _start, end = services.month_window()
-    return services.local_date(end)
+    return clock.local_date(end)
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])

@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import timedelta
 
+from lms import clock
 from lms.gpu import services
 
 from .. import factories
@@ -14,7 +15,7 @@ from .conftest import used
 
 def month_param():
     start, _end = services.month_window()
-    return services.local_date(start).strftime("%Y-%m")
+    return clock.local_date(start).strftime("%Y-%m")
 
 
 def world(ministry, department, gpu_course, cpu_course):

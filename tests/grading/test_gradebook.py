@@ -8,6 +8,7 @@ from lms.extensions import db
 from lms.grading.models import SubmissionStatus
 from lms.learning import services as learning
 from lms.security import SYSTEM
+from lms.clock import today as local_today
 from tests.conftest import audit_events, page_text, signed_in_client, translated
 from tests.grading.instructor_setup import enrolled, submission, teach_course, teacher
 
@@ -70,10 +71,8 @@ def test_a_course_can_count_the_best_attempt(app, make, course):
 
 
 def test_the_gradebook_filters_by_cohort_and_organisation_and_paginates(app, make, world, course):
-    from datetime import date
-
     enrolled(course, make.user("learner", organisation=world.b, surname="Бөгде"))  # self-paced, no cohort
-    cohort = learning.create_cohort(SYSTEM, course, name="Көктем", starts_on=date.today(), ends_on=date.today())
+    cohort = learning.create_cohort(SYSTEM, course, name="Көктем", starts_on=local_today(), ends_on=local_today())
     in_cohort = make.user("learner", organisation=world.a1, surname="Топтағы")
     learning.enrol_learner(SYSTEM, course, learner=in_cohort, cohort=cohort)
     browser = signed_in_client(app, teacher(make, course))

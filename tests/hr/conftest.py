@@ -1,9 +1,9 @@
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from lms.extensions import db
-from lms.i18n import today as local_today
+from lms.clock import today as local_today, utcnow
 from lms.learning import services as learning
 from lms.learning.models import EnrolmentStatus
 
@@ -12,7 +12,7 @@ from ..certificates.conftest import course  # noqa: F401 — the standard test c
 
 def _complete(enrolment):
     enrolment.status = EnrolmentStatus.completed
-    enrolment.completed_at = datetime.utcnow()
+    enrolment.completed_at = utcnow()
     db.session.commit()
 
 

@@ -12,6 +12,7 @@ from lms.hr import services
 from lms.learning import services as learning
 from lms.learning.models import Enrolment
 from lms.security import PermissionDenied
+from lms.clock import today as local_today
 
 from ..conftest import audit_events, page_text, signed_in_client, translated
 from .conftest import _complete
@@ -52,9 +53,9 @@ def test_people_with_no_training_this_year(world, training, make, course):
     idle = {p.id for p in db.session.scalars(services.no_training_query(world.hr, roots))}
     # the learner opened a lesson, the instructor completed the course; the colleague is only assigned
     assert idle == {world.colleague.id, world.hr.id}
-    make.certificate(world.hr, course, issued_on=date.today())
+    make.certificate(world.hr, course, issued_on=local_today())
     assert {p.id for p in db.session.scalars(services.no_training_query(world.hr, roots))} == {world.colleague.id}
-    make.certificate(world.colleague, course, issued_on=date(date.today().year - 1, 12, 31))  # last year: no
+    make.certificate(world.colleague, course, issued_on=date(local_today().year - 1, 12, 31))  # last year: no
     assert {p.id for p in db.session.scalars(services.no_training_query(world.hr, roots))} == {world.colleague.id}
     b_idle = {p.id for p in db.session.scalars(services.no_training_query(world.hr_b, services.roots(world.hr_b)))}
     assert b_idle == {world.outsider.id, world.hr_b.id}
@@ -162,6 +163,6 @@ def test_dashboard_issues_as_many_statements_for_many_rows_as_for_few(app, world
     browser = signed_in_client(app, world.hr)
     few = _statements(app, browser, "/hr/dashboard")
     people = [make.user("learner", organisation=world.a1, surname=f"Кешікқан{n}") for n in range(8)]
-    learning.assign_course(world.hr, course, people=people, due_on=date.today() - timedelta(days=3))
+    learning.assign_course(world.hr, course, people=people, due_on=local_today() - timedelta(days=3))
     assert services.overdue_trainings(world.hr, services.roots(world.hr))[0] == 9
     assert _statements(app, browser, "/hr/dashboard") == few

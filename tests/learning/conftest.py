@@ -1,9 +1,10 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from lms.learning import services
 from lms.security import SYSTEM
+from lms.clock import today as local_today
 
 from ..courses.files import import_course
 
@@ -16,7 +17,7 @@ def course(app, tmp_path):
 @pytest.fixture
 def cohort_factory(course):
     def make_cohort(capacity=None, **kwargs):
-        today = date.today()
+        today = local_today()
         values = dict(name="Cohort", starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30),
                       capacity=capacity)
         values.update(kwargs)

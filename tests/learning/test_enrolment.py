@@ -1,11 +1,12 @@
 """Enrolment: self-enrolment, cohorts, waitlist, withdrawal, prerequisites, HR assignment."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from lms.learning import services
 from lms.learning.models import EnrolmentStatus
 from lms.security import SYSTEM, PermissionDenied
+from lms.clock import today as local_today
 
 from ..conftest import audit_events, fresh, post_form, sign_in
 from ..courses.files import COURSE, import_course
@@ -63,7 +64,7 @@ def test_re_enrolling_after_withdrawal_keeps_progress(course, make):
 
 def test_closed_window_and_disallowed_self_enrolment_are_refused(course, make, cohort_factory):
     learner = make.user("learner")
-    closed = cohort_factory(enrol_until=date.today() - timedelta(days=1))
+    closed = cohort_factory(enrol_until=local_today() - timedelta(days=1))
     with pytest.raises(services.EnrolmentError):
         services.enrol_learner(learner, course, cohort=closed)
     invite_only = cohort_factory(name="HR only", self_enrolment=False)
@@ -93,7 +94,7 @@ def test_prerequisite_course_must_be_completed_first(app, tmp_path, course, make
 
 def test_hr_assigns_a_whole_subtree_with_a_due_date(course, world, cohort_factory):
     cohort = cohort_factory(capacity=10)
-    due = date.today() + timedelta(days=20)
+    due = local_today() + timedelta(days=20)
     report = services.assign_course(world.hr, course, organisation=world.a, cohort=cohort, due_on=due)
     # A and its sub-unit A1: learner, colleague, instructor, hr itself; nobody from B.
     enrolled = {e.user_id for e in services.cohort_roster(SYSTEM, cohort)[1] for e in [e.enrolment]}

@@ -6,6 +6,7 @@ from lms.courses import services as courses
 from lms.courses.teaching import add_instructor
 from lms.learning import services
 from lms.security import SYSTEM
+from lms.clock import today as local_today
 
 from ..conftest import page_text, post_form, sign_in, translated
 from ..courses.files import CORRECT
@@ -54,17 +55,17 @@ def test_lessons_are_closed_to_people_not_enrolled_but_open_to_instructors(clien
 
 
 def test_overdue_enrolment_is_marked(course, world, cohort_factory):
-    cohort = cohort_factory(due_on=date.today() - timedelta(days=1))
+    cohort = cohort_factory(due_on=local_today() - timedelta(days=1))
     services.enrol_learner(world.learner, course, cohort=cohort)
     entry = services.my_courses(world.learner)[0]
     assert entry.overdue and entry.due == cohort.due_on
-    services.assign_course(world.hr, course, people=[world.colleague], due_on=date.today() + timedelta(days=3),
+    services.assign_course(world.hr, course, people=[world.colleague], due_on=local_today() + timedelta(days=3),
                            cohort=cohort)
     assert not services.my_courses(world.colleague)[0].overdue
 
 
 def test_learner_dashboard_shows_progress_next_step_deadline_and_results(client, course, make, cohort_factory):
-    cohort = cohort_factory(due_on=date.today() - timedelta(days=2))
+    cohort = cohort_factory(due_on=local_today() - timedelta(days=2))
     learner = make.user("learner", preferred_language="ru")
     enrolment = services.enrol_learner(learner, course, cohort=cohort)
     services.complete_lesson(learner, enrolment, course.active_items()[0])

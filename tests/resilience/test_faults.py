@@ -20,7 +20,6 @@ import threading
 import time
 import uuid
 import zipfile
-from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -33,6 +32,7 @@ from sqlalchemy.engine import make_url
 from lms import create_app
 from lms.extensions import db
 from lms.hub.localhub import free_port, wait_for
+from lms.clock import today as local_today
 
 from .. import factories
 from ..conftest import POSTGRES_URL, IsolatedClient, csrf_token, sign_in, translated
@@ -204,7 +204,7 @@ def _seed_certificates(database_url: str, instance: Path) -> str:
         db.session.execute(insert(User), [{**defaults, **{k: v for k, v in h.items() if k in columns}}
                                           for h in holders])
         ids = db.session.execute(text("SELECT id FROM users WHERE email LIKE 'h%@oqu.test' ORDER BY id")).scalars()
-        today = date.today()
+        today = local_today()
         db.session.execute(insert(Certificate), [
             {"number": f"OQU-2026-{i:06d}", "user_id": user_id, "course_id": course.id,
              "organisation_id": organisation.id, "renewal": 0, "holder_name": f"Holder {i}", "hours": 2,
