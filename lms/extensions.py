@@ -59,9 +59,13 @@ class MigrationCommands(click.Group):
 @event.listens_for(Engine, "connect")
 def _sqlite_unicode_lower(dbapi_connection, _connection_record) -> None:
     """SQLite's built-in ``lower()`` folds ASCII letters only, so searching "Әлихан" for "әлихан"
-    found nothing there while it did on PostgreSQL. Use Python's case folding on SQLite too."""
+    found nothing there while it did on PostgreSQL. Use Python's case folding on SQLite too; and the
+    Kazakh and Russian alphabetical orders PostgreSQL has from ICU (:mod:`lms.i18n.collation`)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        from .i18n.collation import register
+
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+        register(dbapi_connection)
 
 
 def _lower(value):

@@ -20,6 +20,7 @@ from werkzeug.exceptions import NotFound
 
 from .. import signals
 from ..extensions import db
+from ..i18n.collation import by_name
 from ..mail import send_mail
 from ..organisations.models import Organisation
 from ..organisations.services import covers, visible_to
@@ -202,7 +203,8 @@ def set_preferred_language(user: User, language: str) -> None:
 
 def list_people(actor, *, search: str = "", organisation: Organisation | None = None,
                 page: int = 1, per_page: int = 25, permission: str = "view_staff"):
-    """People the actor may see, newest first, optionally filtered by text or subtree."""
+    """People the actor may see, in the alphabetical order of the page's language, optionally filtered by
+    text or subtree."""
     ensure(actor, permission)
     query = select(User).where(visible_to(actor, User.organisation_id) | _admin_sees_unassigned(actor))
     if search:
@@ -214,7 +216,7 @@ def list_people(actor, *, search: str = "", organisation: Organisation | None = 
             raise PermissionDenied("organisation outside scope")
         query = query.join(Organisation, User.organisation_id == Organisation.id).where(
             Organisation.path.startswith(organisation.path))
-    query = query.order_by(User.surname, User.given_name, User.id)
+    query = query.order_by(*by_name(User.surname, User.given_name), User.id)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

@@ -20,6 +20,7 @@ from .. import signals
 from ..accounts.models import User
 from ..courses.models import Course
 from ..extensions import db
+from ..i18n.collation import by_name
 from ..i18n import localized
 from ..learning.models import Enrolment, EnrolmentStatus
 from ..organisations.models import Organisation
@@ -103,7 +104,7 @@ def _cell(submissions: list[Submission], policy: str) -> GradeCell:
 def _enrolments(course: Course, cohort_id: int | None, organisation: Organisation | None):
     query = (select(Enrolment).join(User, Enrolment.user_id == User.id)
              .where(Enrolment.course_id == course.id, Enrolment.status.in_(ACTIVE))
-             .order_by(User.surname, User.given_name, User.id))
+             .order_by(*by_name(User.surname, User.given_name), User.id))
     if cohort_id:
         query = query.where(Enrolment.cohort_id == cohort_id)
     if organisation is not None:

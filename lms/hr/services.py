@@ -18,6 +18,7 @@ from ..accounts.models import User
 from ..certificates.models import Certificate
 from ..courses.models import Course
 from ..extensions import db
+from ..i18n.collation import by_name
 from ..clock import today as local_today
 from ..learning.models import Cohort, Enrolment, EnrolmentStatus, ItemProgress
 from ..organisations.models import Organisation
@@ -174,7 +175,7 @@ def overdue_trainings(actor, root_units: list[Organisation], today: date | None 
     from sqlalchemy.orm import joinedload
 
     rows = db.session.execute(query.options(joinedload(Enrolment.user), joinedload(Enrolment.course))
-                              .order_by(_due(), User.surname, User.given_name, Enrolment.id).limit(limit)).all()
+                              .order_by(_due(), *by_name(User.surname, User.given_name), Enrolment.id).limit(limit)).all()
     return total or 0, [Overdue(enrolment=e, due_on=_as_date(d), days=(today - _as_date(d)).days) for e, d in rows]
 
 
@@ -205,7 +206,7 @@ def no_training_query(actor, root_units: list[Organisation], today: date | None 
     submission = exists().where(Submission.user_id == User.id, Submission.submitted_at >= since)
     certificate = exists().where(Certificate.user_id == User.id, Certificate.issued_on >= first_day)
     return (select(User).where(_people(actor, root_units), ~progress, ~completion, ~submission, ~certificate)
-            .order_by(User.surname, User.given_name, User.id))
+            .order_by(*by_name(User.surname, User.given_name), User.id))
 
 
 def staff_count(actor, root_units: list[Organisation]) -> int:

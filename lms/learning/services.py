@@ -23,6 +23,7 @@ from ..accounts.models import User
 from ..courses.models import Course, Item, ItemKind, Module
 from ..courses.teaching import ensure_teaches, taught_courses
 from ..extensions import db
+from ..i18n.collation import by_name
 from ..clock import today as local_today
 from ..organisations.models import Organisation
 from ..organisations.services import covers, visible_to
@@ -872,7 +873,7 @@ def cohort_roster(actor, cohort: Cohort) -> tuple[list[Item], list[RosterRow]]:
     quizzes = [item for item in cohort.course.active_items() if item.is_quiz]
     enrolments = db.session.scalars(select(Enrolment).join(User, Enrolment.user_id == User.id)
                                     .where(Enrolment.cohort_id == cohort.id)
-                                    .order_by(User.surname, User.given_name, User.id)
+                                    .order_by(*by_name(User.surname, User.given_name), User.id)
                                     .options(joinedload(Enrolment.user))).unique().all()
     progress_rows: dict[int, dict[int, ItemProgress]] = {enrolment.user_id: {} for enrolment in enrolments}
     if enrolments:  # every learner's progress in one query, not one per learner
