@@ -104,3 +104,18 @@ class ApiToken(db.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+SEARCH_TERM_LENGTH = 60
+
+
+class PersonSearchTerm(db.Model):
+    """One word of a person's name, folded (or their IIN, reversed): :mod:`lms.accounts.search`."""
+
+    __tablename__ = "person_search_terms"
+
+    # byte order on PostgreSQL too (the terms are plain ASCII), so a prefix is a simple index range
+    term: Mapped[str] = mapped_column(
+        String(SEARCH_TERM_LENGTH).with_variant(String(SEARCH_TERM_LENGTH, collation="C"), "postgresql"),
+        primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)

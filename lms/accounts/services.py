@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import false, func, select
 from werkzeug.exceptions import NotFound
 
 from .. import signals
@@ -29,6 +29,7 @@ from ..utils import external_url, utcnow
 from .iin import InvalidIIN, iin_error_message, mask_iin, normalise_iin
 from .models import ApiToken, Role, RoleAssignment, User
 from .passwords import hash_password, needs_rehash, verify_password
+from .search import matching
 
 NAME_MAX = 100
 POSITION_MAX = 255
@@ -207,10 +208,11 @@ def list_people(actor, *, search: str = "", organisation: Organisation | None = 
     text or subtree."""
     ensure(actor, permission)
     query = select(User).where(visible_to(actor, User.organisation_id) | _admin_sees_unassigned(actor))
-    if search:
-        like = f"%{search.strip().lower()}%"
-        query = query.where(or_(func.lower(User.surname).like(like), func.lower(User.given_name).like(like),
-                                func.lower(User.email).like(like), User.iin.like(like)))
+    search = search.strip()
+    if "@" in search:
+        query = query.where(func.lower(User.email).like(f"%{search.lower()}%"))
+    elif search:
+        query = query.where(matching(search, User.id))
     if organisation is not None:
         if not covers(actor, organisation):
             raise PermissionDenied("organisation outside scope")
