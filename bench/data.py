@@ -36,7 +36,7 @@ from lms import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / "instance" / "bench"
-VERSION = "1"  # bump when the generated rows change shape or meaning
+VERSION = "2"  # bump when the generated rows change shape or meaning
 PASSWORD = "Oqu-bench-2026"
 ACCOUNTS = {
     "learner": "learner@bench.oqu",
@@ -222,6 +222,13 @@ class _Plan:
                        position="", preferred_language="kk", active=True, password_hash=password_hash,
                        failed_logins=0, locked_until=None, last_login_at=None, created_at=NOW)
 
+    def search_terms(self) -> Iterator[dict]:
+        from lms.accounts.search import terms_of
+
+        for user in self.users():
+            for term in terms_of(user["surname"], user["given_name"], user["patronymic"], user["iin"]):
+                yield {"user_id": user["id"], "term": term}
+
     def role_assignments(self) -> Iterator[dict]:
         rid = 0
         for uid in range(1, self.n["learners"] + 1):
@@ -397,7 +404,7 @@ def _generate(url: str, scale: float, key: str) -> None:
     started = time.perf_counter()
     print(f"bench.data: generating {counts(scale)} into {url.split('@')[-1]} (key {key}) …", file=sys.stderr)
     _migrate(url)
-    from lms.accounts.models import RoleAssignment, User
+    from lms.accounts.models import PersonSearchTerm, RoleAssignment, User
     from lms.certificates.models import Certificate
     from lms.courses.models import Course, Item, Module
     from lms.learning.models import Cohort, Enrolment, ItemProgress
@@ -414,7 +421,7 @@ def _generate(url: str, scale: float, key: str) -> None:
             modules, items = plan.modules_and_items()
             steps: list[tuple[object, Callable[[], Iterable[dict]]]] = [
                 (Organisation.__table__, plan.organisations), (User.__table__, plan.users),
-                (RoleAssignment.__table__, plan.role_assignments), (Course.__table__, plan.courses),
+                (PersonSearchTerm.__table__, plan.search_terms), (RoleAssignment.__table__, plan.role_assignments), (Course.__table__, plan.courses),
                 (Module.__table__, lambda: modules), (Item.__table__, lambda: items),
                 (Cohort.__table__, plan.cohorts), (Enrolment.__table__, lambda: plan.enrolments(certified)),
                 (ItemProgress.__table__, plan.item_progress), (Certificate.__table__, lambda: plan.certificates(certified)),
@@ -426,7 +433,7 @@ def _generate(url: str, scale: float, key: str) -> None:
             conn.execute(text("UPDATE cohorts SET seats_taken = (SELECT count(*) FROM enrolments e "
                               "WHERE e.cohort_id = cohorts.id AND e.status IN ('enrolled', 'completed'))"))
             if postgres:
-                for table, _rows in steps:
+                for table, _rows in (step for step in steps if "id" in step[0].c):
                     conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                       f"(SELECT max(id) FROM \"{table.name}\"))"))
             conn.execute(text("CREATE TABLE bench_meta (key VARCHAR(100) NOT NULL, created_at VARCHAR(40))"))

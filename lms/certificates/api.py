@@ -73,6 +73,7 @@ def certificate_list():
         - {name: issued_to, in: query, schema: {type: string, format: date}}
         - {name: status, in: query, schema: {type: string, enum: [valid, expired, revoked]}}
         - {name: expiring_within, in: query, schema: {type: integer}, description: days}
+        - {name: holder, in: query, schema: {type: string, maxLength: 100}, description: "words of the holder's name in any spelling (Kazakh, Russian, Kazakh Latin), or the IIN or its last digits"}
         - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 500, default: 100}}
         - {name: cursor, in: query, schema: {type: string}}
       responses:

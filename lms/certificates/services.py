@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
+from ..accounts.search import matching
+from ..clock import local_date, today as local_today
 from ..courses.models import Course
 from ..extensions import db
-from ..clock import local_date, today as local_today
 from ..organisations.services import covers
 from ..security import PermissionDenied, ensure, has_permission
 from ..utils import utcnow
@@ -249,13 +250,14 @@ class CertificateFilters:
     issued_to: date | None = None
     status: str | None = None
     expiring_within: int | None = None  # valid, and expiring within this many days
+    holder: str | None = None  # words of the holder's name in any spelling, or IIN digits
 
     def as_dict(self) -> dict:
         """For the audit log and links: only the filters set, dates as ISO text."""
         values = {"organisation": self.organisation_id, "course": self.course_id,
                   "issued_from": self.issued_from.isoformat() if self.issued_from else None,
                   "issued_to": self.issued_to.isoformat() if self.issued_to else None,
-                  "status": self.status, "expiring_within": self.expiring_within}
+                  "status": self.status, "expiring_within": self.expiring_within, "holder": self.holder}
         return {key: value for key, value in values.items() if value is not None}
 
 
@@ -299,8 +301,9 @@ def parse_filters(actor, args) -> CertificateFilters:
     expiring = _parse_int(args.get("expiring_within"), _("Expiring within (days)"))
     if expiring is not None and not 0 <= expiring <= MAX_EXPIRING_DAYS:
         raise CertificateError(_("Expiring within (days) must be between 0 and %(max)s.", max=MAX_EXPIRING_DAYS))
+    holder = str(args.get("holder") or "").strip()[:100] or None
     return CertificateFilters(organisation_id=organisation_id or None, course_id=course_id, issued_from=issued_from,
-                              issued_to=issued_to, status=status, expiring_within=expiring)
+                              issued_to=issued_to, status=status, expiring_within=expiring, holder=holder)
 
 
 def _parse_int(raw, label: str) -> int | None:
@@ -331,6 +334,8 @@ def certificate_query(actor, filters: CertificateFilters, today: date | None = N
             select(Organisation.id).where(Organisation.path.startswith(unit.path))))
     if filters.course_id:
         query = query.where(Certificate.course_id == filters.course_id)
+    if filters.holder:
+        query = query.where(matching(filters.holder, Certificate.user_id))
     if filters.issued_from:
         query = query.where(Certificate.issued_on >= filters.issued_from)
     if filters.issued_to:

@@ -21,14 +21,15 @@ from . import exports
 @click.option("--issued-to", help="Issued on or before (YYYY-MM-DD).")
 @click.option("--status", type=click.Choice(certificates.STATUSES))
 @click.option("--expiring-within", help="Valid and expiring within this many days.")
+@click.option("--holder", help="Words of the holder's name (any spelling) or IIN digits.")
 @with_appcontext
 def export_certificates(file_format, output, organisation, course, issued_from, issued_to, status,
-                        expiring_within) -> None:
+                        expiring_within, holder) -> None:
     """Export certificate records (every organisation; headers in the default language)."""
     try:
         filters = certificates.parse_filters(SYSTEM, {
             "organisation": organisation, "course": course, "issued_from": issued_from, "issued_to": issued_to,
-            "status": status, "expiring_within": expiring_within})
+            "status": status, "expiring_within": expiring_within, "holder": holder})
     except certificates.CertificateError as error:
         fail(str(error))
     if file_format == "csv":

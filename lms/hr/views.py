@@ -22,7 +22,7 @@ from ..utils import page_number
 from . import exports, services
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
-FILTER_KEYS = ("organisation", "course", "issued_from", "issued_to", "status", "expiring_within")
+FILTER_KEYS = ("organisation", "course", "issued_from", "issued_to", "status", "expiring_within", "holder")
 EXPIRING_DAYS = 60
 
 
@@ -31,7 +31,7 @@ def _user():
 
 
 def _filter_args() -> dict:
-    return {key: request.args.get(key, "")[:40] for key in FILTER_KEYS if request.args.get(key)}
+    return {key: request.args.get(key, "")[:100] for key in FILTER_KEYS if request.args.get(key)}
 
 
 def _filter_units(actor) -> list[Organisation]:

@@ -11,6 +11,7 @@ from lms.accounts.search import fold
 from lms.extensions import db
 
 from .. import factories
+from ..certificates.conftest import course  # noqa: F401 — the standard certified course
 from ..conftest import page_text, signed_in_client
 from ..test_migrations import _flask_db, keep_logging, sqlite_url  # noqa: F401 — fixtures
 
@@ -107,3 +108,20 @@ def test_upgrading_a_database_gives_existing_people_their_search_terms(sqlite_ur
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_certificates_are_found_by_their_holders_name_in_any_spelling_on_the_page_api_and_export(app, world, people,
+                                                                                                 course):
+    from lms.accounts.services import create_api_token
+
+    wanted = factories.certificate(people["nursultan"], course)
+    other = factories.certificate(people["aigerim"], course)
+    hr = signed_in_client(app, world.hr)
+    page = page_text(hr.get("/hr/certificates", query_string={"holder": "Nursultan Kasymov"}))
+    assert wanted.number in page and other.number not in page
+    export = hr.get("/hr/certificates/export.csv", query_string={"holder": "касымов"}, buffered=True)
+    assert wanted.number in export.get_data(as_text=True) and other.number not in export.get_data(as_text=True)
+    _token, secret = create_api_token(world.hr, world.hr, "t")
+    listed = app.test_client().get("/api/v1/certificates", query_string={"holder": people["nursultan"].iin[-4:]},
+                                   headers={"Authorization": f"Bearer {secret}"}).get_json()
+    assert [item["number"] for item in listed["items"]] == [wanted.number]
