@@ -27,7 +27,7 @@ from lms.learning import services as learning
 from lms.learning.models import ItemProgress, QuizAttempt
 from lms.security import SYSTEM
 
-from .test_course_texts import COURSES, _words
+from .test_course_texts import COURSES, _lesson_files, _relative, _words, course_folders
 
 COURSE = COURSES / "responsible-ai"
 LAW_MODULE = "kazakhstan"
@@ -210,6 +210,29 @@ def test_the_draft_is_mentioned_only_as_history_and_the_old_framing_is_gone():
             if WRONG.search(line):
                 found.append(f"{where}.{language}: {WRONG.search(line).group(0)!r}: {line.strip()[:100]}")
     assert found == [], "\n".join(found)
+
+
+def test_no_other_course_calls_the_law_a_draft():
+    found = []
+    for folder in course_folders():
+        for language, path in _lesson_files(folder):
+            if folder == COURSE:
+                continue  # checked above, quizzes included
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if (DRAFT[language].search(line) and "2025" not in line) or WRONG.search(line):
+                    found.append(f"{_relative(path)}:{number}: {line.strip()[:100]}")
+    assert found == [], "\n".join(found)
+
+
+def test_the_other_courses_name_the_law_in_force_where_they_describe_it():
+    for path in (COURSES / "ai-basics/lessons/checking-and-labelling.ru.md",
+                 COURSES / "python-ml/lessons/from-notebook-to-service.ru.md"):
+        text = path.read_text(encoding="utf-8")
+        assert "№ 230-VIII ЗРК" in text and "18 января 2026" in text, path.name
+        kk = path.with_name(path.name.replace(".ru.", ".kk.")).read_text(encoding="utf-8")
+        assert "№ 230-VIII ҚРЗ" in kk and "2026 жылғы 18 қаңтар" in kk, path.name
+        assert articles_cited(text, "ru") == articles_cited(kk, "kk") and articles_cited(text, "ru") <= \
+            {str(n) for n in ARTICLES}, path.name
 
 
 def test_the_history_lesson_names_what_the_draft_said_and_the_law_does_not():
