@@ -288,6 +288,19 @@ def test_the_law_quiz_tests_the_adopted_law_with_the_right_answers_and_explains_
             assert all(a == COAO_ARTICLE or int(a) in ARTICLES for a in cited), (key, language, cited)
 
 
+def test_a_learner_who_answers_as_the_law_says_scores_full_marks(app, make):
+    assert services.import_courses(SYSTEM, COURSES / "ai-basics").ok and services.import_courses(SYSTEM, COURSE).ok
+    course = services.get_course("responsible-ai")
+    learner = make.user("learner")
+    enrolment = learning.enrol_learner(SYSTEM, course, learner=learner)
+    attempt = learning.start_attempt(learner, enrolment, services.get_item(course, QUIZ))
+    kinds = {question["id"]: question["type"] for question in attempt.questions}
+    answers = {key: str(value) if kinds[key] == "numeric" else
+               (sorted(value)[0] if kinds[key] == "single" else sorted(value)) for key, value in ANSWERS.items()}
+    attempt = learning.submit_attempt(learner, attempt, answers)
+    assert attempt.percent == 100 and attempt.passed
+
+
 def test_the_final_tests_questions_on_the_law_explain_themselves_by_article():
     questions = {question["id"]: question for question in _items(_spec())["cases-check"].content["questions"]}
     for key in ("chatbot-name", "chatbot-liability", "liability-split", "scoring-risk"):
