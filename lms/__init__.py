@@ -29,7 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["OQU_SETTINGS"] = settings
     app.config["OQU_TRANSLATIONS"] = ROOT / "translations"
 
-    from . import i18n, security
+    from . import hooks, i18n, security
     from .extensions import MigrationCommands, csrf, db, login_manager
 
     db.init_app(app)
@@ -37,6 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
+    hooks.init_app(app)
     security.init_app(app, settings)
 
     from .accounts import auth

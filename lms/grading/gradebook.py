@@ -171,3 +171,12 @@ def export_csv(actor, course: Course, *, cohort_id: int | None = None,
     signals.gradebook_exported.send(actor, course=course, rows=len(body))
     db.session.commit()
     return data
+
+
+def learner_grades(enrolment: Enrolment) -> list[tuple[str, GradeCell]]:
+    """(title, cell) of each notebook assignment of one learner's course, by the gradebook's own rules."""
+    assignments = gradebook_assignments(enrolment.course)
+    if not assignments:
+        return []
+    [row] = _rows(enrolment.course, [enrolment])
+    return [(title, row.cells[key]) for key, title, _policy in assignments]

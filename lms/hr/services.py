@@ -18,12 +18,14 @@ from ..accounts.models import User
 from ..certificates.models import Certificate
 from ..courses.models import Course
 from ..extensions import db
+from ..grading.gradebook import GradeCell, learner_grades
 from ..i18n.collation import by_name
 from ..clock import today as local_today
 from ..learning.models import Cohort, Enrolment, EnrolmentStatus, ItemProgress
+from ..learning.services import MyCourse, my_courses
 from ..organisations.models import Organisation
 from ..organisations.services import covers, hr_scopes, visible_to
-from ..security import ensure
+from ..security import PermissionDenied, ensure
 
 ACTIVE = (EnrolmentStatus.enrolled, EnrolmentStatus.completed)
 OVERDUE_SHOWN = 100
@@ -232,3 +234,27 @@ def record_export(actor, report: str, unit_id: int | None, rows: int) -> None:
 
     signals.hr_report_exported.send(actor, report=report, unit=unit_id, rows=rows)
     db.session.commit()
+
+
+# --------------------------------------------------------------------------- a person's training record
+
+@dataclass
+class TrainingRecord:
+    """What HR sees of one person's training: each course (progress, deadline, quiz and assignment
+    results) and their certificates."""
+
+    courses: list[MyCourse]
+    grades: dict[int, list[tuple[str, GradeCell]]]  # enrolment id → (assignment title, cell)
+    certificates: list[Certificate]
+
+
+def training_record(actor, person: User, today: date | None = None) -> TrainingRecord:
+    """The training record of ``person``, for an HR officer whose subtree holds them (or an admin)."""
+    ensure(actor, "view_staff")
+    if not (actor.has_role("admin") or covers(actor, person.organisation)):
+        raise PermissionDenied("person outside scope")
+    courses = my_courses(person, today)
+    certificates = list(db.session.scalars(select(Certificate).where(Certificate.user_id == person.id)
+                                           .order_by(Certificate.issued_on.desc(), Certificate.id.desc())))
+    return TrainingRecord(courses, {entry.enrolment.id: learner_grades(entry.enrolment) for entry in courses},
+                          certificates)

@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 from ..certificates import services as certificates
 from ..courses.models import Course
 from ..extensions import db
+from ..hooks import fills
 from ..clock import today as local_today
 from ..organisations.models import Organisation
 from ..organisations.services import PATH_SEPARATOR, all_organisations, code_path, covers, hr_scopes
@@ -125,6 +126,12 @@ def export_xlsx():
 # --------------------------------------------------------------------------- dashboard
 
 EXPIRING_SOON_DAYS = 30
+
+
+@fills("person-page")
+def training_record_panel(person) -> str:
+    """The person's training record on the staff page of the organisations domain."""
+    return render_template("hr/training_record.html", record=services.training_record(_user(), person))
 
 
 @bp.app_template_filter("percent")
