@@ -39,6 +39,8 @@ cohort_created = _signals.signal("cohort-created", doc="cohort: the new Cohort."
 enrolment_created = _signals.signal("enrolment-created", doc="enrolment: the Enrolment (status `enrolled` or "
                                     "`waitlisted`); via: `self` or `assignment`.")
 enrolment_withdrawn = _signals.signal("enrolment-withdrawn", doc="enrolment: the withdrawn Enrolment.")
+enrolment_due_date_changed = _signals.signal("enrolment-due-date-changed", doc="enrolment: the Enrolment with its "
+                                             "new `due_on`; before: the due date it had (its own or its cohort's).")
 waitlist_promoted = _signals.signal("waitlist-promoted", doc="enrolment: the Enrolment that got a freed seat.")
 lesson_completed = _signals.signal("lesson-completed", doc="enrolment: the Enrolment; item: the lesson Item.")
 quiz_submitted = _signals.signal("quiz-submitted", doc="attempt: the scored QuizAttempt (counted once).")

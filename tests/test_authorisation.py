@@ -167,6 +167,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "hr.export_xlsx": ({}, only("hr", "admin")),
     "hr.dashboard": ({}, only("hr", "admin")),
     "hr.no_training_csv": ({}, only("hr", "admin")),
+    "hr.due_date": ({"enrolment": "{enrolment}"}, only("hr", "admin")),
     # grading ("{submission}" is the learner's: theirs, their instructors', their HR's (totals), admins')
     "grading.submission": ({"submission_id": "{submission}"}, signed_in()),
     "grading.submit": ({"slug": "demo", "assignment": "no-such-assignment"}, signed_in(NOT_FOUND)),
@@ -245,6 +246,7 @@ def ids(world, tmp_path):
         "a": world.a.id,
         "own_token": tokens,
         "cohort": cohort.id,
+        "enrolment": learner_enrolment.id,
         "attempt": attempt.id,
         "certificate": factories.certificate(world.learner, course).number,
         "submission": _submission(world.learner, course),

@@ -63,6 +63,12 @@ def _on_enrolment_created(actor, enrolment, via):
                      due_on=enrolment.due_on.isoformat() if enrolment.due_on else None)
 
 
+def _on_due_date_changed(actor, enrolment, before):
+    record_event(actor, "enrolment_due_date_changed", enrolment, learner=enrolment.user_id,
+                 course=enrolment.course_id, before=before.isoformat() if before else None,
+                 after=enrolment.due_on.isoformat())
+
+
 def _on_enrolment_withdrawn(actor, enrolment):
     if getattr(actor, "id", None) != enrolment.user_id:
         record_event(actor, "enrolment_withdrawn", enrolment, learner=enrolment.user_id, course=enrolment.course_id)
@@ -104,6 +110,7 @@ def connect() -> None:
         (signals.cohort_created, _on_cohort_created),
         (signals.enrolment_created, _on_enrolment_created),
         (signals.enrolment_withdrawn, _on_enrolment_withdrawn),
+        (signals.enrolment_due_date_changed, _on_due_date_changed),
     ):
         _handlers.append(handler)
         signal.connect(handler)

@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "instructor_added": _l("Instructor added to a course"),
     "gpu_quota_set": _l("GPU quota set"),
     "gpu_usage_exported": _l("GPU usage exported"),
+    "enrolment_due_date_changed": _l("Due date changed"),
 }
 
 

@@ -6,8 +6,9 @@ import io
 import os
 import tempfile
 
-from flask import (Blueprint, Response, abort, current_app, render_template, request, send_file,
-                   stream_with_context)
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file,
+                   stream_with_context, url_for)
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -15,6 +16,9 @@ from ..certificates import services as certificates
 from ..courses.models import Course
 from ..extensions import db
 from ..hooks import fills
+from ..i18n import date_filter
+from ..learning import services as learning
+from ..learning.forms import DueDateForm
 from ..clock import today as local_today
 from ..organisations.models import Organisation
 from ..organisations.services import PATH_SEPARATOR, all_organisations, code_path, covers, hr_scopes
@@ -126,6 +130,30 @@ def export_xlsx():
 # --------------------------------------------------------------------------- dashboard
 
 EXPIRING_SOON_DAYS = 30
+
+
+@bp.route("/due-date", methods=["GET", "POST"])
+@requires("assign_courses")
+def due_date():
+    """A new due date for the enrolments ticked on the dashboard (or the one row's link)."""
+    actor = _user()
+    enrolments = learning.enrolments_to_reschedule(actor, request.args.getlist("enrolment", type=int))
+    if not enrolments:
+        abort(404)
+    form = DueDateForm()
+    if request.method == "GET":
+        form.due_on.data = max(filter(None, (e.due_date for e in enrolments)), default=None)
+    elif form.validate_on_submit():
+        try:
+            changed = learning.change_due_dates(actor, enrolments, form.due_on.data)
+        except learning.EnrolmentError as error:
+            form.due_on.errors.append(str(error))
+        else:
+            flash(ngettext("The due date of %(num)s course is now %(date)s.",
+                           "The due dates of %(num)s courses are now %(date)s.", changed,
+                           date=date_filter(form.due_on.data, "long")), "success")
+            return redirect(url_for("hr.dashboard"))
+    return render_template("hr/due_date.html", form=form, enrolments=enrolments)
 
 
 @fills("person-page")

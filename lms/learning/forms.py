@@ -29,3 +29,9 @@ class AssignForm(FlaskForm):
     cohort_id = SelectField(_l("Cohort"), coerce=int, choices=[])
     due_on = DateField(_l("Due date"), validators=[Optional()])
     mandatory = BooleanField(_l("Mandatory"), default=True)
+
+
+class DueDateForm(FlaskForm):
+    """A new due date for the enrolments named in the query string (``enrolment`` once for each)."""
+
+    due_on = DateField(_l("New due date"), validators=[DataRequired()])

@@ -259,6 +259,43 @@ def assign_course(actor, course: Course, *, people: list[User] = (), organisatio
     return report
 
 
+def enrolments_to_reschedule(actor, enrolment_ids: list[int]) -> list[Enrolment]:
+    """Those of ``enrolment_ids`` that are still in progress and whose person the actor may assign."""
+    ensure(actor, "assign_courses")
+    if not enrolment_ids:
+        return []
+    return list(db.session.scalars(
+        select(Enrolment).join(User, Enrolment.user_id == User.id)
+        .where(Enrolment.id.in_(enrolment_ids[:500]), Enrolment.status == EnrolmentStatus.enrolled,
+               visible_to(actor, User.organisation_id))
+        .options(joinedload(Enrolment.user), joinedload(Enrolment.course), joinedload(Enrolment.cohort))
+        .order_by(*by_name(User.surname, User.given_name), Enrolment.id)))
+
+
+def change_due_dates(actor, enrolments: list[Enrolment], due_on: date, today: date | None = None) -> int:
+    """Give each of ``enrolments`` (people in the actor's scope, still enrolled) the due date ``due_on``;
+    returns how many changed. A date before today is refused, and so is the whole change if one of the
+    enrolments is not the actor's to change: nothing is half done."""
+    ensure(actor, "assign_courses")
+    if due_on < (today or local_today()):
+        raise EnrolmentError(_("The new due date is in the past: choose today or a later day."))
+    for enrolment in enrolments:
+        if not covers(actor, enrolment.user.organisation):
+            raise PermissionDenied("enrolment outside scope")
+        if enrolment.status != EnrolmentStatus.enrolled:
+            raise EnrolmentError(_("Only a course still in progress has a due date to change."))
+    changed = 0
+    for enrolment in enrolments:
+        before = enrolment.due_date
+        if before == due_on:
+            continue
+        enrolment.due_on = due_on
+        signals.enrolment_due_date_changed.send(actor, enrolment=enrolment, before=before)
+        changed += 1
+    db.session.commit()
+    return changed
+
+
 def withdraw(actor, enrolment: Enrolment) -> Enrolment:
     """Leave a course (or its waitlist). The freed seat goes to the first person waiting."""
     own = _is(actor, enrolment.user)
