@@ -12,6 +12,7 @@ from ..courses.models import Course
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..utils import utcnow
+from .statuslist import random_index
 
 
 class Certificate(db.Model):
@@ -20,6 +21,7 @@ class Certificate(db.Model):
 
     __tablename__ = "certificates"
     __table_args__ = (UniqueConstraint("user_id", "course_id", "renewal", name="uq_certificates_user_course_renewal"),
+                      UniqueConstraint("status_index", name="uq_certificates_status_index"),
                       # HR lists: an organisation's certificates, newest first, without sorting them all
                       Index("ix_certificates_organisation_issued", "organisation_id", "issued_on", "id"))
 
@@ -42,6 +44,9 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column()
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # its place in the revocation status list (statuslist.py): random and unique; migration
+    # 0010_creds gave one to every certificate issued before it
+    status_index: Mapped[int | None] = mapped_column(default=random_index)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     course: Mapped[Course] = relationship()
