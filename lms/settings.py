@@ -210,9 +210,10 @@ class Settings:
             raise SettingsError("LMS_QUEUE_URL must be empty, redis://…, rediss://…, sqlite:///PATH or memory://")
         if self.credential_did not in {"key", "web"}:
             raise SettingsError("LMS_CREDENTIAL_DID must be key or web")
-        if self.credential_did == "web" and urlsplit(self.base_url).path.strip("/"):
-            raise SettingsError("LMS_CREDENTIAL_DID=web needs LMS_BASE_URL without a path (did:web serves "
-                                "/.well-known/did.json at the host's root)")
+        if self.credential_did == "web" and (not self.base_url.startswith("https://")
+                                             or urlsplit(self.base_url).path.strip("/")):
+            raise SettingsError("LMS_CREDENTIAL_DID=web needs an https:// LMS_BASE_URL without a path (verifiers "
+                                "fetch https://HOST/.well-known/did.json)")
         if self.credential_cryptosuite not in {"eddsa-rdfc-2022", "eddsa-jcs-2022"}:
             raise SettingsError("LMS_CREDENTIAL_CRYPTOSUITE must be eddsa-rdfc-2022 or eddsa-jcs-2022")
 

@@ -108,6 +108,24 @@ def _canonical(document: dict, cryptosuite: str) -> bytes:
                                        "documentLoader": document_loader}).encode("utf-8")
 
 
+def _key_paths(value, path: tuple = ()) -> set[tuple]:
+    if isinstance(value, dict):
+        return {path + (key,) for key in value if key != "@context"} | set().union(
+            *(_key_paths(item, path + (key,)) for key, item in value.items() if key != "@context"))
+    if isinstance(value, list):
+        return set().union(*(_key_paths(item, path) for item in value))
+    return set()
+
+
+def dropped_terms(document: dict) -> set[str]:
+    """Properties JSON-LD expansion drops because no context defines them: RDF canonicalization
+    leaves them out, so the proof does not cover them (the "safe mode" of the W3C libraries refuses
+    such a document). Found by expanding and compacting again with the document's own context."""
+    expanded = jsonld.expand(document, {"documentLoader": document_loader})
+    again = jsonld.compact(expanded, {"@context": document.get("@context", {})}, {"documentLoader": document_loader})
+    return {"/".join(path) for path in _key_paths(document) - _key_paths(again)}
+
+
 def _hash_data(document: dict, proof_config: dict, cryptosuite: str) -> bytes:
     return (hashlib.sha256(_canonical(proof_config, cryptosuite)).digest()
             + hashlib.sha256(_canonical(document, cryptosuite)).digest())
@@ -151,6 +169,11 @@ def _verify_one(unsecured: dict, proof: dict, public_key, *, legacy: bool) -> bo
         if "@context" in options:
             return False
         config = {**options, "@context": unsecured["@context"]} if "@context" in unsecured else options
+        try:
+            if dropped_terms(unsecured) or dropped_terms(config):
+                return False  # something the proof does not cover
+        except (ValueError, TypeError, KeyError, RecursionError, jsonld.JsonLdError):
+            return False
     elif legacy:
         # Oqu before issue #23: hashed the document's @context into the proof configuration but
         # published the proof without it. Only Oqu's own verification accepts this form.
@@ -168,8 +191,8 @@ def _verify_one(unsecured: dict, proof: dict, public_key, *, legacy: bool) -> bo
             document = {**unsecured, "@context": options["@context"]}
     try:
         public_key.verify(b58decode(value[1:]), _hash_data(document, config, cryptosuite))
-    except (ValueError, InvalidSignature, jsonld.JsonLdError):
-        return False
+    except (ValueError, TypeError, KeyError, RecursionError, InvalidSignature, jsonld.JsonLdError):
+        return False  # a malformed document or proof (anything a stranger can send) is not verified
     return True
 
 

@@ -239,7 +239,7 @@ def check_credential(raw: bytes | str) -> CredentialCheck:
                                  size=CREDENTIAL_MAX_BYTES // 1024))
     try:
         credential = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not JSON (UnicodeDecodeError is a ValueError), or nested too deep
         credential = None
     if not isinstance(credential, dict) or "credentialSubject" not in credential:
         raise CertificateError(_("This is not a credential file: choose the .json file downloaded from "

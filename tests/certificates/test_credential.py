@@ -262,3 +262,13 @@ def test_credentials_issued_before_still_verify_on_oqus_page_only(app, world, ce
     assert credential.check(old) == "legacy"
     old["credentialSubject"]["achievement"]["creditsAvailable"] = 400
     assert credential.check(old) == "invalid"
+
+
+@pytest.mark.parametrize("overrides", [{"credential_did": "web", "base_url": "http://oqu.example.kz"},
+                                       {"credential_did": "web", "base_url": "https://example.kz/oqu"},
+                                       {"credential_did": "plc"}, {"credential_cryptosuite": "rsa"}])
+def test_credential_settings_are_refused_at_start_when_they_cannot_work(tmp_path, overrides):
+    from lms.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match="LMS_CREDENTIAL_"):
+        Settings.load({"instance_path": str(tmp_path), **overrides}, environ={})

@@ -83,3 +83,28 @@ def test_something_else_gets_a_translated_error(app, client, raw):
     text = page_text(response)
     assert translated(app, NOT_A_CREDENTIAL) in text or \
         translated(app, "The file is too large for a credential (at most %(size)s KB).", size=256) in text
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: d.update({"@context": 5}),
+    lambda d: d.update({"@context": ["https://example.org/unknown-context"]}),
+    lambda d: d.update(proof="z"),
+    lambda d: d.update(proof=[]),
+    lambda d: d["proof"][0].update(proofValue="0OIl"),
+    lambda d: d["proof"][0].update(verificationMethod=["did:key:z"]),
+    lambda d: d["proof"][0].update(verificationMethod="did:web:evil.example#key-1"),
+    lambda d: d["proof"][0].update(cryptosuite="eddsa-2022"),
+    lambda d: d.update(issuer=[1, 2]),
+    lambda d: d["credentialSubject"].update(score=float("inf")),
+    lambda d: d.update(nested=json.loads("[" * 50 + "]" * 50)),
+])
+def test_a_malformed_credential_is_reported_invalid_not_an_error(app, client, world, certificate, change):
+    document = _download(signed_in_client(app, world.learner), certificate.number)
+    change(document)
+    response = _check(client, text=json.dumps(document))
+    assert response.status_code == 200 and translated(app, CHANGED) in page_text(response)
+
+
+def test_deeply_nested_json_is_not_a_credential(app, client):
+    text = page_text(_check(client, text="[" * 100_000))
+    assert translated(app, NOT_A_CREDENTIAL) in text
