@@ -63,17 +63,22 @@ def _certificate_or_404(number: str):
     return certificate
 
 
+def _download(number: str, render, mimetype: str, extension: str) -> Response:
+    """A certificate as a file for someone who may download it (403 for anyone else)."""
+    certificate = _certificate_or_404(number)
+    if not services.may_download(_user(), certificate):
+        abort(403)
+    return Response(render(certificate), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{certificate.number}.{extension}"',
+        "Cache-Control": "private, no-store"})
+
+
 @bp.get("/certificates/<number>/pdf")
 @login_required
 def pdf(number: str):
     from .pdf import render_pdf
 
-    certificate = _certificate_or_404(number)
-    if not services.may_download(_user(), certificate):
-        abort(403)
-    return Response(render_pdf(certificate), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{certificate.number}.pdf"',
-        "Cache-Control": "private, no-store"})
+    return _download(number, render_pdf, "application/pdf", "pdf")
 
 
 @bp.get("/certificates/<number>/credential")
@@ -82,15 +87,13 @@ def credential(number: str):
     """The signed credential as a file; the holder chooses whether it shows their name."""
     import json
 
-    certificate = _certificate_or_404(number)
-    if not services.may_download(_user(), certificate):
-        abort(403)
-    if certificate.revoked_at is not None:
-        abort(410)
-    document = services.credential_for(_user(), certificate, share_name=request.args.get("name") == "1")
-    return Response(json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="{certificate.number}.json"',
-        "Cache-Control": "private, no-store"})
+    def render(certificate):
+        if certificate.revoked_at is not None:
+            abort(410)
+        document = services.credential_for(_user(), certificate, share_name=request.args.get("name") == "1")
+        return json.dumps(document, ensure_ascii=False, indent=2)
+
+    return _download(number, render, "application/json", "json")
 
 
 @bp.get("/.well-known/did.json")

@@ -108,3 +108,10 @@ def test_a_malformed_credential_is_reported_invalid_not_an_error(app, client, wo
 def test_deeply_nested_json_is_not_a_credential(app, client):
     text = page_text(_check(client, text="[" * 100_000))
     assert translated(app, NOT_A_CREDENTIAL) in text
+
+
+def test_no_credential_download_once_revoked(app, world, certificate):
+    services.revoke_certificate(world.admin, certificate, "ошибка")
+    browser = signed_in_client(app, world.learner)
+    assert f"/certificates/{certificate.number}/credential" not in browser.get("/certificates").get_data(as_text=True)
+    assert browser.get(f"/certificates/{certificate.number}/credential").status_code == 410
