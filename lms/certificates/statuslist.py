@@ -1,10 +1,11 @@
 """Revocation a verifier can check: a W3C *Bitstring Status List v1.0* per issuer.
 
-Each certificate holds a place (``status_index``) in the list, drawn at random (so that the place
-tells nothing about when or for whom it was issued) and unique in the database: two issues that
-draw the same place at the same moment cannot both be written, and the issue retries with a new
-draw (:func:`lms.certificates.services.issue_if_earned`). The list has :data:`LIST_SIZE` places,
-8 times the W3C minimum, so collisions stay rare for hundreds of thousands of certificates.
+Each certificate holds a place (``status_index``) in the list: its database id spread over the list
+by a fixed permutation (:func:`place_of`), so that neighbouring certificates do not sit side by side,
+and stored with the certificate when it is written (``models.py``). Ids are unique, so places are
+too, however many LMS nodes issue at the same moment — no drawing, no retry; a unique constraint
+guards it. The list has :data:`LIST_SIZE` places (8 times the W3C minimum): one place for each of
+the first 1,048,576 certificates; beyond that a second list is needed.
 
 The list credential (:func:`lms.certificates.credential.status_list_credential`) is built from
 the database at every request, so it follows revocations at once, and signed like the certificates'
@@ -15,17 +16,20 @@ from __future__ import annotations
 
 import base64
 import gzip
-import secrets
 
 from ..utils import external_url
 
 LIST_NUMBER = 1
-LIST_SIZE = 8 * 131_072  # bits
+LIST_SIZE = 8 * 131_072  # bits, a power of two
+SPREAD = 611_953  # odd: multiplying by it modulo LIST_SIZE is a permutation of the places
 PURPOSE = "revocation"
 
 
-def random_index() -> int:
-    return secrets.randbelow(LIST_SIZE)
+def place_of(certificate_id: int) -> int:
+    """The place of the certificate with this id: distinct for distinct ids below LIST_SIZE."""
+    if not 0 < certificate_id < LIST_SIZE:
+        raise RuntimeError(f"status list {LIST_NUMBER} is full: certificate {certificate_id} needs a second list")
+    return certificate_id * SPREAD % LIST_SIZE
 
 
 def list_url() -> str:
