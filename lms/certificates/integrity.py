@@ -218,6 +218,3 @@ def proof_methods(secured: dict) -> list[str]:
     """The verification methods the proofs name (empty if there are none)."""
     return [str(proof.get("verificationMethod", "")) for proof in _proofs(secured) or []]
 
-
-def cryptosuites(secured: dict) -> list[str]:
-    return [str(proof.get("cryptosuite", "")) for proof in _proofs(secured) or []]
