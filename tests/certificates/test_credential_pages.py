@@ -3,10 +3,11 @@ and anyone checks a credential file on the verification page — including one s
 certificate was revoked, and one signed before issue #23."""
 import io
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from lms import clock
 from lms.certificates import services
 
 from ..conftest import csrf_token, page_text, signed_in_client, translated
@@ -23,7 +24,7 @@ NOT_A_CREDENTIAL = ("This is not a credential file: choose the .json file downlo
 
 @pytest.fixture
 def certificate(world, course, make):
-    return make.certificate(world.learner, course, valid_until=date.today() + timedelta(days=100))
+    return make.certificate(world.learner, course, valid_until=clock.today() + timedelta(days=100))
 
 
 def _download(browser, number, **query):
