@@ -10,7 +10,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 -include .env
 export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
-.PHONY: install run bench test test-postgres test-clock clock-deps browser-deps a11y-deps translations messages services clean
+.PHONY: install run bench test test-postgres test-clock clock-deps browser-deps node a11y-deps interop-deps translations messages services clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,9 +33,22 @@ messages: $(STAMP)
 browser-deps:
 	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)
 
+# Node.js and npm (Debian's) for the npm packages the tests use, where the machine has none.
+node:
+	command -v npm >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null)
+
 # axe-core for the accessibility tests (tests/a11y), from npm at the version package.json pins.
-a11y-deps:
+a11y-deps: node
 	test -f tests/a11y/node_modules/axe-core/axe.min.js || npm ci --prefix tests/a11y --no-audit --no-fund --silent
+
+# Credential verifiers Oqu did not write, for tests/interop (Digital Bazaar's vc.js and cryptosuites, the
+# DCC's verifier-core, Ajv), from npm at the versions package-lock.json pins; reinstalled when it changes.
+INTEROP_STAMP := tests/interop/node_modules/.installed
+$(INTEROP_STAMP): tests/interop/package-lock.json
+	npm ci --prefix tests/interop --no-audit --no-fund --silent
+	touch $@
+
+interop-deps: node $(INTEROP_STAMP)
 
 # Start PostgreSQL and Redis if this machine has them installed but stopped.
 services:
@@ -55,7 +68,7 @@ bench: install
 	command -v wrk >/dev/null 2>&1 && command -v sqlite3 >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk sqlite3 >/dev/null)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-test: install browser-deps a11y-deps
+test: install browser-deps a11y-deps interop-deps
 	$(BIN)/pytest
 
 # The tests whose dates matter, run again on the machine's clock faked to the hours when Almaty's date
@@ -77,7 +90,7 @@ test-clock: install clock-deps
 	TZ=Asia/Almaty $(FAKED) '2026-12-02 02:00:00' $(BIN)/pytest -q -p no:cacheprovider $(DATE_TESTS)
 
 # The same suite against the real PostgreSQL (CI runs both).
-test-postgres: install browser-deps a11y-deps services
+test-postgres: install browser-deps a11y-deps interop-deps services
 	LMS_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 clean:

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENV_PREFIX = "LMS_"
@@ -96,6 +97,18 @@ class Settings:
     grading_lease: int = _doc("Seconds a worker holds a submission it is grading; after that (a killed worker) "
                               "the reaper hands it to another worker. 0: twice the grading timeout plus a minute.",
                               default=0)
+    credential_issuer_name: str = _doc("The organisation running the programme, named as the issuer of the signed "
+                                       "credentials (Open Badges 3.0) next to each certificate.", default="Oqu")
+    credential_issuer_url: str = _doc("Web address of that organisation in the credentials. Empty: the LMS's "
+                                      "base address.", default="")
+    credential_did: str = _doc("How verifiers find the credential-signing key: `key` (did:key, the key itself; "
+                               "demo and development) or `web` (did:web of the base address, the LMS serves "
+                               "/.well-known/did.json; production). docs/credentials.md.", default="key")
+    credential_key_file: str = _doc("Ed25519 credential-signing key (PKCS#8 PEM). Several LMS nodes must share "
+                                    "one file (a mounted secret). Empty: instance/credential-signing-key.pem, "
+                                    "generated on first use.", default="")
+    credential_cryptosuite: str = _doc("Data Integrity cryptosuite of new credentials: `eddsa-rdfc-2022` (Open "
+                                       "Badges 3.0 conformance) or `eddsa-jcs-2022`.", default="eddsa-rdfc-2022")
 
     @classmethod
     def fields_help(cls) -> list[tuple[str, str, str]]:
@@ -201,6 +214,14 @@ class Settings:
         if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "unix://", "sqlite:///",
                                                               "memory://")):
             raise SettingsError("LMS_QUEUE_URL must be empty, redis://…, rediss://…, sqlite:///PATH or memory://")
+        if self.credential_did not in {"key", "web"}:
+            raise SettingsError("LMS_CREDENTIAL_DID must be key or web")
+        if self.credential_did == "web" and (not self.base_url.startswith("https://")
+                                             or urlsplit(self.base_url).path.strip("/")):
+            raise SettingsError("LMS_CREDENTIAL_DID=web needs an https:// LMS_BASE_URL without a path (verifiers "
+                                "fetch https://HOST/.well-known/did.json)")
+        if self.credential_cryptosuite not in {"eddsa-rdfc-2022", "eddsa-jcs-2022"}:
+            raise SettingsError("LMS_CREDENTIAL_CRYPTOSUITE must be eddsa-rdfc-2022 or eddsa-jcs-2022")
 
     def flask_config(self) -> dict[str, Any]:
         return {

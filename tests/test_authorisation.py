@@ -161,6 +161,9 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "certificates.verify": ({"number": "{certificate}"}, public()),
     "certificates.mine": ({}, signed_in()),
     "certificates.pdf": ({"number": "{certificate}"}, only("learner", "hr", "admin")),
+    "certificates.credential": ({"number": "{certificate}"}, only("learner", "hr", "admin")),
+    "certificates.verify_credential": ({}, public()),
+    "certificates.did_document": ({}, public(NOT_FOUND)),  # did:key (the default) has no DID document
     "certificates.revoke": ({"number": "{certificate}"}, only("admin")),
     "hr.certificate_list": ({}, only("hr", "admin")),
     "hr.export_csv": ({}, only("hr", "admin")),

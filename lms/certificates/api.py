@@ -191,16 +191,20 @@ def certificate_pdf(number: str):
 @bp.get("/certificates/<number>/credential")
 @token_required
 def certificate_credential(number: str):
-    """The certificate as a signed Open Badges 3.0 credential (W3C VC 2.0, Data Integrity
-    proof `eddsa-jcs-2022`, issuer `did:key`).
+    """The certificate as a signed Open Badges 3.0 credential (W3C VC 2.0, Data Integrity proof
+    `eddsa-rdfc-2022` or, by setting, `eddsa-jcs-2022`; revocation by Bitstring Status List).
     ---
     get:
       tags: [certificates]
       summary: Signed credential
       description: For the holder, HR officers whose organisation subtree holds the certificate, and admins.
-        A revoked certificate has no credential (410).
+        The holder is identified by a salted hash of their IIN (or e-mail); their name is in the
+        credential only when the holder downloads it with `name=true`. A revoked certificate has no
+        new credential (410); copies saved before show as revoked through `credentialStatus`.
       parameters:
         - {name: number, in: path, required: true, schema: {type: string}}
+        - {name: name, in: query, schema: {type: boolean, default: false},
+           description: the holder's own choice to show their name (ignored for anyone else)}
       responses:
         200:
           content:
@@ -215,7 +219,7 @@ def certificate_credential(number: str):
             application/json:
               schema: Error
     """
-    from .credential import signed_credential
+    from flask import request
 
     certificate = _find(number)
     if not services.may_download(g.api_user, certificate):
@@ -223,6 +227,42 @@ def certificate_credential(number: str):
     if certificate.revoked_at is not None:
         raise ApiError(410, "revoked", _("This certificate was revoked on %(date)s.",
                                          date=clock.local_date(certificate.revoked_at).isoformat()))
-    response = jsonify(signed_credential(certificate))
+    share_name = request.args.get("name", "").lower() in {"1", "true", "yes"}
+    response = jsonify(services.credential_for(g.api_user, certificate, share_name=share_name))
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get("/credentials/status/<int:number>")
+def credential_status_list(number: int):
+    """The issuer's revocation list: a signed W3C Bitstring Status List credential (no sign-in).
+    ---
+    get:
+      tags: [certificates]
+      summary: Credential status list
+      description: Each credential's `credentialStatus` names its place in this list; a set bit is a
+        revoked certificate. Follows revocations at once.
+      security: []
+      parameters:
+        - {name: number, in: path, required: true, schema: {type: integer}, example: 1}
+      responses:
+        200:
+          content:
+            application/json:
+              schema: {type: object}
+        404:
+          content:
+            application/json:
+              schema: Error
+    """
+    from flask import request
+
+    from . import statuslist
+    from .credential import status_list_credential
+
+    if number != statuslist.LIST_NUMBER:
+        raise ApiError(404, "not_found", _("There is no such status list."))
+    response = jsonify(status_list_credential())
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
 from ..courses.models import Course
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..utils import utcnow
+from .statuslist import place_of
 
 
 class Certificate(db.Model):
@@ -20,6 +22,7 @@ class Certificate(db.Model):
 
     __tablename__ = "certificates"
     __table_args__ = (UniqueConstraint("user_id", "course_id", "renewal", name="uq_certificates_user_course_renewal"),
+                      UniqueConstraint("status_index", name="uq_certificates_status_index"),
                       # HR lists: an organisation's certificates, newest first, without sorting them all
                       Index("ix_certificates_organisation_issued", "organisation_id", "issued_on", "id"))
 
@@ -42,6 +45,9 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column()
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # its place in the revocation status list (statuslist.py), given when the row is written;
+    # migration 0010_creds gave one to every certificate issued before it
+    status_index: Mapped[int | None] = mapped_column()
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     course: Mapped[Course] = relationship()
@@ -59,3 +65,13 @@ class Certificate(db.Model):
 
     def __repr__(self) -> str:
         return f"<Certificate {self.number}>"
+
+
+@event.listens_for(Certificate, "after_insert")
+def _give_status_place(_mapper, connection, certificate: Certificate) -> None:
+    """Every certificate written through the ORM gets its place in the status list, from its id."""
+    if certificate.status_index is None:
+        place = place_of(certificate.id)
+        connection.execute(Certificate.__table__.update().where(Certificate.__table__.c.id == certificate.id)
+                           .values(status_index=place))
+        set_committed_value(certificate, "status_index", place)

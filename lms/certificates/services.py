@@ -207,6 +207,51 @@ def ensure_may_download(actor, certificate: Certificate) -> None:
         raise PermissionDenied("certificate")
 
 
+def credential_for(actor, certificate: Certificate, *, share_name: bool = False) -> dict:
+    """The signed credential of ``certificate`` for someone who may download it. The holder's name
+    is in it only when the holder themself chose to share it (``share_name``)."""
+    from .credential import signed_credential
+
+    ensure_may_download(actor, certificate)
+    return signed_credential(certificate, share_name=share_name and getattr(actor, "id", None) == certificate.user_id)
+
+
+@dataclass(frozen=True)
+class CredentialCheck:
+    """Oqu's verdict on a credential file: its proof (:func:`lms.certificates.credential.check`)
+    and the certificate it names, if this LMS has it."""
+
+    proof: str  # valid | legacy | foreign | invalid
+    certificate: Certificate | None
+
+
+CREDENTIAL_MAX_BYTES = 256 * 1024
+
+
+def check_credential(raw: bytes | str) -> CredentialCheck:
+    """Check an uploaded or pasted credential. Raises :class:`CertificateError` (translated) for
+    something that is not a credential at all."""
+    import json
+
+    from .credential import check
+
+    if len(raw) > CREDENTIAL_MAX_BYTES:
+        raise CertificateError(_("The file is too large for a credential (at most %(size)s KB).",
+                                 size=CREDENTIAL_MAX_BYTES // 1024))
+    try:
+        credential = json.loads(raw)
+    except (ValueError, RecursionError):  # not JSON (UnicodeDecodeError is a ValueError), or nested too deep
+        credential = None
+    if not isinstance(credential, dict) or "credentialSubject" not in credential:
+        raise CertificateError(_("This is not a credential file: choose the .json file downloaded from "
+                                 "“My certificates”, or paste its text."))
+    proof = check(credential)
+    certificate = None
+    if proof in {"valid", "legacy"}:
+        certificate = find_certificate(str(credential.get("id", "")).rstrip("/").rsplit("/", 1)[-1])
+    return CredentialCheck(proof=proof, certificate=certificate)
+
+
 def certificates_of(user) -> list[Certificate]:
     return list(db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)
                                    .order_by(Certificate.issued_at.desc(), Certificate.id.desc())))

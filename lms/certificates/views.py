@@ -1,13 +1,14 @@
-"""Pages: public verification, the learner's certificates, PDF download, revocation (admins)."""
+"""Pages: public verification (by number or by credential file), the learner's certificates, PDF and
+credential downloads, revocation (admins), and the issuer's DID document (did:web)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..security import requires
 from . import services
-from .forms import RevokeForm
+from .forms import CredentialCheckForm, RevokeForm
 
 bp = Blueprint("certificates", __name__)
 
@@ -23,6 +24,21 @@ def verify_lookup():
     if number:
         return redirect(url_for("certificates.verify", number=number[:40]))
     return render_template("certificates/verify.html", status=None, number="")
+
+
+@bp.route("/verify/credential", methods=["GET", "POST"])
+def verify_credential():
+    """Check a credential file: its proof, and the status of the certificate it names."""
+    form = CredentialCheckForm()
+    result = None
+    if form.validate_on_submit():
+        raw = form.file.data.read() if form.file.data else (form.text.data or "").encode()
+        try:
+            result = services.check_credential(raw)
+        except services.CertificateError as error:
+            flash(str(error), "error")
+    status = services.public_status(result.certificate) if result and result.certificate else None
+    return render_template("certificates/verify_credential.html", form=form, result=result, status=status)
 
 
 @bp.get("/verify/<path:number>")
@@ -47,17 +63,51 @@ def _certificate_or_404(number: str):
     return certificate
 
 
+def _download(number: str, render, mimetype: str, extension: str) -> Response:
+    """A certificate as a file for someone who may download it (403 for anyone else)."""
+    certificate = _certificate_or_404(number)
+    if not services.may_download(_user(), certificate):
+        abort(403)
+    return Response(render(certificate), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{certificate.number}.{extension}"',
+        "Cache-Control": "private, no-store"})
+
+
 @bp.get("/certificates/<number>/pdf")
 @login_required
 def pdf(number: str):
     from .pdf import render_pdf
 
-    certificate = _certificate_or_404(number)
-    if not services.may_download(_user(), certificate):
-        abort(403)
-    return Response(render_pdf(certificate), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{certificate.number}.pdf"',
-        "Cache-Control": "private, no-store"})
+    return _download(number, render_pdf, "application/pdf", "pdf")
+
+
+@bp.get("/certificates/<number>/credential")
+@login_required
+def credential(number: str):
+    """The signed credential as a file; the holder chooses whether it shows their name."""
+    import json
+
+    def render(certificate):
+        if certificate.revoked_at is not None:
+            abort(410)
+        document = services.credential_for(_user(), certificate, share_name=request.args.get("name") == "1")
+        return json.dumps(document, ensure_ascii=False, indent=2)
+
+    return _download(number, render, "application/json", "json")
+
+
+@bp.get("/.well-known/did.json")
+def did_document():
+    """The issuer's DID document, when credentials are issued as did:web (``LMS_CREDENTIAL_DID=web``)."""
+    from flask import current_app
+
+    from .credential import did_document as document
+
+    if current_app.config["OQU_SETTINGS"].credential_did != "web":
+        abort(404)
+    response = jsonify(document())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @bp.route("/admin/certificates/<number>/revoke", methods=["GET", "POST"])

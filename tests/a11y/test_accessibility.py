@@ -95,7 +95,7 @@ def _audit(page, base, paths, language) -> list[str]:
 def test_main_pages_of_every_role_have_no_serious_violations(context, live_server, site, language):
     world, number = site["world"], site["certificate"].number
     pages = {
-        None: ["/login", "/password/forgot", f"/verify/{number}", f"/verify/{UNKNOWN}"],
+        None: ["/login", "/password/forgot", f"/verify/{number}", f"/verify/{UNKNOWN}", "/verify/credential"],
         world.learner: ["/", "/courses", "/courses/data-literacy",
                         "/courses/data-literacy/items/l1", "/certificates", "/account", "/account/tokens"],
         world.instructor: ["/teaching", "/teaching/courses/data-literacy"],

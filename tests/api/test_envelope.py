@@ -15,7 +15,7 @@ from ..conftest import translated
 UNAUTHORIZED = "Sign in with a valid API token (Authorization: Bearer …)."
 
 # API routes anyone may call without a token. Every other API route must answer 401 without one.
-PUBLIC_API = {"api.health", "api.ping", "api.openapi", "api.certificate_status"}
+PUBLIC_API = {"api.health", "api.ping", "api.openapi", "api.certificate_status", "api.credential_status_list"}
 
 
 def api_rules(app):

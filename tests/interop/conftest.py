@@ -1,0 +1,1 @@
+from ..certificates.conftest import course  # noqa: F401 — the standard test course
