@@ -78,6 +78,8 @@ score_overridden = _signals.signal("score-overridden", doc="score: the Submissio
 submission_flag_cleared = _signals.signal("submission-flag-cleared", doc="submission: the flagged Submission an "
                                           "instructor reviewed and let count; reason: why.")
 assignment_published = _signals.signal("assignment-published", doc="version: the new AssignmentVersion.")
+audit_log_exported = _signals.signal("audit-log-exported", doc="filters: dict of the filters set; rows: events "
+                                     "written.")
 gradebook_exported = _signals.signal("gradebook-exported", doc="course: the Course; rows: learners written.")
 instructor_added = _signals.signal("instructor-added", doc="course: the Course; instructor: the User who now "
                                    "teaches it.")

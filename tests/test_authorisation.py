@@ -122,6 +122,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "organisations.new": ({}, only("admin")),
     "organisations.edit": ({"organisation_id": "{a}"}, only("admin")),
     "audit.index": ({}, only("admin")),
+    "audit.export_csv": ({}, only("admin")),
     "gpu.usage": ({}, only("admin")),
     "gpu.usage_csv": ({}, only("admin")),
     # courses and learning (every signed-in role is enrolled in course "demo"; the attempt is the learner's)

@@ -69,6 +69,10 @@ def _on_due_date_changed(actor, enrolment, before):
                  after=enrolment.due_on.isoformat())
 
 
+def _on_audit_log_exported(actor, filters, rows):
+    record_event(actor, "audit_log_exported", None, filters=filters, rows=rows)
+
+
 def _on_enrolment_withdrawn(actor, enrolment):
     if getattr(actor, "id", None) != enrolment.user_id:
         record_event(actor, "enrolment_withdrawn", enrolment, learner=enrolment.user_id, course=enrolment.course_id)
@@ -111,6 +115,7 @@ def connect() -> None:
         (signals.enrolment_created, _on_enrolment_created),
         (signals.enrolment_withdrawn, _on_enrolment_withdrawn),
         (signals.enrolment_due_date_changed, _on_due_date_changed),
+        (signals.audit_log_exported, _on_audit_log_exported),
     ):
         _handlers.append(handler)
         signal.connect(handler)

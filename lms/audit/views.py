@@ -1,8 +1,11 @@
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..security import requires
+from ..spreadsheets import to_csv
 from ..utils import page_number
 from . import services
 
@@ -42,7 +45,13 @@ ACTION_LABELS = {
     "gpu_quota_set": _l("GPU quota set"),
     "gpu_usage_exported": _l("GPU usage exported"),
     "enrolment_due_date_changed": _l("Due date changed"),
+    "audit_log_exported": _l("Audit log exported"),
 }
+OBJECT_LABELS = {"User": _l("Person"), "Course": _l("Course"), "Certificate": _l("Certificate"),
+                 "Enrolment": _l("Enrolment"), "Organisation": _l("Organisation"), "Cohort": _l("Cohort"),
+                 "Submission": _l("Submission"), "AssignmentVersion": _l("Assignment version"),
+                 "GpuQuota": _l("GPU quota")}
+WHEN = "dd.MM.yyyy HH:mm"  # four-digit years, as an auditor reads dates
 
 
 @bp.app_template_filter("audit_action")
@@ -51,10 +60,35 @@ def audit_action(action: str) -> str:
     return str(label) if label else action
 
 
+@bp.app_template_filter("audit_object_type")
+def audit_object_type(kind: str) -> str:
+    label = OBJECT_LABELS.get(kind)
+    return str(label) if label else kind
+
+
 @bp.get("/admin/audit")
 @requires("view_audit_log")
 def index():
-    action = request.args.get("action") or None
-    pagination = services.list_events(current_user, action=action, page=page_number())
-    return render_template("audit/index.html", pagination=pagination, action=action,
-                           actions=services.known_actions())
+    filters = services.parse_filters(request.args)
+    pagination = services.list_events(current_user, filters, page=page_number())
+    return render_template("audit/index.html", pagination=pagination, filters=filters, when=WHEN,
+                           described=services.describe(list(pagination.items)), actions=services.known_actions(),
+                           object_types=services.known_object_types())
+
+
+@bp.get("/admin/audit/export.csv")
+@requires("view_audit_log")
+def export_csv():
+    filters = services.parse_filters(request.args)
+    events = services.export_events(current_user, filters)
+    described = {}
+    for start in range(0, len(events), 1000):  # a page's worth of names at a time
+        described.update(services.describe(events[start:start + 1000]))
+    rows = [[format_datetime(e.created_at, WHEN), e.actor.full_name if e.actor else _("system"),
+             e.actor.email if e.actor else "", audit_action(e.action),
+             audit_object_type(e.object_type) if e.object_type else "",
+             described[e.id].object.text if described[e.id].object else (e.object_id or ""), e.ip_address or "",
+             "; ".join(f"{label}: {text}" for label, text in described[e.id].details)] for e in events]
+    header = [_("When"), _("Who"), _("E-mail"), _("Action"), _("Object"), _("Name"), _("Address"), _("Details")]
+    return Response(to_csv(header, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=oqu-audit.csv"})

@@ -9,7 +9,7 @@ from lms.accounts import services
 from lms.accounts.iin import mask_iin
 
 from .. import factories
-from ..conftest import audit_events, csrf_token, page_text, post_form, sign_in
+from ..conftest import audit_events, csrf_token, page_text, post_form, sign_in, translated
 
 ADDRESS = "10.9.8.7"
 PASSWORD = "correct-horse-7"
@@ -137,3 +137,50 @@ def test_changed_iin_is_recorded_masked(app, world):
     assert old not in everything and new not in everything
     page = page_text(admin_browser(app, world).get("/admin/audit"))
     assert new not in page and mask_iin(new) in page
+
+
+def test_the_audit_log_names_objects_in_words_with_links_and_full_years(app, world, tmp_path):
+    from datetime import timedelta
+
+    from lms.clock import today as local_today
+    from lms.learning import services as learning
+
+    from ..courses.files import import_course
+
+    course = import_course(tmp_path / "courses")
+    learning.assign_course(world.hr, course, people=[world.colleague], due_on=local_today() + timedelta(days=3))
+    enrolment = learning.enrolment_for(world.colleague, course)
+    learning.change_due_dates(world.hr, [enrolment], local_today() + timedelta(days=9))
+    page = page_text(admin_browser(app, world).get("/admin/audit", query_string={
+        "action": "enrolment_due_date_changed"}))
+    assert f"{world.colleague.full_name} — {course.title_kk}" in page  # the enrolment by name
+    assert f'href="/admin/users/{world.colleague.id}"' in page and world.hr.full_name in page
+    assert translated(app, "Due date changed") in page and translated(app, "Before") in page
+    assert str(local_today().year) in page.split("<tbody>", 1)[1]  # four-digit years
+    assert "enrolment_due_date_changed" not in page.split("<tbody>", 1)[1]  # no internal codes in the rows
+
+
+def test_the_audit_log_filters_by_person_object_and_dates_and_its_export_is_audited(app, world, clock):
+    from datetime import datetime
+
+    clock.set(datetime(2026, 11, 30, 20, 0))  # 1 December in Almaty
+    _roles_changed(app, world)
+    clock.set(datetime(2026, 12, 2, 6, 0))
+    services.create_api_token(world.learner, world.learner, "robot")
+    client = admin_browser(app, world)
+
+    def rows(**query) -> str:
+        return page_text(client.get("/admin/audit", query_string=query)).split("<tbody>", 1)[-1]
+
+    assert translated(app, "Roles changed") in rows(date_from="2026-12-01", date_to="2026-12-01")
+    assert translated(app, "API token created") not in rows(date_from="2026-12-01", date_to="2026-12-01")
+    assert translated(app, "API token created") in rows(person="Оқушыұлы")  # the learner, by surname
+    assert translated(app, "Roles changed") not in rows(person="Оқушыұлы")
+    assert translated(app, "Roles changed") in rows(object_type="User", object_id=str(world.colleague.id))
+
+    export = client.get("/admin/audit/export.csv", query_string={"person": "Okushyuly"})
+    body = export.get_data(as_text=True)
+    assert export.status_code == 200 and body.startswith("\ufeff")
+    assert translated(app, "API token created") in body and translated(app, "Roles changed") not in body
+    [event] = audit_events("audit_log_exported")
+    assert event.actor_id == world.admin.id and event.details == {"filters": {"person": "Okushyuly"}, "rows": 1}
