@@ -99,6 +99,10 @@ class Settings:
                               default=0)
     credential_issuer_name: str = _doc("The organisation running the programme, named as the issuer of the signed "
                                        "credentials (Open Badges 3.0) next to each certificate.", default="Oqu")
+    certificate_signatory_name: str = _doc("Who signs the certificates, printed under the signature line of each "
+                                           "PDF (e.g. `А. Бекова`). Empty: no signature block.", default="")
+    certificate_signatory_title: str = _doc("The signatory's position, in Kazakh and Russian (e.g. `Бағдарлама "
+                                            "директоры / Директор программы`).", default="")
     credential_issuer_url: str = _doc("Web address of that organisation in the credentials. Empty: the LMS's "
                                       "base address.", default="")
     credential_did: str = _doc("How verifiers find the credential-signing key: `key` (did:key, the key itself; "

@@ -12,14 +12,19 @@ from functools import lru_cache
 from pathlib import Path
 
 import segno
+from flask import current_app
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
+from sqlalchemy import select
 
 from ..accounts.iin import mask_iin
+from ..extensions import db
+from ..organisations.models import Organisation
 from ..utils import external_url
 from .models import Certificate
 
@@ -94,6 +99,33 @@ def _qr(pdf, qr: segno.QRCode, x: float, y: float, size: float) -> None:
     pdf.drawPath(path, stroke=0, fill=1)
 
 
+def organisation_path(organisation) -> tuple[str, str]:
+    """The holder's unit with every unit above it, in Kazakh and in Russian (ministry first)."""
+    if organisation is None:
+        return "—", "—"
+    ids = [int(part) for part in organisation.path.strip("/").split("/") if part] or [organisation.id]
+    by_id = {o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)))}
+    units = [by_id[i] for i in ids if i in by_id] or [organisation]
+    return " → ".join(u.name_kk for u in units), " → ".join(u.name_ru for u in units)
+
+
+def _facts(pdf, facts: list[tuple[str, str]], left: float, right: float, y: float) -> float:
+    """Label and value rows: the value column starts after the widest label, so none overlaps."""
+    label_size, gap = 10, 6 * mm
+    column = left + max(pdf.stringWidth(label, FONT, label_size) for label, _value in facts) + gap
+    for label, value in facts:
+        pdf.setFont(FONT, label_size)
+        pdf.drawString(left, y, label)
+        size = 11 if pdf.stringWidth(value, FONT_BOLD, 11) <= right - column else 9.5
+        lines = simpleSplit(value, FONT_BOLD, size, right - column)[:3]  # a long unit path wraps, never overlaps
+        pdf.setFont(FONT_BOLD, size)
+        for line in lines:
+            pdf.drawString(column, y, line)
+            y -= 4.5 * mm
+        y -= 2.5 * mm
+    return y
+
+
 def render_pdf(certificate: Certificate) -> bytes:
     _register_fonts()
     buffer = io.BytesIO()
@@ -113,7 +145,10 @@ def render_pdf(certificate: Certificate) -> bytes:
     text_width = width - 60 * mm
     course, holder = certificate.course, certificate.user
     organisation = certificate.organisation
-    y = height - 38 * mm
+    settings = current_app.config["OQU_SETTINGS"]
+    y = height - 28 * mm
+    _centred(pdf, settings.credential_issuer_name, y, FONT, 12, text_width, width)  # the issuing body
+    y -= 12 * mm
     _centred(pdf, "СЕРТИФИКАТ", y, FONT_BOLD, 30, text_width, width)
     y -= 9 * mm
     pdf.setFont(FONT, 11)
@@ -129,27 +164,33 @@ def render_pdf(certificate: Certificate) -> bytes:
     y -= 8 * mm
     _centred(pdf, ru, y, FONT, 13, text_width, width)
 
-    y -= 16 * mm
+    y -= 14 * mm
     left = 30 * mm
-    facts = [
+    qr_size = 38 * mm
+    qr_x, qr_y = width - 30 * mm - qr_size, 26 * mm
+    unit_kk, unit_ru = organisation_path(organisation)
+    _facts(pdf, [
         ("ЖСН / ИИН", mask_iin(holder.iin) if holder is not None and holder.iin else "—"),
-        ("Ұйым / Организация",
-         f"{organisation.name_kk} / {organisation.name_ru}" if organisation is not None else "—"),
+        ("Ұйым", unit_kk),
+        ("Организация", unit_ru),
+        ("Сағат саны / Объём, часов", str(certificate.hours)),
         ("Берілген күні / Дата выдачи", _date(certificate.issued_on)),
         ("Жарамдылық мерзімі / Действителен до",
          _date(certificate.valid_until) if certificate.valid_until else "мерзімсіз / бессрочно"),
-    ]
-    for label, value in facts:
-        pdf.setFont(FONT, 10)
-        pdf.drawString(left, y, label)
-        size = _fit(pdf, value, FONT_BOLD, 11, width - 170 * mm)
-        pdf.setFont(FONT_BOLD, size)
-        pdf.drawString(left + 75 * mm, y, value)
-        y -= 7 * mm
+    ], left, qr_x - 8 * mm, y)
+
+    if settings.certificate_signatory_name:  # the signature block, left of the QR code and above the footer
+        line_y = 48 * mm
+        pdf.setLineWidth(0.6)
+        pdf.setStrokeColor(INK)
+        pdf.line(left, line_y, left + 70 * mm, line_y)
+        pdf.setFont(FONT_BOLD, 10)
+        pdf.drawString(left, line_y - 5 * mm, settings.certificate_signatory_name)
+        if settings.certificate_signatory_title:
+            pdf.setFont(FONT, _fit(pdf, settings.certificate_signatory_title, FONT, 9, qr_x - left - 8 * mm))
+            pdf.drawString(left, line_y - 10 * mm, settings.certificate_signatory_title)
 
     url = verification_url(certificate)
-    qr_size = 38 * mm
-    qr_x, qr_y = width - 30 * mm - qr_size, 26 * mm
     _qr(pdf, qr_code(certificate), qr_x, qr_y, qr_size)
     pdf.setFillColor(INK)
     pdf.setFont(FONT, 8)

@@ -180,6 +180,8 @@ class PublicStatus:
     issued_on: date
     valid_until: date | None
     revoked_on: date | None
+    organisation_kk: str = ""  # the holder's unit when the certificate was issued (shown, not in the API)
+    organisation_ru: str = ""
 
 
 def public_status(certificate: Certificate, today: date | None = None) -> PublicStatus:
@@ -188,7 +190,9 @@ def public_status(certificate: Certificate, today: date | None = None) -> Public
         number=certificate.number, status=certificate.status(today), holder=certificate.holder_name,
         course_kk=certificate.course.title_kk, course_ru=certificate.course.title_ru, hours=certificate.hours,
         issued_on=certificate.issued_on, valid_until=certificate.valid_until,
-        revoked_on=local_date(certificate.revoked_at))
+        revoked_on=local_date(certificate.revoked_at),
+        organisation_kk=certificate.organisation.name_kk if certificate.organisation else "",
+        organisation_ru=certificate.organisation.name_ru if certificate.organisation else "")
 
 
 def may_download(actor, certificate: Certificate) -> bool:

@@ -139,3 +139,14 @@ def test_a_revocation_at_two_in_the_morning_in_almaty_bears_almatys_date(app, cl
     export = signed_in_client(app, world.hr).get("/hr/certificates/export.csv", buffered=True)
     [row] = [line for line in export.get_data(as_text=True).splitlines() if certificate.number in line]
     assert row.rstrip().endswith("2026-12-02"), row
+
+
+@pytest.mark.settings(credential_issuer_name="Мемлекеттік басқару академиясы")
+def test_the_verification_page_shows_the_status_first_with_the_issuer_and_the_holders_organisation(
+        app, client, world, certificate):
+    page = page_text(client.get(f"/verify/{certificate.number}"))
+    status = page.index('data-testid="certificate-status"')
+    assert status < page.index("Мемлекеттік басқару академиясы") and status < page.index(world.a1.name_kk)
+    assert translated(app, "Issued by") in page
+    body = client.get(f"/api/v1/certificates/{certificate.number}").get_json()
+    assert "organisation" not in str(body)  # the API's public answer keeps its fields
