@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from datetime import datetime, time
+from datetime import datetime, time, timezone
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -105,6 +105,9 @@ def resolve(method: str) -> Ed25519PublicKey:
 
 
 def _timestamp(value: datetime) -> str:
+    """UTC in the credential's form; a naive value is UTC already, as the database stores it."""
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc)
     return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
@@ -164,7 +167,8 @@ def unsigned_credential(certificate: Certificate, issuer: str, *, share_name: bo
         "evidence": [{"type": ["Evidence"], "id": url, "name": certificate.number}],
     }
     if certificate.valid_until is not None:
-        document["validUntil"] = _timestamp(datetime.combine(certificate.valid_until, time(23, 59, 59)))
+        # valid through the whole of that day in Kazakhstan
+        document["validUntil"] = _timestamp(datetime.combine(certificate.valid_until, time(23, 59, 59), clock.zone()))
     if certificate.status_index is not None:
         document["credentialStatus"] = statuslist.entry(certificate.status_index)
     return document

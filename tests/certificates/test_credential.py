@@ -68,7 +68,8 @@ def test_credential_is_an_open_badge_signed_with_eddsa_rdfc_2022(app, world, cer
     assert document["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert document["@context"] == ["https://www.w3.org/ns/credentials/v2",
                                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
-    assert document["validUntil"].startswith("2028-03-05") and document["validFrom"].startswith("2026-03-05")
+    assert document["validUntil"] == "2028-03-05T18:59:59Z"  # the end of 5 March 2028 in Almaty (UTC+5)
+    assert document["validFrom"].startswith("2026-03-05")
     assert document["credentialSubject"]["achievement"]["name"] == certificate.course.title_kk
     assert isinstance(document["proof"], list) and document["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     assert "@context" not in document["proof"][0]
