@@ -207,6 +207,7 @@ class Settings:
             "SESSION_COOKIE_SECURE": self.cookie_secure,
             "REMEMBER_COOKIE_SECURE": self.cookie_secure,
             "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
             "TESTING": self.env == "testing",
             "BABEL_DEFAULT_LOCALE": "kk",

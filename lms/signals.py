@@ -21,6 +21,7 @@ user_reactivated = _signals.signal("user-reactivated", doc="user: the account re
 roles_changed = _signals.signal("roles-changed", doc="user: the account; added/removed: lists of role labels.")
 invitation_issued = _signals.signal("invitation-issued", doc="user: the invited account.")
 password_set = _signals.signal("password-set", doc="user: the account; via: `invitation`, `reset` or `change`.")
+sessions_ended = _signals.signal("sessions-ended", doc="user: the person an administrator signed out everywhere.")
 password_reset_requested = _signals.signal("password-reset-requested", doc="user: the account.")
 employees_imported = _signals.signal("employees-imported", doc="report: the ImportReport; filename: source name.")
 api_token_created = _signals.signal("api-token-created", doc="token: the new ApiToken.")

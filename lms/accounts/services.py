@@ -167,6 +167,7 @@ def set_user_active(actor, user: User, active: bool) -> None:
         return
     user.active = active
     if not active:
+        _end_sessions(user)
         for token in user_tokens(user):
             token.revoked_at = token.revoked_at or utcnow()
     (signals.user_reactivated if active else signals.user_deactivated).send(actor, user=user)
@@ -291,8 +292,23 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
+def _end_sessions(user: User) -> None:
+    """Every session and remember-me cookie of the person stops working (see User.get_id)."""
+    user.session_generation += 1
+
+
 def record_sign_out(user: User) -> None:
+    """Signing out ends the person's sessions on every device, so a copied cookie is worthless too."""
+    _end_sessions(user)
     signals.user_signed_out.send(user, user=user)
+    db.session.commit()
+
+
+def end_sessions(actor, user: User) -> None:
+    """An administrator signs a person out everywhere (a lost laptop, a shared computer)."""
+    ensure(actor, "manage_users")
+    _end_sessions(user)
+    signals.sessions_ended.send(actor, user=user)
     db.session.commit()
 
 
@@ -309,15 +325,19 @@ def set_password(actor, user: User, password: str) -> None:
     ensure(actor, "manage_users")
     check_password_strength(password)
     user.password_hash = hash_password(password)
+    _end_sessions(user)
     signals.password_set.send(actor, user=user, via="admin")
     db.session.commit()
 
 
 def change_password(user: User, current: str, new: str) -> None:
+    """A new password ends every session of the person; the page signs the browser that changed it in
+    again."""
     if not verify_password(user.password_hash, current):
         raise AccountError(_("The current password is incorrect."))
     check_password_strength(new)
     user.password_hash = hash_password(new)
+    _end_sessions(user)
     signals.password_set.send(user, user=user, via="change")
     db.session.commit()
 
@@ -405,6 +425,7 @@ def set_password_with_token(token: str, purpose: str, password: str) -> User:
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
+    _end_sessions(user)
     signals.password_set.send(user, user=user, via=purpose)
     db.session.commit()
     return user

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
 from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
@@ -101,7 +102,9 @@ def account():
         except services.AccountError as error:
             password_form.current.errors.append(str(error))
         else:
-            flash(_("Your password has been changed."), "success")
+            # The new password ended every session, this one too: sign this browser in again.
+            login_user(user, remember=current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE) in request.cookies)
+            flash(_("Your password has been changed. You have been signed out on your other devices."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", user=user, password_form=password_form,
                            shown_iin=services.shown_iin(user, user))
@@ -257,6 +260,19 @@ def change_active(user_id: int, change: str):
                   else _("The account has been reactivated."), "success")
         return redirect(url_for("accounts.edit_user", user_id=user.id))
     return render_template("accounts/confirm_active.html", user=user, change=change, form=form)
+
+
+@bp.route("/admin/users/<int:user_id>/sign-out", methods=["GET", "POST"])
+@requires("manage_users")
+def end_sessions(user_id: int):
+    """"Sign out everywhere": ends every session and remember-me cookie of the person, after a confirmation."""
+    user = services.get_person(current_user, user_id, permission="manage_users")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.end_sessions(current_user, user)
+        flash(_("%(name)s has been signed out on every device.", name=user.full_name), "success")
+        return redirect(url_for("accounts.edit_user", user_id=user.id))
+    return render_template("accounts/confirm_end_sessions.html", user=user, form=form)
 
 
 @bp.post("/admin/users/<int:user_id>/invite")

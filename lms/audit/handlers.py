@@ -80,6 +80,7 @@ _USER_ACTIONS = {
     signals.invitation_issued: "invitation_issued",
     signals.password_set: "password_set",
     signals.password_reset_requested: "password_reset_requested",
+    signals.sessions_ended: "sessions_ended",
 }
 
 _handlers = []  # blinker keeps weak references: hold the closures here
