@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .private_files import private_folder, write_private_file
+
 ENV_PREFIX = "LMS_"
 
 
@@ -42,6 +44,9 @@ class Settings:
     max_upload_mb: int = _doc("Largest accepted upload, in megabytes.", default=5)
     login_max_failures: int = _doc("Failed sign-ins in a row that lock an account.", default=5)
     login_lockout_minutes: int = _doc("How long a locked account stays locked.", default=15)
+    trusted_proxies: int = _doc("Reverse proxies in front of the LMS whose X-Forwarded-For and X-Forwarded-Proto "
+                                "headers are believed (werkzeug's ProxyFix), so that the audit log and the sign-in "
+                                "limits see the client's own address. 0: none, the headers are ignored.", default=0)
     invitation_days: int = _doc("Validity of an invitation link, in days.", default=7)
     password_reset_minutes: int = _doc("Validity of a password-reset link, in minutes.", default=60)
     password_min_length: int = _doc("Shortest accepted password.", default=10)
@@ -128,7 +133,7 @@ class Settings:
     def _fill_defaults(self) -> None:
         if not self.instance_path:
             self.instance_path = str(Path(__file__).resolve().parent.parent / "instance")
-        Path(self.instance_path).mkdir(parents=True, exist_ok=True)
+        private_folder(self.instance_path)
         if not self.courses_dir:
             self.courses_dir = str(Path(__file__).resolve().parent.parent / "courses")
         if not self.assignments_dir:
@@ -154,8 +159,7 @@ class Settings:
         """A key generated once and kept, so that sessions survive restarts in development."""
         path = Path(self.instance_path) / name
         if not path.exists():
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+            write_private_file(path, secrets.token_urlsafe(48).encode())
         return path.read_text().strip()
 
     def validate(self) -> None:
@@ -170,6 +174,8 @@ class Settings:
             raise SettingsError("LMS_DEFAULT_LANGUAGE must be kk, ru or kk-Latn")
         if self.max_upload_mb < 1:
             raise SettingsError("LMS_MAX_UPLOAD_MB must be at least 1")
+        if self.trusted_proxies < 0:
+            raise SettingsError("LMS_TRUSTED_PROXIES must not be negative")
         for name in ("hub_url", "hub_api_url"):
             value = getattr(self, name)
             if value and not value.startswith(("http://", "https://")):

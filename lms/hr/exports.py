@@ -111,8 +111,8 @@ def export_batches(actor, filters: certificates.CertificateFilters, today: date 
              revoked) in partition:
             if iin and whole is not None and person_unit not in whole and person_id != actor_id:
                 iin = mask_iin(iin)
-            if name and name.startswith(FORMULA_STARTS):
-                name = "'" + name
+            if name:
+                name = neutralise(name)
             if revoked is not None and not as_text:
                 revoked = revoked.date()
             append([number, name, iin or "", units.get(unit_id, ""), courses.get(course_id, ""), hours, issued_on,
