@@ -36,12 +36,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["OQU_TRANSLATIONS"] = ROOT / "translations"
 
     from . import i18n, security
-    from .extensions import MigrationCommands, csrf, db, login_manager
+    from .extensions import MigrationCommands, csrf, db, limiter, login_manager
 
     db.init_app(app)
     app.cli.add_command(MigrationCommands("db", help="Perform database migrations."))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app, settings)
 

@@ -36,8 +36,10 @@ def private_sqlite_database(database_url: str) -> None:
             url.database.startswith("file:"):
         return
     path = Path(url.database)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+    except OSError:  # no such folder, or not ours: SQLite will say so when it is used
+        return
     _tighten(path, FILE_MODE)
 
 

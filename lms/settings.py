@@ -42,8 +42,6 @@ class Settings:
     cookie_secure: bool = _doc("Send cookies only over HTTPS. On by default in production.", default=False)
     force_https: bool = _doc("Redirect plain HTTP to HTTPS.", default=False)
     max_upload_mb: int = _doc("Largest accepted upload, in megabytes.", default=5)
-    login_max_failures: int = _doc("Failed sign-ins in a row that lock an account.", default=5)
-    login_lockout_minutes: int = _doc("How long a locked account stays locked.", default=15)
     trusted_proxies: int = _doc("Reverse proxies in front of the LMS whose X-Forwarded-For and X-Forwarded-Proto "
                                 "headers are believed (werkzeug's ProxyFix), so that the audit log and the sign-in "
                                 "limits see the client's own address. 0: none, the headers are ignored.", default=0)
@@ -74,6 +72,10 @@ class Settings:
                                   "failed and offered a retry.", default=120)
     queue_url: str = _doc("Task queue: empty for a SQLite file under instance/ (no server needed), "
                           "`redis://host:6379/0` for Redis, `memory://` to run tasks at once (tests).", default="")
+    ratelimit_storage_url: str = _doc("Where the limits on sign-in, password reset and certificate checks count "
+                                      "attempts (docs/deployment.md): empty for Redis when LMS_QUEUE_URL is "
+                                      "`redis://…`, else this process's memory; or a `redis://…` of its own.",
+                                      default="")
 
     assignments_dir: str = _doc("Folder of nbgrader assignment sources, `<course>/<assignment>/*.ipynb` "
                                 "(docs/assignments.md). Defaults to notebooks/ in the project.", default="")
@@ -198,6 +200,9 @@ class Settings:
             raise SettingsError("LMS_GPU_* quotas must not be negative")
         if self.submission_max_mb < 1:
             raise SettingsError("LMS_SUBMISSION_MAX_MB must be at least 1")
+        if self.ratelimit_storage_url and not self.ratelimit_storage_url.startswith(("redis://", "rediss://",
+                                                                                    "memory://")):
+            raise SettingsError("LMS_RATELIMIT_STORAGE_URL must be empty, redis://…, rediss://… or memory://")
         if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "unix://", "sqlite:///",
                                                               "memory://")):
             raise SettingsError("LMS_QUEUE_URL must be empty, redis://…, rediss://…, sqlite:///PATH or memory://")
@@ -219,6 +224,10 @@ class Settings:
             "BABEL_DEFAULT_LOCALE": "kk",
             "BABEL_DEFAULT_TIMEZONE": self.timezone,
             "WTF_CSRF_TIME_LIMIT": None,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url or (
+                self.queue_url if self.queue_url.startswith(("redis://", "rediss://")) else "memory://"),
+            "RATELIMIT_KEY_PREFIX": "oqu",
+            "RATELIMIT_HEADERS_ENABLED": True,
         }
 
 

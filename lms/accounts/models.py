@@ -33,8 +33,6 @@ class User(UserMixin, db.Model):
     preferred_language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column()
     last_login_at: Mapped[datetime | None] = mapped_column()
     # In every session and remember-me cookie (see get_id): one more ends them all.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -12,7 +12,7 @@ from ..organisations.models import Organisation
 from ..organisations.services import all_organisations
 from ..security import requires
 from ..utils import page_number, safe_next_url
-from . import employees, services
+from . import employees, services, throttling
 from .forms import (ROLE_LABELS, ChangePasswordForm, ConfirmForm, ForgotPasswordForm, ImportForm, LoginForm, NewPersonForm,
                     PersonForm, RolesForm, SetPasswordForm, TokenForm)
 from .models import ApiToken, Role
@@ -23,6 +23,8 @@ bp = Blueprint("accounts", __name__)
 # --------------------------------------------------------------------------- signing in
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttling.sign_in_per_address
+@throttling.sign_in_per_account
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -34,7 +36,8 @@ def login():
             flash(str(error), "error")
             return render_template("accounts/login.html", form=form), 401
         login_user(user, remember=form.remember.data)
-        return redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
+        return throttling.remember_device(
+            redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index")), user.email)
     return render_template("accounts/login.html", form=form)
 
 
@@ -48,6 +51,8 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@throttling.reset_per_address
+@throttling.reset_per_account
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -71,7 +76,7 @@ def set_password(purpose: str, token: str):
             form.password.errors.append(str(error))
         else:
             flash(_("Your password is set. You can sign in now."), "success")
-            return redirect(url_for("accounts.login"))
+            return throttling.remember_device(redirect(url_for("accounts.login")), user.email)
     return render_template("accounts/set_password.html", form=form, user=user, purpose=purpose)
 
 

@@ -71,7 +71,6 @@ def _on_enrolment_withdrawn(actor, enrolment):
 _USER_ACTIONS = {
     signals.user_signed_in: "sign_in",
     signals.user_signed_out: "sign_out",
-    signals.account_locked: "account_locked",
     signals.user_created: "user_created",
     signals.user_updated: "user_updated",
     signals.user_deactivated: "user_deactivated",
