@@ -45,6 +45,10 @@ class Settings:
     trusted_proxies: int = _doc("Reverse proxies in front of the LMS whose X-Forwarded-For and X-Forwarded-Proto "
                                 "headers are believed (werkzeug's ProxyFix), so that the audit log and the sign-in "
                                 "limits see the client's own address. 0: none, the headers are ignored.", default=0)
+    ratelimit_storage_url: str = _doc("Where the limits on sign-in, password reset and certificate checks count "
+                                      "attempts (docs/deployment.md): empty for Redis when LMS_QUEUE_URL is "
+                                      "`redis://…`, else this process's memory; or a `redis://…` of its own.",
+                                      default="")
     invitation_days: int = _doc("Validity of an invitation link, in days.", default=7)
     password_reset_minutes: int = _doc("Validity of a password-reset link, in minutes.", default=60)
     password_min_length: int = _doc("Shortest accepted password.", default=10)
@@ -72,10 +76,6 @@ class Settings:
                                   "failed and offered a retry.", default=120)
     queue_url: str = _doc("Task queue: empty for a SQLite file under instance/ (no server needed), "
                           "`redis://host:6379/0` for Redis, `memory://` to run tasks at once (tests).", default="")
-    ratelimit_storage_url: str = _doc("Where the limits on sign-in, password reset and certificate checks count "
-                                      "attempts (docs/deployment.md): empty for Redis when LMS_QUEUE_URL is "
-                                      "`redis://…`, else this process's memory; or a `redis://…` of its own.",
-                                      default="")
 
     assignments_dir: str = _doc("Folder of nbgrader assignment sources, `<course>/<assignment>/*.ipynb` "
                                 "(docs/assignments.md). Defaults to notebooks/ in the project.", default="")
@@ -178,6 +178,9 @@ class Settings:
             raise SettingsError("LMS_MAX_UPLOAD_MB must be at least 1")
         if self.trusted_proxies < 0:
             raise SettingsError("LMS_TRUSTED_PROXIES must not be negative")
+        if self.ratelimit_storage_url and not self.ratelimit_storage_url.startswith(("redis://", "rediss://",
+                                                                                    "memory://")):
+            raise SettingsError("LMS_RATELIMIT_STORAGE_URL must be empty, redis://…, rediss://… or memory://")
         for name in ("hub_url", "hub_api_url"):
             value = getattr(self, name)
             if value and not value.startswith(("http://", "https://")):
@@ -200,9 +203,6 @@ class Settings:
             raise SettingsError("LMS_GPU_* quotas must not be negative")
         if self.submission_max_mb < 1:
             raise SettingsError("LMS_SUBMISSION_MAX_MB must be at least 1")
-        if self.ratelimit_storage_url and not self.ratelimit_storage_url.startswith(("redis://", "rediss://",
-                                                                                    "memory://")):
-            raise SettingsError("LMS_RATELIMIT_STORAGE_URL must be empty, redis://…, rediss://… or memory://")
         if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "unix://", "sqlite:///",
                                                               "memory://")):
             raise SettingsError("LMS_QUEUE_URL must be empty, redis://…, rediss://…, sqlite:///PATH or memory://")

@@ -149,3 +149,22 @@ def test_password_reset_requests_are_limited(app, world, kind):
     assert refused.status_code == 429 and translated(app, "Too many attempts") in page_text(refused)
     if kind == "account":
         assert len(sent_mail(app)) == limit
+
+
+def test_with_redis_every_lms_process_shares_the_counts(app, tmp_path):
+    """Two LMS processes (or machines) on one Redis: failures counted by one are refused by the other."""
+    from uuid import uuid4
+
+    from lms import create_app
+
+    redis_url = "redis://127.0.0.1:6379/7"
+    email, address = f"{uuid4().hex}@example.kz", f"10.{uuid4().int % 250}.{uuid4().int % 250}.1"
+    first = create_app({"env": "testing", "instance_path": str(tmp_path / "first"), "secret_key": "t" * 40,
+                        "database_url": app.config["SQLALCHEMY_DATABASE_URI"], "queue_url": "memory://",
+                        "ratelimit_storage_url": redis_url})
+    for _ in range(account_limit()):
+        assert attempt(browser(first, address), email, WRONG).status_code == 401
+    second = create_app({"env": "testing", "instance_path": str(tmp_path / "second"), "secret_key": "t" * 40,
+                         "database_url": app.config["SQLALCHEMY_DATABASE_URI"], "queue_url": redis_url})
+    assert second.config["RATELIMIT_STORAGE_URI"] == redis_url  # LMS_QUEUE_URL's Redis when it is one
+    assert attempt(browser(second, address), email, WRONG).status_code == 429
