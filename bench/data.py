@@ -212,7 +212,7 @@ class _Plan:
             yield dict(id=uid, email=f"u{uid:06d}@bench.oqu", iin=None, surname=rng.choice(SURNAMES),
                        given_name=rng.choice(GIVEN), patronymic="", organisation_id=self.organisation_of(uid),
                        position="Маман", preferred_language="kk" if uid % 3 else "ru", active=True,
-                       password_hash=None, failed_logins=0, locked_until=None, last_login_at=None, created_at=NOW)
+                       password_hash=None, session_generation=0, last_login_at=None, created_at=NOW)
         from lms.accounts.passwords import hash_password
 
         password_hash = hash_password(PASSWORD)
@@ -220,7 +220,7 @@ class _Plan:
             yield dict(id=uid, email=ACCOUNTS[role], iin=None, surname="Бенч", given_name=role.capitalize(),
                        patronymic="", organisation_id=self.departments[0] if role != "hr" else self.ministries[0],
                        position="", preferred_language="kk", active=True, password_hash=password_hash,
-                       failed_logins=0, locked_until=None, last_login_at=None, created_at=NOW)
+                       session_generation=0, last_login_at=None, created_at=NOW)
 
     def search_terms(self) -> Iterator[dict]:
         from lms.accounts.search import terms_of

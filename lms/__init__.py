@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from .private_files import private_sqlite_database
 from .settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,20 +23,26 @@ class DatabaseInteger(IntegerConverter):
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: settings, extensions, domains, CLI. No other I/O happens at import."""
     settings = Settings.load(test_config)
+    private_sqlite_database(settings.database_url)
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=settings.instance_path,
                 static_folder="static")
     app.url_map.converters["int"] = DatabaseInteger
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
     app.config.update(settings.flask_config())
     app.config["OQU_SETTINGS"] = settings
     app.config["OQU_TRANSLATIONS"] = ROOT / "translations"
 
     from . import hooks, i18n, security
-    from .extensions import MigrationCommands, csrf, db, login_manager
+    from .extensions import MigrationCommands, csrf, db, limiter, login_manager
 
     db.init_app(app)
     app.cli.add_command(MigrationCommands("db", help="Perform database migrations."))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     i18n.init_app(app)
     hooks.init_app(app)
     security.init_app(app, settings)

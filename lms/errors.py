@@ -35,10 +35,24 @@ def handle_http_error(error: HTTPException):
         410: (_("Link no longer valid"), _("This link has expired or has already been used.")),
         413: (_("File too large"), _("The file is larger than the allowed %(mb)d MB.",
                                      mb=_max_upload_mb())),
+        429: (_("Too many attempts"), too_many_attempts_message()),
     }
     title, message = titles.get(status, (_("Something went wrong"),
                                          _("Something went wrong on our side. Please try again later.")))
     return _page(status, title, message)
+
+
+def too_many_attempts_message() -> str:
+    """Past a limit on guessing (lms/throttling.py): how long to wait, in whole minutes."""
+    from flask_babel import ngettext
+
+    from .clock import now
+    from .extensions import limiter
+
+    current = limiter.current_limit
+    minutes = max(1, round((current.reset_at - now().timestamp()) / 60)) if current is not None else 1
+    return ngettext("There have been too many attempts. Wait %(num)d minute and try again.",
+                    "There have been too many attempts. Wait %(num)d minutes and try again.", minutes)
 
 
 def _max_upload_mb() -> int:

@@ -5,6 +5,8 @@ from pathlib import Path
 import click
 from flask.cli import ScriptInfo
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -30,6 +32,10 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits on guessing (sign-in, password reset, certificate numbers): declared on their routes, counted
+# per client address (the real one behind LMS_TRUSTED_PROXIES) unless a route says otherwise. When
+# Redis is down, counting goes on in memory rather than letting every attempt through.
+limiter = Limiter(get_remote_address, in_memory_fallback_enabled=True)
 
 
 MIGRATIONS = Path(__file__).parent / "migrations"

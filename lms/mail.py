@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from .private_files import private_folder, write_private_file
 from .utils import utcnow
 
 
@@ -25,10 +26,9 @@ def send_mail(to: str, subject: str, body: str) -> EmailMessage:
                 smtp.login(settings.smtp_user, settings.smtp_password)
             smtp.send_message(message)
     else:
-        outbox = Path(settings.instance_path) / "outbox"
-        outbox.mkdir(exist_ok=True)
+        outbox = private_folder(Path(settings.instance_path) / "outbox")  # reset links are live credentials
         stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
-        (outbox / f"{stamp}-{to.replace('@', '_at_')}.eml").write_bytes(bytes(message))
+        write_private_file(outbox / f"{stamp}-{to.replace('@', '_at_')}.eml", bytes(message))
     if current_app.testing:
         current_app.extensions.setdefault("oqu_sent_mail", []).append(message)
     return message

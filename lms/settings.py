@@ -16,6 +16,8 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .private_files import private_folder, write_private_file
+
 ENV_PREFIX = "LMS_"
 
 
@@ -43,8 +45,13 @@ class Settings:
     cookie_secure: bool = _doc("Send cookies only over HTTPS. On by default in production.", default=False)
     force_https: bool = _doc("Redirect plain HTTP to HTTPS.", default=False)
     max_upload_mb: int = _doc("Largest accepted upload, in megabytes.", default=5)
-    login_max_failures: int = _doc("Failed sign-ins in a row that lock an account.", default=5)
-    login_lockout_minutes: int = _doc("How long a locked account stays locked.", default=15)
+    trusted_proxies: int = _doc("Reverse proxies in front of the LMS whose X-Forwarded-For and X-Forwarded-Proto "
+                                "headers are believed (werkzeug's ProxyFix), so that the audit log and the sign-in "
+                                "limits see the client's own address. 0: none, the headers are ignored.", default=0)
+    ratelimit_storage_url: str = _doc("Where the limits on sign-in, password reset and certificate checks count "
+                                      "attempts (docs/deployment.md): empty for Redis when LMS_QUEUE_URL is "
+                                      "`redis://…`, else this process's memory; or a `redis://…` of its own.",
+                                      default="")
     invitation_days: int = _doc("Validity of an invitation link, in days.", default=7)
     password_reset_minutes: int = _doc("Validity of a password-reset link, in minutes.", default=60)
     password_min_length: int = _doc("Shortest accepted password.", default=10)
@@ -147,7 +154,7 @@ class Settings:
     def _fill_defaults(self) -> None:
         if not self.instance_path:
             self.instance_path = str(Path(__file__).resolve().parent.parent / "instance")
-        Path(self.instance_path).mkdir(parents=True, exist_ok=True)
+        private_folder(self.instance_path)
         if not self.courses_dir:
             self.courses_dir = str(Path(__file__).resolve().parent.parent / "courses")
         if not self.assignments_dir:
@@ -173,8 +180,7 @@ class Settings:
         """A key generated once and kept, so that sessions survive restarts in development."""
         path = Path(self.instance_path) / name
         if not path.exists():
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+            write_private_file(path, secrets.token_urlsafe(48).encode())
         return path.read_text().strip()
 
     def validate(self) -> None:
@@ -189,6 +195,11 @@ class Settings:
             raise SettingsError("LMS_DEFAULT_LANGUAGE must be kk, ru or kk-Latn")
         if self.max_upload_mb < 1:
             raise SettingsError("LMS_MAX_UPLOAD_MB must be at least 1")
+        if self.trusted_proxies < 0:
+            raise SettingsError("LMS_TRUSTED_PROXIES must not be negative")
+        if self.ratelimit_storage_url and not self.ratelimit_storage_url.startswith(("redis://", "rediss://",
+                                                                                    "memory://")):
+            raise SettingsError("LMS_RATELIMIT_STORAGE_URL must be empty, redis://…, rediss://… or memory://")
         for name in ("hub_url", "hub_api_url"):
             value = getattr(self, name)
             if value and not value.startswith(("http://", "https://")):
@@ -238,11 +249,16 @@ class Settings:
             "SESSION_COOKIE_SECURE": self.cookie_secure,
             "REMEMBER_COOKIE_SECURE": self.cookie_secure,
             "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
             "TESTING": self.env == "testing",
             "BABEL_DEFAULT_LOCALE": "kk",
             "BABEL_DEFAULT_TIMEZONE": self.timezone,
             "WTF_CSRF_TIME_LIMIT": None,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url or (
+                self.queue_url if self.queue_url.startswith(("redis://", "rediss://")) else "memory://"),
+            "RATELIMIT_KEY_PREFIX": "oqu",
+            "RATELIMIT_HEADERS_ENABLED": True,
         }
 
 

@@ -5,14 +5,23 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # Excel reads UTF-8 CSV as such only with a byte-order mark
+# Excel set to Kazakh or Russian splits a CSV line on ";", elsewhere on ",": inside a value, either
+# separator, or a line break, may start a cell of its own to a reader that splits on the other one
+# (with quotes or spaces after it), so a formula start there is neutralised too
+# ("x;=HYPERLINK(…)" → "x;'=HYPERLINK(…)"), and so is one at the very end, where that cell would
+# begin with the closing quote and run on into the next line.
+_AFTER_SEPARATOR = re.compile(r"([,;\r\n][ \"]*)(?=[=+\-@\t\r]|\Z)")
 
 
 def neutralise(value: str) -> str:
-    """Text that Excel would read as a formula gets a leading apostrophe."""
+    """Text that Excel would read as a formula, from its start or after a separator inside it, gets
+    an apostrophe there."""
+    value = _AFTER_SEPARATOR.sub(r"\1'", value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 

@@ -117,6 +117,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "accounts.change_active": ({"user_id": "{colleague}", "change": "deactivate"}, only("admin")),
     "accounts.edit_roles": ({"user_id": "{colleague}"}, only("admin", result=Redirect("/admin/users/{colleague}"))),
     "accounts.invite": ({"user_id": "{colleague}"}, only("admin", result=Redirect("/admin/users/{colleague}"))),
+    "accounts.end_sessions": ({"user_id": "{colleague}"}, only("admin")),
     "accounts.import_users": ({}, only("admin")),
     "organisations.index": ({}, only("admin")),
     "organisations.new": ({}, only("admin")),

@@ -16,9 +16,14 @@ def init_app(app) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
         # Every signed-in request runs this: the person, their unit and their roles in one query
-        # (the roles would otherwise follow in a second, select-in one).
-        user = db.session.scalars(select(User).where(User.id == int(user_id)).options(joinedload(User.roles))
-                                  ).unique().first() if user_id.isdigit() else None
+        # (the roles would otherwise follow in a second, select-in one). A cookie from an older session
+        # generation (User.get_id), or one without it, finds nobody.
+        user_id, _sep, generation = session_id.partition(":")
+        if not (user_id.isdigit() and generation.isdigit()):
+            return None
+        user = db.session.scalars(select(User).where(User.id == int(user_id),
+                                                     User.session_generation == int(generation))
+                                  .options(joinedload(User.roles))).unique().first()
         return user if user is not None and user.active else None

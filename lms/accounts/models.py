@@ -33,9 +33,9 @@ class User(UserMixin, db.Model):
     preferred_language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column()
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # In every session and remember-me cookie (see get_id): one more ends them all.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
@@ -47,6 +47,12 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: the id and the session
+        generation, so that a new generation (sign-out, new password, deactivation, an administrator's
+        "sign out everywhere") refuses every cookie issued before it."""
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def full_name(self) -> str:

@@ -169,6 +169,7 @@ def set_user_active(actor, user: User, active: bool) -> None:
         return
     user.active = active
     if not active:
+        _end_sessions(user)
         for token in user_tokens(user):
             token.revoked_at = token.revoked_at or utcnow()
     (signals.user_reactivated if active else signals.user_deactivated).send(actor, user=user)
@@ -254,40 +255,22 @@ def shown_iin(viewer, person: User) -> str:
 def authenticate(email: str, password: str) -> User:
     """Return the user for these credentials or raise :class:`SignInError` (translated).
 
-    After ``login_max_failures`` wrong passwords in a row the account is locked for
-    ``login_lockout_minutes``; the message for an unknown e-mail and a wrong password is the same.
+    An unknown e-mail and a wrong password get the same message after the same work (one Argon2
+    verification, against a dummy hash for an unknown e-mail). No account is ever locked: guessing is
+    slowed down by the limits in :mod:`lms.accounts.throttling`, which spare the owner's browsers.
     """
-    settings = current_app.config["OQU_SETTINGS"]
     email = (email or "").strip().lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == email)) if email else None
-    wrong = _("The e-mail or password is incorrect.")
-    now = utcnow()
-    if user is None:
-        verify_password(None, password)
-        signals.sign_in_failed.send(None, email=email, user=None, reason="unknown")
+    if not verify_password(user.password_hash if user is not None else None, password) or user is None:
+        reason = "unknown" if user is None else "password"
+        signals.sign_in_failed.send(None, email=email, user=user, reason=reason)
         db.session.commit()
-        raise SignInError(wrong, "unknown")
-    if user.locked_until and user.locked_until > now:
-        signals.sign_in_failed.send(None, email=email, user=user, reason="locked")
-        db.session.commit()
-        raise SignInError(_("Too many failed attempts. The account is locked for %(minutes)d minutes.",
-                            minutes=settings.login_lockout_minutes), "locked")
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        signals.sign_in_failed.send(None, email=email, user=user, reason="password")
-        if user.failed_logins >= settings.login_max_failures:
-            user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
-            user.failed_logins = 0
-            signals.account_locked.send(None, user=user)
-        db.session.commit()
-        raise SignInError(wrong, "password")
+        raise SignInError(_("The e-mail or password is incorrect."), reason)
     if not user.active:
         signals.sign_in_failed.send(None, email=email, user=user, reason="inactive")
         db.session.commit()
         raise SignInError(_("This account has been deactivated. Contact your administrator."), "inactive")
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    user.last_login_at = utcnow()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     signals.user_signed_in.send(user, user=user)
@@ -295,8 +278,23 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
+def _end_sessions(user: User) -> None:
+    """Every session and remember-me cookie of the person stops working (see User.get_id)."""
+    user.session_generation += 1
+
+
 def record_sign_out(user: User) -> None:
+    """Signing out ends the person's sessions on every device, so a copied cookie is worthless too."""
+    _end_sessions(user)
     signals.user_signed_out.send(user, user=user)
+    db.session.commit()
+
+
+def end_sessions(actor, user: User) -> None:
+    """An administrator signs a person out everywhere (a lost laptop, a shared computer)."""
+    ensure(actor, "manage_users")
+    _end_sessions(user)
+    signals.sessions_ended.send(actor, user=user)
     db.session.commit()
 
 
@@ -313,15 +311,19 @@ def set_password(actor, user: User, password: str) -> None:
     ensure(actor, "manage_users")
     check_password_strength(password)
     user.password_hash = hash_password(password)
+    _end_sessions(user)
     signals.password_set.send(actor, user=user, via="admin")
     db.session.commit()
 
 
 def change_password(user: User, current: str, new: str) -> None:
+    """A new password ends every session of the person; the page signs the browser that changed it in
+    again."""
     if not verify_password(user.password_hash, current):
         raise AccountError(_("The current password is incorrect."))
     check_password_strength(new)
     user.password_hash = hash_password(new)
+    _end_sessions(user)
     signals.password_set.send(user, user=user, via="change")
     db.session.commit()
 
@@ -407,8 +409,7 @@ def set_password_with_token(token: str, purpose: str, password: str) -> User:
     user = user_for_link_token(token, purpose)
     check_password_strength(password)
     user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    _end_sessions(user)
     signals.password_set.send(user, user=user, via=purpose)
     db.session.commit()
     return user

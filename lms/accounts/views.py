@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
 from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
@@ -11,7 +12,7 @@ from ..organisations.models import Organisation
 from ..organisations.services import all_organisations
 from ..security import requires
 from ..utils import page_number, safe_next_url
-from . import employees, services
+from . import employees, services, throttling
 from .forms import (ROLE_LABELS, ChangePasswordForm, ConfirmForm, ForgotPasswordForm, ImportForm, LoginForm, NewPersonForm,
                     PersonForm, RolesForm, SetPasswordForm, TokenForm)
 from .models import ApiToken, Role
@@ -22,6 +23,8 @@ bp = Blueprint("accounts", __name__)
 # --------------------------------------------------------------------------- signing in
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttling.sign_in_per_address
+@throttling.sign_in_per_account
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -33,7 +36,8 @@ def login():
             flash(str(error), "error")
             return render_template("accounts/login.html", form=form), 401
         login_user(user, remember=form.remember.data)
-        return redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
+        return throttling.remember_device(
+            redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index")), user.email)
     return render_template("accounts/login.html", form=form)
 
 
@@ -47,6 +51,8 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@throttling.reset_per_address
+@throttling.reset_per_account
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -70,7 +76,7 @@ def set_password(purpose: str, token: str):
             form.password.errors.append(str(error))
         else:
             flash(_("Your password is set. You can sign in now."), "success")
-            return redirect(url_for("accounts.login"))
+            return throttling.remember_device(redirect(url_for("accounts.login")), user.email)
     return render_template("accounts/set_password.html", form=form, user=user, purpose=purpose)
 
 
@@ -101,7 +107,9 @@ def account():
         except services.AccountError as error:
             password_form.current.errors.append(str(error))
         else:
-            flash(_("Your password has been changed."), "success")
+            # The new password ended every session, this one too: sign this browser in again.
+            login_user(user, remember=current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE) in request.cookies)
+            flash(_("Your password has been changed. You have been signed out on your other devices."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", user=user, password_form=password_form,
                            shown_iin=services.shown_iin(user, user))
@@ -257,6 +265,19 @@ def change_active(user_id: int, change: str):
                   else _("The account has been reactivated."), "success")
         return redirect(url_for("accounts.edit_user", user_id=user.id))
     return render_template("accounts/confirm_active.html", user=user, change=change, form=form)
+
+
+@bp.route("/admin/users/<int:user_id>/sign-out", methods=["GET", "POST"])
+@requires("manage_users")
+def end_sessions(user_id: int):
+    """"Sign out everywhere": ends every session and remember-me cookie of the person, after a confirmation."""
+    user = services.get_person(current_user, user_id, permission="manage_users")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.end_sessions(current_user, user)
+        flash(_("%(name)s has been signed out on every device.", name=user.full_name), "success")
+        return redirect(url_for("accounts.edit_user", user_id=user.id))
+    return render_template("accounts/confirm_end_sessions.html", user=user, form=form)
 
 
 @bp.post("/admin/users/<int:user_id>/invite")

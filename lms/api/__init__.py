@@ -52,7 +52,13 @@ def default_messages() -> dict[int, str]:
 def error_response(error: HTTPException):
     status = error.code or 500
     code = getattr(error, "error", None) or ERROR_CODES.get(status, "error")
-    message = error.description if isinstance(error, ApiError) else default_messages().get(status, error.name)
+    if isinstance(error, ApiError):
+        message = error.description
+    elif status == 429:  # past a limit on guessing (lms/throttling.py)
+        from ..errors import too_many_attempts_message
+        message = too_many_attempts_message()
+    else:
+        message = default_messages().get(status, error.name)
     body = {"error": code, "message": message, **getattr(error, "extra", {})}
     response = jsonify(body)
     response.status_code = status

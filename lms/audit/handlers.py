@@ -81,7 +81,6 @@ def _on_enrolment_withdrawn(actor, enrolment):
 _USER_ACTIONS = {
     signals.user_signed_in: "sign_in",
     signals.user_signed_out: "sign_out",
-    signals.account_locked: "account_locked",
     signals.user_created: "user_created",
     signals.user_updated: "user_updated",
     signals.user_deactivated: "user_deactivated",
@@ -90,6 +89,7 @@ _USER_ACTIONS = {
     signals.invitation_issued: "invitation_issued",
     signals.password_set: "password_set",
     signals.password_reset_requested: "password_reset_requested",
+    signals.sessions_ended: "sessions_ended",
 }
 
 _handlers = []  # blinker keeps weak references: hold the closures here

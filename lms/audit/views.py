@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "invitation_issued": _l("Invitation sent"),
     "password_set": _l("Password set"),
     "password_reset_requested": _l("Password reset requested"),
+    "sessions_ended": _l("Signed out everywhere"),
     "employees_imported": _l("Employees imported"),
     "api_token_created": _l("API token created"),
     "api_token_revoked": _l("API token revoked"),

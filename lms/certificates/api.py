@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from .. import clock
 from ..api import ApiError, bp, token_required
+from ..throttling import verification_limit
 from ..utils import external_url
 from . import services
 from .schemas import CertificatePage, CertificateStatus
@@ -126,6 +127,7 @@ def certificate_list():
 
 
 @bp.get("/certificates/<number>")
+@verification_limit
 def certificate_status(number: str):
     """Verify a certificate by its number (no sign-in needed).
     ---

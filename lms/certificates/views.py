@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..security import requires
+from ..throttling import verification_limit
 from . import services
 from .forms import CredentialCheckForm, RevokeForm
 
@@ -42,6 +43,7 @@ def verify_credential():
 
 
 @bp.get("/verify/<path:number>")
+@verification_limit
 def verify(number: str):
     certificate = services.find_certificate(number)
     if certificate is None:

@@ -111,8 +111,8 @@ def export_batches(actor, filters: certificates.CertificateFilters, today: date 
              revoked) in partition:
             if iin and whole is not None and person_unit not in whole and person_id != actor_id:
                 iin = mask_iin(iin)
-            if name and name.startswith(FORMULA_STARTS):
-                name = "'" + name
+            if name:
+                name = neutralise(name)
             if revoked is not None:  # an instant: its date is Kazakhstan's, not the UTC one SQL would cut
                 revoked = local_date(revoked).isoformat() if as_text else local_date(revoked)
             append([number, name, iin or "", units.get(unit_id, ""), courses.get(course_id, ""), hours, issued_on,

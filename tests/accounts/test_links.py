@@ -185,14 +185,3 @@ def test_reset_link_expires(app, world, monkeypatch):
     response = app.test_client().get(path)
     assert response.status_code == 410
     assert translated(app, "This link has expired. Request a new one.") in page_text(response)
-
-
-def test_reset_unlocks_a_locked_account(app, world):
-    limit = app.config["OQU_SETTINGS"].login_max_failures
-    for _ in range(limit):
-        can_sign_in(app, world.learner.email, "wrong-password-1")
-    assert not can_sign_in(app, world.learner.email, "correct-horse-7")
-    _request_reset(app, world.learner.email)
-    path = link_in(sent_mail(app)[0])
-    set_password(app.test_client(), path)
-    assert can_sign_in(app, world.learner.email, NEW_PASSWORD)

@@ -1,13 +1,7 @@
-"""Signing in and out, lock-out after repeated failures, deactivated accounts."""
+"""Signing in and out, deactivated accounts (limits on guessing: test_throttling.py)."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
-
-import pytest
-
-from lms.accounts import services
-from lms.utils import utcnow
 
 from ..conftest import audit_events, page_text, post_form, signed_in_client, translated
 
@@ -73,52 +67,6 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(app, world):
     wrong = attempt(app.test_client(), world.learner.email, WRONG)
     assert unknown.status_code == wrong.status_code == 401
     assert error_message(unknown) == error_message(wrong)
-
-
-def test_account_locks_after_the_configured_failures_and_refuses_even_the_right_password(app, world, client):
-    limit = app.config["OQU_SETTINGS"].login_max_failures
-    for _ in range(limit):
-        assert attempt(client, world.learner.email, WRONG).status_code == 401
-    response = attempt(client, world.learner.email, "correct-horse-7")
-    assert response.status_code == 401
-    minutes = app.config["OQU_SETTINGS"].login_lockout_minutes
-    assert error_message(response) == translated(
-        app, "Too many failed attempts. The account is locked for %(minutes)d minutes.", minutes=minutes)
-    assert not is_signed_in(client)
-    assert [e.object_id for e in audit_events("account_locked")] == [str(world.learner.id)]
-
-
-@pytest.mark.settings(login_max_failures=2)
-def test_lockout_follows_the_login_max_failures_setting(app, world, client):
-    attempt(client, world.learner.email, WRONG)
-    assert attempt(client, world.learner.email, "correct-horse-7").status_code == 302  # one failure: fine
-    client.post("/logout", data={"csrf_token": ""})
-    other = app.test_client()
-    attempt(other, world.learner.email, WRONG)
-    attempt(other, world.learner.email, WRONG)
-    assert attempt(other, world.learner.email, "correct-horse-7").status_code == 401
-
-
-def test_failures_below_the_limit_do_not_lock_and_success_resets_the_count(app, world, client):
-    limit = app.config["OQU_SETTINGS"].login_max_failures
-    for _ in range(limit - 1):
-        attempt(client, world.learner.email, WRONG)
-    assert attempt(client, world.learner.email, "correct-horse-7").status_code == 302
-    assert world.learner.failed_logins == 0
-    other = app.test_client()
-    for _ in range(limit - 1):
-        attempt(other, world.learner.email, WRONG)
-    assert attempt(other, world.learner.email, "correct-horse-7").status_code == 302
-
-
-def test_locked_account_opens_again_after_the_lockout_time(app, world, client, monkeypatch):
-    settings = app.config["OQU_SETTINGS"]
-    for _ in range(settings.login_max_failures):
-        attempt(client, world.learner.email, WRONG)
-    assert attempt(client, world.learner.email, "correct-horse-7").status_code == 401
-    later = utcnow() + timedelta(minutes=settings.login_lockout_minutes, seconds=5)
-    monkeypatch.setattr(services, "utcnow", lambda: later)
-    assert attempt(client, world.learner.email, "correct-horse-7").status_code == 302
 
 
 def test_deactivated_person_cannot_sign_in(app, world, make, client):

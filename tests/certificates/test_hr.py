@@ -240,3 +240,22 @@ def test_export_names_units_in_the_readers_language_and_neutralises_them(app, wo
     latin = {row[0]: row for row in _csv_rows(browser.get("/hr/certificates/export.csv", buffered=True))[1:]}
     assert latin[records["old"].number][3] == to_latin("А министрлігі") != "А министрлігі"
     assert latin[records["learner"].number][3] == "'=SUM(A1:A9)"
+
+
+def test_certificate_csv_exports_are_safe_in_excel_splitting_on_semicolons_or_commas(app, world, course, make,
+                                                                                       tmp_path):
+    from lms.clock import today
+
+    from ..spreadsheets import HOSTILE_TITLE, assert_excel_safe, make_hostile
+
+    world.a1.name_kk = world.a1.name_ru = course.title_kk = course.title_ru = HOSTILE_TITLE
+    make_hostile(world.colleague)
+    make.certificate(world.colleague, course, issued_on=today())
+    for language in ("kk", "ru"):
+        response = signed_in_client(app, world.hr).get("/hr/certificates/export.csv", buffered=True,
+                                                       headers={"Accept-Language": language})
+        assert_excel_safe(response.get_data(), "HYPERLINK", "@SUM", "cmd|")
+    result = app.test_cli_runner().invoke(args=["lms", "export-certificates", "--format", "csv",
+                                                "-o", str(tmp_path / "c.csv")])
+    assert result.exit_code == 0, result.output
+    assert_excel_safe((tmp_path / "c.csv").read_bytes(), "HYPERLINK", "@SUM", "cmd|")

@@ -150,3 +150,26 @@ def test_the_verification_page_shows_the_status_first_with_the_issuer_and_the_ho
     assert translated(app, "Issued by") in page
     body = client.get(f"/api/v1/certificates/{certificate.number}").get_json()
     assert "organisation" not in str(body)  # the API's public answer keeps its fields
+
+
+def test_guessing_certificate_numbers_from_one_address_gets_429_on_the_page_and_the_api(app, certificate):
+    from lms.throttling import verification_limit
+
+    limit = int(verification_limit.limit_provider.split(" ")[0])
+    guesser = app.test_client()
+    guesser.environ_base["REMOTE_ADDR"] = "198.51.100.77"
+    for n in range(limit // 2):
+        assert guesser.get(f"/verify/OQU-2026-GUESS-{n}").status_code == 404
+        assert guesser.get(f"/api/v1/certificates/OQU-2026-GUESS-{n}x").status_code == 404
+    page = guesser.get("/verify/OQU-2026-GUESS-X")
+    assert page.status_code == 429 and translated(app, "Too many attempts") in page_text(page)
+    api = guesser.get(f"/api/v1/certificates/{certificate.number}")
+    assert api.status_code == 429 and api.headers["Retry-After"]
+    body = api.get_json()
+    assert body["error"] == "too_many_requests" and body["message"] == translated(
+        app, "There have been too many attempts. Wait %(num)d minute and try again.", num=1)
+    # found certificates use up nothing, and other addresses are not slowed down
+    checker = app.test_client()
+    checker.environ_base["REMOTE_ADDR"] = "198.51.100.78"
+    for _ in range(limit + 5):
+        assert checker.get(f"/verify/{certificate.number}").status_code == 200

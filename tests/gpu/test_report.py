@@ -84,3 +84,20 @@ def test_gpu_usage_command_prints_the_same_report(app, ministry, department, gpu
     assert rows[1][0] == "deep-learning kk" and rows[1][4] == "3.5"
     [event] = audit_events("gpu_usage_exported")
     assert (event.actor_id, event.details["by"], event.details["rows"]) == (None, "course", len(rows) - 1)
+
+
+def test_gpu_usage_csv_is_safe_in_excel_splitting_on_semicolons_or_commas(app, ministry, department, gpu_course,
+                                                                          cpu_course):
+    from ..spreadsheets import HOSTILE_TITLE, assert_excel_safe, make_hostile
+
+    _aigul, ivan = world(ministry, department, gpu_course, cpu_course)
+    ministry.name_kk = ministry.name_ru = gpu_course.title_kk = gpu_course.title_ru = HOSTILE_TITLE
+    make_hostile(ivan)
+    admin = signed_in_client(app, factories.user("admin"))
+    for by in ("organisation", "course", "person"):
+        response = admin.get(f"/admin/gpu-usage.csv?month={month_param()}&by={by}")
+        assert response.status_code == 200
+        assert_excel_safe(response.get_data(), "HYPERLINK" if by == "person" else "cmd|")
+        result = app.test_cli_runner().invoke(args=["lms", "gpu-usage", "--month", month_param(), "--by", by])
+        assert result.exit_code == 0, result.output
+        assert_excel_safe(result.stdout_bytes, "HYPERLINK" if by == "person" else "cmd|")

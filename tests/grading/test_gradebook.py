@@ -115,3 +115,13 @@ def test_only_the_courses_instructors_and_admins_see_the_gradebook(app, make, wo
     assert audit_events("gradebook_exported") == []
     admin = signed_in_client(app, world.admin)
     assert admin.get(BOOK).status_code == 200 and admin.get(f"{BOOK}.csv").status_code == 200
+
+
+def test_gradebook_csv_is_safe_in_excel_splitting_on_semicolons_or_commas(app, make, course):
+    from tests.spreadsheets import assert_excel_safe, make_hostile
+
+    learner = enrolled(course, make_hostile(make.user("learner")))
+    submission(learner, course, "mean-and-median", scores=[("t", 4.5, 5.0, False)])
+    response = signed_in_client(app, teacher(make, course)).get(f"{BOOK}.csv")
+    assert response.status_code == 200
+    assert_excel_safe(response.get_data(), "HYPERLINK", "=1+1")

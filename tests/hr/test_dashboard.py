@@ -166,3 +166,13 @@ def test_dashboard_issues_as_many_statements_for_many_rows_as_for_few(app, world
     learning.assign_course(world.hr, course, people=people, due_on=local_today() - timedelta(days=3))
     assert services.overdue_trainings(world.hr, services.roots(world.hr))[0] == 9
     assert _statements(app, browser, "/hr/dashboard") == few
+
+
+def test_no_training_csv_is_safe_in_excel_splitting_on_semicolons_or_commas(app, world, training):
+    from ..spreadsheets import HOSTILE_TITLE, assert_excel_safe, make_hostile
+
+    world.a1.name_kk = world.a1.name_ru = HOSTILE_TITLE
+    make_hostile(world.colleague, position=HOSTILE_TITLE)
+    response = signed_in_client(app, world.hr).get("/hr/dashboard/no-training.csv", buffered=True)
+    assert response.status_code == 200
+    assert_excel_safe(response.get_data(), "HYPERLINK", "@SUM", "cmd|")

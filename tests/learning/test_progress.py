@@ -175,3 +175,21 @@ def test_an_instructor_sees_and_opens_cohorts_of_the_courses_they_teach_only(cli
     sign_in(admin, make.user("admin"))
     assert 'href="/teaching/courses/demo"' in page_text(admin.get("/teaching"))
     assert "Жанұзақова" in page_text(admin.get(f"/teaching/cohorts/{cohort.id}"))
+
+
+def test_roster_and_quiz_csv_are_safe_in_excel_splitting_on_semicolons_or_commas(client, course, make,
+                                                                                 cohort_factory):
+    from ..spreadsheets import HOSTILE_TITLE, assert_excel_safe, make_hostile
+
+    cohort = cohort_factory(capacity=10)
+    learner = make_hostile(make.user("learner"), position=HOSTILE_TITLE)
+    enrolment = services.enrol_learner(learner, course, cohort=cohort)
+    attempt = services.start_attempt(learner, enrolment, courses.get_item(course, "q1"))
+    services.submit_attempt(learner, attempt, CORRECT)
+    sign_in(client, _teacher(make, course))
+    roster = client.get(f"/teaching/cohorts/{cohort.id}/roster.csv")
+    assert roster.status_code == 200
+    assert_excel_safe(roster.get_data(), "HYPERLINK", "=1+1")
+    stats = client.get("/teaching/courses/demo/quizzes/q1/stats.csv")
+    assert stats.status_code == 200
+    assert_excel_safe(stats.get_data(), "capital")
