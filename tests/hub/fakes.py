@@ -52,5 +52,9 @@ class FakeHub(LearnerServerFake):
     def spawn_events(self, username, wait):
         return self.events
 
+    def revoke_access(self, username):
+        self.calls.append("revoke")
+        return 0
+
     def server_api(self, *args, **kwargs):
         self.calls.append("contents")
