@@ -148,6 +148,10 @@ def test_a_direct_hub_api_spawn_of_a_refused_profile_fails(hub, app, live_server
 
     # The learner's own hub token, straight to the hub's API: the hub asks the LMS and refuses too.
     own = learner_token(hub, name)
+    # (Nor can that token make a group grant a profile, or put them in one.)
+    assert plain().put(hub.api_url + group + "/properties", json={"oqu_profile": "gpu-1"}, headers=with_token(own),
+                       timeout=10).status_code in (403, 404)
+    assert plain().post(f"{hub.api_url}/groups/mine", headers=with_token(own), timeout=10).status_code in (403, 404)
     assert start_straight(hub, name, own, "gpu-1") in (201, 202)
     outcome = spawn_outcome(hub, name)
     assert outcome["ready"] is False and spawn_refusal(name, "gpu-1") in outcome["message"]
