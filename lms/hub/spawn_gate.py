@@ -19,10 +19,13 @@ import logging
 log = logging.getLogger("oqu.spawn_gate")
 
 UNREACHABLE = "Oqu could not be asked whether this notebook may start. Please try again in a few minutes."
+# Longer than the LMS's longest wait on a spawn's progress (25 s, lms.hub.services.notebook_status): a
+# request thread of the LMS that follows this very spawn frees itself before the question times out.
+TIMEOUT_SECONDS = 30.0
 
 
 class SpawnGate:
-    def __init__(self, lms_url: str, token: str, *, timeout: float = 10.0):
+    def __init__(self, lms_url: str, token: str, *, timeout: float = TIMEOUT_SECONDS):
         self.endpoint = lms_url.rstrip("/") + "/api/v1/hub/spawn-checks"
         self._token = token
         self.timeout = timeout
