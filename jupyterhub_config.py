@@ -6,6 +6,8 @@ table and `.env.example`); `make run` starts it with the LMS and the worker (dep
     LMS_HUB_URL            public address of the hub (the proxy), default http://127.0.0.1:8000
     LMS_BASE_URL           the LMS, the hub's OAuth provider, default http://127.0.0.1:5000
     LMS_HUB_API_TOKEN      the LMS's service token on this hub
+    LMS_HUB_REPORT_TOKEN   the hub's own credential on the LMS (usage reports, spawn checks); never given to
+                           learners' servers (docs/security.md, "Tokens between the LMS and the hub")
     LMS_HUB_CLIENT_ID      OAuth client id of this hub in the LMS, default jupyterhub
     LMS_HUB_CLIENT_SECRET  its secret
     LMS_INSTANCE_PATH      the LMS's instance folder (default ./instance); in development the two secrets
@@ -64,6 +66,7 @@ STATE.mkdir(parents=True, exist_ok=True)
 HUB_URL = setting("LMS_HUB_URL", "http://127.0.0.1:8000").rstrip("/")
 LMS_URL = setting("LMS_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 API_TOKEN = setting("LMS_HUB_API_TOKEN", secret=True)
+REPORT_TOKEN = setting("LMS_HUB_REPORT_TOKEN", secret=True)
 CLIENT_ID = setting("LMS_HUB_CLIENT_ID", "jupyterhub")
 CLIENT_SECRET = setting("LMS_HUB_CLIENT_SECRET", secret=True)
 HUB_API = urlsplit(setting("LMS_HUB_API_URL", "http://127.0.0.1:8081/hub/api"))
@@ -113,10 +116,13 @@ c.JupyterHub.admin_access = False
 
 # ---------------------------------------------------------------- the LMS as a service
 c.JupyterHub.services = [{"name": "oqu-lms", "api_token": API_TOKEN, "display": False}]
+# No access:servers: the LMS reaches a learner's server only with a token it mints for that server alone,
+# for minutes (`tokens`), so that nothing a server sees of its requests opens anything else.
 c.JupyterHub.load_roles = [{
     "name": "oqu-lms",
-    "description": "The Oqu LMS: creates users, starts and stops their servers, puts course files in them.",
-    "scopes": ["admin:users", "servers", "access:servers", "admin:groups"],
+    "description": "The Oqu LMS: creates users, starts and stops their servers, mints each operation on a "
+                   "server its own short token, grants course groups their profile.",
+    "scopes": ["admin:users", "servers", "tokens", "admin:groups"],
     "services": ["oqu-lms"],
 }]
 
@@ -134,15 +140,19 @@ def _load(name, path):
 
 profiles = _load("oqu_profiles", ROOT / "lms" / "hub" / "profiles.py")
 reporter_module = _load("oqu_usage_reporter", ROOT / "lms" / "gpu" / "reporter.py")
+spawn_gate = _load("oqu_spawn_gate", ROOT / "lms" / "hub" / "spawn_gate.py")
 
 BACKEND = (os.environ.get("LMS_HUB_BACKEND") or "local").strip()
 if BACKEND not in profiles.BACKENDS:
     sys.exit(f"jupyterhub_config.py: LMS_HUB_BACKEND must be one of {', '.join(profiles.BACKENDS)}, not {BACKEND!r}")
 
 c.Spawner.apply_user_options = profiles.apply_user_options
-# Start and stop of every server go to the LMS (POST /api/v1/hub/usage-events), spooled on disk first.
-usage_reporter = reporter_module.UsageReporter(LMS_URL, API_TOKEN, STATE / "usage-spool", gpus_of=profiles.gpu_count)
-c.Spawner.pre_spawn_hook, c.Spawner.post_stop_hook = usage_reporter.hooks()
+# Before any start the hub asks the LMS whether this person may start this profile now, and refuses
+# otherwise (POST /api/v1/hub/spawn-checks); start and stop of every server go to the LMS
+# (POST /api/v1/hub/usage-events), spooled on disk first. Both with the hub's own credential.
+usage_reporter = reporter_module.UsageReporter(LMS_URL, REPORT_TOKEN, STATE / "usage-spool", gpus_of=profiles.gpu_count)
+c.Spawner.pre_spawn_hook, c.Spawner.post_stop_hook = spawn_gate.hooks(spawn_gate.SpawnGate(LMS_URL, REPORT_TOKEN),
+                                                                      usage_reporter)
 if usage_reporter.pending():  # events the last run could not deliver
     usage_reporter.start()
 

@@ -38,6 +38,7 @@ from lms.accounts.services import create_api_token
 from lms.courses.models import Course, Level
 from lms.extensions import db
 from lms.hub.localhub import LocalHub, free_port
+from lms.hub.models import HubAccount
 from lms.learning.models import Enrolment, EnrolmentStatus
 
 
@@ -94,14 +95,15 @@ def time_hub(hub_api: requests.Session, api_url: str, name: str) -> float:
 def measure(runs: int) -> tuple[list[float], list[float], list[float], list]:
     """(LMS launch times, hub spawn times, the hub's own logged spawn times, processes left over)."""
     folder = Path(tempfile.mkdtemp(prefix="oqu-bench-"))
-    api_token, client_secret = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    api_token, client_secret, report_token = (secrets.token_urlsafe(32) for _ in range(3))
     lms_port = free_port()
     hub = LocalHub(folder / "hub", lms_url=f"http://127.0.0.1:{lms_port}", api_token=api_token,
-                   client_secret=client_secret)
+                   client_secret=client_secret, report_token=report_token)
     app = create_app({"env": "testing", "instance_path": str(folder / "instance"),
                       "database_url": f"sqlite:///{folder / 'oqu.db'}", "secret_key": secrets.token_urlsafe(40),
                       "base_url": f"http://127.0.0.1:{lms_port}", "hub_url": hub.url, "hub_api_url": hub.api_url,
-                      "hub_api_token": api_token, "hub_client_secret": client_secret, "queue_url": "memory://"})
+                      "hub_api_token": api_token, "hub_client_secret": client_secret,
+                      "hub_report_token": report_token, "queue_url": "memory://"})
     with app.app_context():
         db.create_all()
         learner = User(email="learner@bench.local", surname="Bench", given_name="Learner", patronymic="",
@@ -110,7 +112,13 @@ def measure(runs: int) -> tuple[list[float], list[float], list[float], list]:
                         notebook_profile="cpu")
         db.session.add_all([learner, course])
         db.session.commit()
-        db.session.add(Enrolment(user_id=learner.id, course_id=course.id, status=EnrolmentStatus.enrolled))
+        # "benchhub" is started straight through the hub's API; the hub asks the LMS, which knows them.
+        straight = User(email="straight@bench.local", surname="Bench", given_name="Hub", patronymic="", position="",
+                        roles=[RoleAssignment(role=Role.learner)])
+        db.session.add(straight)
+        db.session.flush()
+        db.session.add_all([Enrolment(user_id=person.id, course_id=course.id, status=EnrolmentStatus.enrolled)
+                            for person in (learner, straight)] + [HubAccount(user_id=straight.id, username="benchhub")])
         db.session.commit()
         _, personal_token = create_api_token(learner, learner, "bench")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log in the figures

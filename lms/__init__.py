@@ -56,6 +56,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     handlers.connect()
     from .certificates import handlers as certificate_handlers
     certificate_handlers.connect()
+    from .hub import handlers as hub_handlers
+    hub_handlers.connect()
 
     _register_blueprints(app)
     _register_cli(app)

@@ -71,6 +71,10 @@ class Settings:
     hub_api_token: str = _doc("The LMS's service token on the hub (never sent to browsers). Generated once under "
                               "instance/ in development; required in production (at least 32 characters).",
                               default="")
+    hub_report_token: str = _doc("The hub's own credential for its calls to the LMS (usage reports, spawn checks); "
+                                 "the only one the LMS's hub endpoints accept, never the same as the service token "
+                                 "and never given to learners' servers. Generated once under instance/ in "
+                                 "development; required in production (at least 32 characters).", default="")
     hub_client_id: str = _doc("OAuth client id of the hub, which signs people in through the LMS.",
                               default="jupyterhub")
     hub_client_secret: str = _doc("OAuth client secret of the hub. Generated once under instance/ in development; "
@@ -170,6 +174,8 @@ class Settings:
                 self.hub_api_token = self._development_secret("hub_api_token")
             if not self.hub_client_secret:
                 self.hub_client_secret = self._development_secret("hub_client_secret")
+            if not self.hub_report_token:
+                self.hub_report_token = self._development_secret("hub_report_token")
 
     @property
     def hub_callback_url(self) -> str:
@@ -205,9 +211,11 @@ class Settings:
             if value and not value.startswith(("http://", "https://")):
                 raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be an http:// or https:// address")
         if self.env == "production":
-            for name in ("hub_api_token", "hub_client_secret"):
+            for name in ("hub_api_token", "hub_client_secret", "hub_report_token"):
                 if len(getattr(self, name)) < 32:
                     raise SettingsError(f"{ENV_PREFIX}{name.upper()} is required in production (at least 32 characters)")
+        if self.hub_report_token and self.hub_report_token == self.hub_api_token:
+            raise SettingsError("LMS_HUB_REPORT_TOKEN must differ from LMS_HUB_API_TOKEN")
         if not self.hub_client_id:
             raise SettingsError("LMS_HUB_CLIENT_ID must not be empty")
         if self.hub_spawn_timeout < 5:

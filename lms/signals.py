@@ -64,7 +64,8 @@ notebook_launched = _signals.signal("notebook-launched", doc="launch: the new No
 notebook_launch_failed = _signals.signal("notebook-launch-failed", doc="launch: the NotebookLaunch; course: its "
                                          "Course; reason: the hub's message or `timeout`.")
 notebook_stopped = _signals.signal("notebook-stopped", doc="launch: the NotebookLaunch whose server was stopped; "
-                                  "reason: why the system stopped it (`gpu_time_up`), None when the person did.")
+                                  "reason: why the system stopped it (`gpu_time_up`, `account_deactivated`), None when the "
+                                  "person did.")
 
 # grading
 submission_created = _signals.signal("submission-created", doc="submission: the new, queued Submission.")

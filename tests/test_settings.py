@@ -11,7 +11,8 @@ from lms.settings import Settings, SettingsError
 STRONG = "s" * 48
 # What production needs besides the secret key (other parts' secrets), so that each test below
 # is refused, or not, for the reason it names.
-OTHER_PRODUCTION_SECRETS = {"LMS_HUB_API_TOKEN": "h" * 40, "LMS_HUB_CLIENT_SECRET": "c" * 40}
+OTHER_PRODUCTION_SECRETS = {"LMS_HUB_API_TOKEN": "h" * 40, "LMS_HUB_CLIENT_SECRET": "c" * 40,
+                            "LMS_HUB_REPORT_TOKEN": "r" * 40}
 
 
 @pytest.fixture(autouse=True)

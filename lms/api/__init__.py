@@ -85,6 +85,26 @@ def token_required(view):
     return wrapper
 
 
+def hub_required(view):
+    """Accept only the hub's own credential (``LMS_HUB_REPORT_TOKEN``, ``Authorization: token …``): the
+    hub's reports and questions. No other token opens these endpoints, the LMS's service token on the hub
+    and personal tokens included."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        import hmac
+
+        from flask import current_app
+
+        scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
+        expected = current_app.config["OQU_SETTINGS"].hub_report_token
+        if not (scheme.lower() in ("token", "bearer") and expected
+                and hmac.compare_digest(secret.strip().encode(), expected.encode())):
+            raise ApiError(401, "unauthorized", default_messages()[401])
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def register(app) -> None:
     # Import the modules that add routes to ``bp`` before it is registered.
     from ..accounts import api as _accounts_api  # noqa: F401

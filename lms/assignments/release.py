@@ -15,7 +15,8 @@ placed into ``<course>/<assignment>/`` on the server, data files included.
   per learner and assignment, what was put where.
 * A failure is logged and recorded (the course page shows a notice); it never fails the launch.
 
-Assignments live in this domain; the hub is only the transport (:meth:`HubClient.server_api`).
+Assignments live in this domain; the hub is only the transport (:meth:`HubClient.learner_server`: one
+token for this learner's server alone, for the length of one release).
 """
 from __future__ import annotations
 
@@ -195,11 +196,10 @@ def _content_hash(path: str, content: bytes) -> str:
 
 
 class _Server:
-    """The learner's server's contents API, through the hub, with the LMS's service token."""
+    """The learner's server's contents API, through the hub (a :class:`~lms.hub.client.LearnerServer`)."""
 
-    def __init__(self, client, username: str):
-        self.client = client
-        self.username = username
+    def __init__(self, server):
+        self.server = server
 
     @staticmethod
     def _where(path: str) -> str:
@@ -211,8 +211,7 @@ class _Server:
 
         kind = {"type": "notebook"} if _is_notebook(path) else {"type": "file", "format": "base64"}
         try:
-            response = self.client.server_api(self.username, "GET", self._where(path),
-                                              params={"content": "1", **kind})
+            response = self.server.api("GET", self._where(path), params={"content": "1", **kind})
         except HubError as error:
             if error.status in (400, 404):  # missing (400: something else by that name, e.g. a folder)
                 return None if error.status == 404 else "not a file"
@@ -229,10 +228,10 @@ class _Server:
             body = {"type": "notebook", "format": "json", "content": json.loads(content)}
         else:
             body = {"type": "file", "format": "base64", "content": base64.b64encode(content).decode()}
-        self.client.server_api(self.username, "PUT", self._where(path), json=body)
+        self.server.api("PUT", self._where(path), json=body)
 
     def folder(self, path: str) -> None:
-        self.client.server_api(self.username, "PUT", self._where(path), json={"type": "directory"})
+        self.server.api("PUT", self._where(path), json={"type": "directory"})
 
 
 def _beside_name(path: str, number: int) -> str:
@@ -320,7 +319,12 @@ def release_course(user, course, client, username: str) -> ReleaseReport:
 
     settings = current_app.config["OQU_SETTINGS"]
     report = ReleaseReport()
-    server = _Server(client, username)
+    with client.learner_server(username) as learner_server:
+        _release_all(_Server(learner_server), settings, user, course, report)
+    return report
+
+
+def _release_all(server: _Server, settings, user, course, report: ReleaseReport) -> None:
     for source in course_assignments(settings, course):
         try:
             student = releasable_version(settings, course, source)
@@ -345,7 +349,6 @@ def release_course(user, course, client, username: str) -> ReleaseReport:
         if beside:
             report.beside[source.name] = beside
             log.info("new version of %s/%s put beside user %s's work: %s", course.slug, source.name, user.id, beside)
-    return report
 
 
 def _record_failure(user, course, assignment: str, reason: str) -> None:

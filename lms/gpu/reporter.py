@@ -2,7 +2,8 @@
 the LMS, durably.
 
 Every event is first written to a spool folder (one JSON file, written atomically), then delivered
-in order by a background thread with the LMS's service token; a file is removed only once the LMS
+in order by a background thread with the hub's own credential on the LMS (``LMS_HUB_REPORT_TOKEN``,
+never the LMS's service token, never seen by learners' servers); a file is removed only once the LMS
 has answered. An LMS that is down, a hub restart or a crash between the two therefore loses nothing:
 what is left in the folder is sent when the hub runs again. Events carry an id, so a delivery that
 is repeated (the answer was lost) changes nothing in the LMS.

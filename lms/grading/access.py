@@ -72,21 +72,21 @@ def submit_from_server(actor, course, assignment: str) -> Submission:
     account = hub.hub_account(actor, create=False)
     if account is None:
         raise SubmissionRefused(_("Open your notebook server first: there is nothing to submit yet."))
-    client = hub.hub_client()
     limit = settings.submission_max_mb * 1024 * 1024
     folder = f"{course.slug}/{assignment}"
     files: dict[str, str] = {}
     size = 0
-    for path in source.notebooks:
-        body = _fetch(client, account.username, folder, path.name, limit - size, settings.submission_max_mb)
-        size += len(body)
-        try:
-            text = json.dumps(json.loads(body)["content"], ensure_ascii=False)
-            del body
-            check_nbgrader_metadata(path.name, read_notebook(path.name, text.encode()))
-        except (ValueError, KeyError, TypeError, GradingError):
-            raise _invalid(path.name, folder) from None
-        files[path.name] = text
+    with hub.hub_client().learner_server(account.username) as server:  # a token for this server alone
+        for path in source.notebooks:
+            body = _fetch(server, folder, path.name, limit - size, settings.submission_max_mb)
+            size += len(body)
+            try:
+                text = json.dumps(json.loads(body)["content"], ensure_ascii=False)
+                del body
+                check_nbgrader_metadata(path.name, read_notebook(path.name, text.encode()))
+            except (ValueError, KeyError, TypeError, GradingError):
+                raise _invalid(path.name, folder) from None
+            files[path.name] = text
     try:
         return store_submission(actor, course, assignment, files)
     except policies.PolicyRefusal as refusal:
@@ -98,7 +98,7 @@ def _unreachable() -> SubmissionRefused:
                                "submitted. Please try again in a few minutes."))
 
 
-def _fetch(client, username: str, folder: str, name: str, room: int, limit_mb: int) -> bytes:
+def _fetch(server, folder: str, name: str, room: int, limit_mb: int) -> bytes:
     """One notebook's contents-API model, read in chunks and abandoned as soon as it passes ``room``
     bytes (a notebook with 100 MB of outputs is never held in memory whole)."""
     from ..hub.client import HubError, HubUnavailable
@@ -106,13 +106,12 @@ def _fetch(client, username: str, folder: str, name: str, room: int, limit_mb: i
     too_large = SubmissionRefused(_("The submission is larger than the limit of %(limit)s MB.", limit=limit_mb))
     where = f"contents/{quote(folder)}/{quote(name)}"
     try:
-        response = client.server_api(username, "GET", where, params={"content": "1", "type": "notebook"},
-                                     stream=True)
+        response = server.api("GET", where, params={"content": "1", "type": "notebook"}, stream=True)
     except HubUnavailable:
         raise _unreachable() from None
     except HubError as error:
         if error.status == 404:
-            raise _missing(client, username, folder, name) from None
+            raise _missing(server, folder, name) from None
         if error.status in (400, 422):  # Jupyter could not read it: "Unreadable Notebook"
             raise _invalid(name, folder) from None
         raise _unreachable() from None
@@ -139,13 +138,13 @@ def _invalid(name: str, folder: str) -> SubmissionRefused:
                                "JupyterLab, save it and submit again.", name=name, folder=folder))
 
 
-def _missing(client, username: str, folder: str, name: str) -> SubmissionRefused:
+def _missing(server, folder: str, name: str) -> SubmissionRefused:
     """The expected notebook is not there: name it, and the notebooks that are (a renamed copy)."""
     from ..hub.client import HubError, HubUnavailable
 
     others = []
     try:
-        listing = client.server_api(username, "GET", f"contents/{quote(folder)}", params={"content": "1"}).json()
+        listing = server.api("GET", f"contents/{quote(folder)}", params={"content": "1"}).json()
         others = sorted(entry["name"] for entry in listing.get("content") or []
                         if entry.get("type") == "notebook" and entry.get("name") != name)
     except (HubError, HubUnavailable, ValueError, KeyError, TypeError, AttributeError):

@@ -1,8 +1,9 @@
-"""``/api/v1/courses/<slug>/notebook``: launch (idempotent), follow and stop the caller's notebook."""
+"""``/api/v1/courses/<slug>/notebook``: launch (idempotent), follow and stop the caller's notebook;
+``/api/v1/hub/spawn-checks``: the hub asks whether a server may start."""
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from ..api import ApiError, bp, token_required
+from ..api import ApiError, bp, default_messages, hub_required, token_required
 from ..courses.services import get_course
 from . import services
 from .schemas import NotebookStatus
@@ -100,3 +101,36 @@ def stop_notebook(slug: str):
               schema: NotebookStatus
     """
     return _answer(_call(services.stop_notebook, g.api_user, get_course(slug)))
+
+
+@bp.post("/hub/spawn-checks")
+@hub_required
+def spawn_check():
+    """The hub asks, before it starts any server, whether this person may start this profile now.
+    ---
+    post:
+      tags: [notebooks]
+      summary: May this hub user start this profile now? (the hub's own credential only)
+      description: The same rules as a launch from the LMS (active account, a course with notebooks, for a
+        profile other than the default one a course of theirs that runs it with GPU time left). 403
+        `spawn_refused` with the reason in the person's language; the hub then refuses the spawn.
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [user, profile]
+              properties:
+                user: {type: string, description: the hub user name}
+                profile: {type: string}
+      responses:
+        200:
+          description: "`allowed`: true"
+    """
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("user"), str) or not isinstance(body.get("profile"), str):
+        raise ApiError(400, "bad_request", default_messages()[400])
+    refusal = services.spawn_refusal(body["user"], body["profile"])
+    if refusal:
+        raise ApiError(403, "spawn_refused", refusal)
+    return jsonify(allowed=True)

@@ -8,8 +8,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-HUB_VARIABLES = ("env", "instance_path", "base_url", "hub_url", "hub_api_url", "hub_api_token", "hub_client_id",
-                 "hub_client_secret", "hub_backend")
+HUB_VARIABLES = ("env", "instance_path", "base_url", "hub_url", "hub_api_url", "hub_api_token", "hub_report_token",
+                 "hub_client_id", "hub_client_secret", "hub_backend")
 
 
 @click.command("hub-env")

@@ -1,7 +1,9 @@
 """JupyterHub's REST API as the LMS uses it, authenticated with the LMS's service token.
 
-The token travels only in the ``Authorization`` header of these server-to-server requests; it is
-never put in a page, a redirect or a cookie. Every network failure becomes :class:`HubUnavailable`
+The token travels only in the ``Authorization`` header of these server-to-server requests to the hub
+itself; it is never put in a page, a redirect or a cookie, and never sent to a learner's server: calls
+into a server (the Jupyter contents API) go through a :class:`LearnerServer`, with a token the hub mints
+for that one server, for minutes, and revokes when the operation ends (docs/security.md). Every network failure becomes :class:`HubUnavailable`
 so that callers have one thing to catch and the rest of the LMS keeps working when the hub is down.
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ if TYPE_CHECKING:  # imported where a request is made: a process that never call
 
 CONNECT_TIMEOUT = 2.0
 READ_TIMEOUT = 10.0
+SERVER_TOKEN_SECONDS = 600  # the longest one operation on a learner's server may use its token
 _local = threading.local()
 
 
@@ -68,13 +71,15 @@ class HubClient:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _request(self, method: str, url: str, *, auth: bool = True, timeout: float | None = None,
-                 ok: tuple[int, ...] = (200,), **kwargs) -> requests.Response:
-        """One request; a status in ``ok`` is returned, any other 5xx means the hub is unavailable."""
+    def _request(self, method: str, url: str, *, auth: bool = True, token: str | None = None,
+                 timeout: float | None = None, ok: tuple[int, ...] = (200,), **kwargs) -> requests.Response:
+        """One request, with the service token (or ``token``, or none without ``auth``); a status in
+        ``ok`` is returned, any other 5xx means the hub is unavailable."""
         import requests
 
+        headers = {"Authorization": f"token {token}", "Accept": "application/json"} if token else self._headers
         try:
-            response = _session().request(method, url, headers=self._headers if auth else {},
+            response = _session().request(method, url, headers=headers if auth else {},
                                           timeout=(CONNECT_TIMEOUT, timeout or READ_TIMEOUT),
                                           allow_redirects=False, **kwargs)
         except requests.RequestException as error:
@@ -172,12 +177,69 @@ class HubClient:
                 pass  # the read timeout ends the wait: what has arrived so far is the answer
         return events
 
+    def revoke_access(self, username: str) -> int:
+        """Revoke every token the hub holds for ``username`` (their own, their servers' and browser
+        sessions', those minted for the LMS); returns how many. A user the hub does not know has none."""
+        response = self._request("GET", self._user_url(username, "/tokens"), ok=(200, 404))
+        if response.status_code == 404:
+            return 0
+        tokens = response.json().get("api_tokens") or []
+        for token in tokens:
+            self._forget_token(username, str(token["id"]))
+        return len(tokens)
+
     # ------------------------------------------------------------------ the learner's server
 
-    def server_api(self, username: str, method: str, path: str, **kwargs) -> requests.Response:
-        """Call the Jupyter server API of ``username``'s server through the hub's proxy."""
-        url = f"{self.public_url}/user/{quote(username, safe='')}/api/{path.lstrip('/')}"
-        return self._request(method, url, ok=kwargs.pop("ok", (200, 201)), **kwargs)
+    def learner_server(self, username: str) -> "LearnerServer":
+        """The Jupyter server API of ``username``'s default server, for one operation (``with``)."""
+        return LearnerServer(self, username)
+
+    def _server_token(self, username: str) -> tuple[str, str]:
+        """A token that opens ``username``'s default server and nothing else, for minutes: (token, id)."""
+        response = self._request("POST", self._user_url(username, "/tokens"), ok=(200, 201), json={
+            "scopes": [f"access:servers!server={username}/"], "expires_in": SERVER_TOKEN_SECONDS,
+            "note": "oqu-lms: one operation on this server"})
+        body = response.json()
+        return body["token"], str(body["id"])
+
+    def _forget_token(self, username: str, token_id: str) -> None:
+        self._request("DELETE", self._user_url(username, f"/tokens/{quote(token_id, safe='')}"), ok=(204, 404))
+
+
+class LearnerServer:
+    """Calls into one learner's server through the hub's proxy, as one operation (a release, a hand-in).
+
+    The first call asks the hub for a token scoped to this server alone (``access:servers!server=<name>/``,
+    :data:`SERVER_TOKEN_SECONDS`); leaving the ``with`` block revokes it. Whatever the server logs of
+    its requests is therefore worth nothing beyond that server, and only for that long."""
+
+    def __init__(self, client: HubClient, username: str):
+        self.client = client
+        self.username = username
+        self._token: tuple[str, str] | None = None
+
+    def __enter__(self) -> "LearnerServer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._token is None:
+            return
+        token_id, self._token = self._token[1], None
+        try:
+            self.client._forget_token(self.username, token_id)
+        except (HubUnavailable, HubError):  # it expires by itself within minutes
+            pass
+
+    def api(self, method: str, path: str, **kwargs) -> requests.Response:
+        """Call the Jupyter server API (``contents/…``); statuses in ``ok`` (default 200, 201) are
+        returned, others raise as :meth:`HubClient._request` does."""
+        if self._token is None:
+            self._token = self.client._server_token(self.username)
+        url = f"{self.client.public_url}/user/{quote(self.username, safe='')}/api/{path.lstrip('/')}"
+        return self.client._request(method, url, token=self._token[0], ok=kwargs.pop("ok", (200, 201)), **kwargs)
 
 
 def _hub_message(response: requests.Response) -> str:

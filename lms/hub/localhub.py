@@ -92,7 +92,7 @@ def wait_for(url: str, timeout: float, *, status: int = 200, process: subprocess
 class LocalHub:
     """``jupyterhub -f jupyterhub_config.py`` with its own state directory and ports."""
 
-    def __init__(self, state_dir: Path, *, lms_url: str, api_token: str, client_secret: str,
+    def __init__(self, state_dir: Path, *, lms_url: str, api_token: str, client_secret: str, report_token: str,
                  client_id: str = "jupyterhub", port: int | None = None, extra_env: dict | None = None):
         self.state_dir = Path(state_dir)
         self.port = port or free_port()
@@ -105,7 +105,7 @@ class LocalHub:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "HUB_", "JUPYTERHUB_", "CONFIGPROXY_"))}
         env.update({
             "LMS_HUB_URL": self.url, "LMS_BASE_URL": lms_url, "LMS_HUB_API_TOKEN": api_token,
-            "LMS_HUB_CLIENT_ID": client_id, "LMS_HUB_CLIENT_SECRET": client_secret,
+            "LMS_HUB_REPORT_TOKEN": report_token, "LMS_HUB_CLIENT_ID": client_id, "LMS_HUB_CLIENT_SECRET": client_secret,
             "LMS_INSTANCE_PATH": str(self.state_dir), "HUB_STATE_DIR": str(self.state_dir),
             "LMS_HUB_API_URL": self.api_url, "HUB_PROXY_API_PORT": str(self.proxy_api_port),
         })

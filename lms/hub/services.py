@@ -17,6 +17,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -36,7 +37,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["HubUnavailable", "NotebookNotAllowed", "NotebookState", "hub_available", "hub_client",
            "launch_notebook", "notebook_status", "stop_notebook", "notebook_courses", "may_use_notebooks",
-           "may_use_course_notebook", "hub_account", "hub_userinfo", "latest_launch", "course_group"]
+           "may_use_course_notebook", "hub_account", "hub_userinfo", "latest_launch", "course_group",
+           "spawn_refusal", "end_hub_access"]
 
 STOP_WAIT_SECONDS = 10.0
 PING_CACHE_SECONDS = 5.0
@@ -125,6 +127,30 @@ def _ensure_may_use(actor, course: Course) -> None:
         raise NotebookNotAllowed(_("This course has no notebooks."))
     if not may_use_course_notebook(actor, course):
         raise NotebookNotAllowed(_not_allowed_message())
+
+
+def spawn_refusal(username: str, profile: str) -> str | None:
+    """The hub asks before it starts any server (lms.hub.spawn_gate): why the person with hub name
+    ``username`` must not start ``profile`` now — in their language — or None. Exactly what a launch
+    from the LMS allows: an active account that may use notebooks; a profile other than the default
+    one only through a course of theirs that runs it, with GPU time left for that course."""
+    account = db.session.scalar(select(HubAccount).where(HubAccount.username == username))
+    user = account.user if account is not None else None
+    if user is None:
+        return _not_allowed_message()
+    with force_locale("ru" if user.preferred_language == "ru" else "kk"):
+        if not user.active:
+            return _("This account has been deactivated. Contact your administrator.")
+        courses = notebook_courses(user)
+        if not courses:
+            return _not_allowed_message()
+        if profile == DEFAULT_PROFILE:
+            return None
+        refusals = [quota_refusal(user, course) for course in courses if course.notebook_profile == profile]
+        if not refusals:  # an unknown profile too
+            return _("None of your courses runs its notebooks with the %(profile)s profile, so this notebook "
+                     "cannot start.", profile=profile[:40])
+        return None if None in refusals else refusals[0]
 
 
 # --------------------------------------------------------------------------- the person on the hub
@@ -343,10 +369,11 @@ def _prepare_course_folder(client: HubClient, username: str, course: Course) -> 
     """Make sure the course folder exists on the learner's server, through the Jupyter contents API
     (no shared filesystem needed, so it works the same on every spawner)."""
     try:
-        client.server_api(username, "PUT", f"contents/{quote(course.slug)}", json={"type": "directory"})
-        if gpu_count(course.notebook_profile):  # says whether the promised GPU is visible
-            client.server_api(username, "PUT", f"contents/{quote(course.slug)}/{GPU_CHECK_NAME}",
-                              json={"type": "notebook", "format": "json", "content": landing_notebook()})
+        with client.learner_server(username) as server:
+            server.api("PUT", f"contents/{quote(course.slug)}", json={"type": "directory"})
+            if gpu_count(course.notebook_profile):  # says whether the promised GPU is visible
+                server.api("PUT", f"contents/{quote(course.slug)}/{GPU_CHECK_NAME}",
+                           json={"type": "notebook", "format": "json", "content": landing_notebook()})
     except (HubError, HubUnavailable) as error:
         log.warning("could not create the course folder %s for %s: %s", course.slug, username, error)
 
@@ -449,6 +476,46 @@ def stop_when_gpu_time_is_up(user) -> None:
     """The system stops ``user``'s server because their GPU time, or their organisation's, has run out
     (lms.gpu.services.enforce_gpu_time); the launch keeps why, for the course page."""
     _stop_server(SYSTEM, user, reason=GPU_TIME_UP)
+
+
+ACCOUNT_DEACTIVATED = "account_deactivated"  # NotebookLaunch.message of a server stopped at deactivation
+
+
+def end_hub_access(actor, user) -> None:
+    """The account was deactivated (lms.hub.handlers): stop the person's server and revoke every token
+    the hub holds for them, at once. A new start is refused by the hub itself (:func:`spawn_refusal`)."""
+    account = hub_account(user, create=False)
+    if account is None:
+        return
+    _stop_server(actor, user, reason=ACCOUNT_DEACTIVATED)
+    client = hub_client()
+    try:
+        revoked = client.revoke_access(account.username)
+    except HubUnavailable:
+        _remember_down(client)
+        raise
+    log.info("hub access of %s ended: server stopped, %d token(s) revoked", account.username, revoked)
+
+
+def end_access_of_deactivated() -> list[int]:
+    """The worker's sweep (every minute): end the hub access of deactivated people whose server the
+    LMS still believes running (the hub did not answer at the deactivation). Returns their ids."""
+    from ..accounts.models import User
+
+    latest = (select(NotebookLaunch.user_id, db.func.max(NotebookLaunch.id).label("id"))
+              .group_by(NotebookLaunch.user_id).subquery())
+    users = db.session.scalars(
+        select(User).join(latest, latest.c.user_id == User.id).join(NotebookLaunch, NotebookLaunch.id == latest.c.id)
+        .where(User.active.is_(False), NotebookLaunch.status.in_([LaunchStatus.pending, LaunchStatus.ready]))).all()
+    ended = []
+    for user in users:
+        try:
+            end_hub_access(SYSTEM, user)
+        except (HubUnavailable, HubError) as error:
+            log.warning("hub access of user %s still not ended: %s", user.id, error)
+            continue
+        ended.append(user.id)
+    return ended
 
 
 def _stop_server(actor, user, reason: str = "") -> NotebookLaunch | None:

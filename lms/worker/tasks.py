@@ -68,6 +68,14 @@ def register(huey, app) -> SimpleNamespace:
         with app.app_context():
             return enforce()
 
+    @huey.periodic_task(crontab(minute="*"), name="end_access_of_deactivated")
+    def end_access_of_deactivated():
+        """Stop the servers of deactivated people that the hub kept running (it was down at the time)."""
+        from ..hub.services import end_access_of_deactivated as sweep
+
+        with app.app_context():
+            return sweep()
+
     @huey.periodic_task(crontab(minute="*"), name="reap_submissions")
     def reap_submissions():
         """Re-enqueue submissions whose grading lease expired or whose task was lost."""

@@ -22,7 +22,8 @@ URL = "/api/v1/hub/usage-events"
 
 @pytest.fixture
 def hub_token(app):
-    return app.config["OQU_SETTINGS"].hub_api_token
+    """The hub's own credential on the LMS."""
+    return app.config["OQU_SETTINGS"].hub_report_token
 
 
 def post(client, token, **event):
@@ -81,11 +82,17 @@ def test_a_start_after_a_lost_stop_closes_the_old_session(client, hub_token):
     assert new.stopped_at is None
 
 
-def test_only_the_hub_token_may_report(client, hub_token):
+def test_only_the_hub_token_may_report(app, client, hub_token):
     name = hub_name(factories.user("learner"))
     event = {"id": "x1", "event": "start", "user": name, "server": "", "at": utcnow().isoformat()}
     assert client.post(URL, json=event).status_code == 401
     assert post(client, "not-the-token-" + "x" * 30, **event).status_code == 401
+    # The LMS's service token on the hub, which a learner's server once saw, forges nothing either.
+    service_token = app.config["OQU_SETTINGS"].hub_api_token
+    assert service_token != hub_token
+    for scheme in ("token", "Bearer"):
+        answer = client.post(URL, json=event, headers={"Authorization": f"{scheme} {service_token}"})
+        assert answer.status_code == 401 and answer.json["error"] == "unauthorized"
     learner_token = factories.user("learner")
     from lms.accounts.services import create_api_token
 

@@ -14,11 +14,12 @@ from lms.hub.client import HubError, HubUnavailable
 from lms.learning.services import enrol_learner
 from lms.security import SYSTEM
 from tests.grading.files import DEMO, assignment_course, learner_version
+from tests.hub.fakes import LearnerServerFake
 
 URL = "/api/v1/assignments/ai-basics/mean-and-median/submissions"
 
 
-class FakeServer:
+class FakeServer(LearnerServerFake):
     """The learner's Jupyter server as the hub client reaches it (contents API)."""
 
     api_url = "http://127.0.0.1:9/hub/api"

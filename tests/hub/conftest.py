@@ -28,7 +28,7 @@ CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 @pytest.fixture(scope="session")
 def hub_secrets():
     return SimpleNamespace(api_token=secrets.token_urlsafe(32), client_secret=secrets.token_urlsafe(32),
-                           client_id="jupyterhub")
+                           report_token=secrets.token_urlsafe(32), client_id="jupyterhub")
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +40,8 @@ def running_hub(state_dir, hub_secrets, lms_port):
     """Start a hub whose OAuth settings point at an LMS on ``lms_port``; yields it, then stops it and
     fails if any of its processes is left (a generator for fixtures)."""
     hub = LocalHub(state_dir, lms_url=f"http://127.0.0.1:{lms_port}", api_token=hub_secrets.api_token,
-                   client_secret=hub_secrets.client_secret, client_id=hub_secrets.client_id)
+                   client_secret=hub_secrets.client_secret, report_token=hub_secrets.report_token,
+                   client_id=hub_secrets.client_id)
     hub.start()
     yield hub
     left = hub.stop()
@@ -50,7 +51,7 @@ def running_hub(state_dir, hub_secrets, lms_port):
 def hub_settings(hub, hub_secrets, lms_port) -> dict:
     """The LMS settings that connect it to ``hub``."""
     return {"hub_url": hub.url, "hub_api_url": hub.api_url, "hub_api_token": hub_secrets.api_token,
-            "hub_client_id": hub_secrets.client_id, "hub_client_secret": hub_secrets.client_secret,
+            "hub_report_token": hub_secrets.report_token, "hub_client_id": hub_secrets.client_id, "hub_client_secret": hub_secrets.client_secret,
             "base_url": f"http://127.0.0.1:{lms_port}", "queue_url": "memory://"}
 
 
@@ -198,14 +199,23 @@ class LearnerApi(requests.Session):
         return body
 
 
+def learner_token(hub, username: str, scopes: list[str] | None = None) -> str:
+    """A hub token of the learner's own, as their /hub/token page gives it (all their permissions), or
+    with ``scopes``; minted with the LMS's service token."""
+    body = {"note": "the learner's own"} if scopes is None else {"scopes": scopes, "note": "tests"}
+    response = hub.api("POST", f"/users/{username}/tokens", json=body)
+    assert response.status_code in (200, 201), response.text[:300]
+    return response.json()["token"]
+
+
 class LearnerServer(requests.Session):
     """A learner's server's Jupyter contents API through the hub's proxy (what JupyterLab does when the
-    learner opens and saves files), with the hub token the test hub trusts."""
+    learner opens and saves files), with a token of the learner's for their server."""
 
-    def __init__(self, hub, api_token: str, username: str):
+    def __init__(self, hub, username: str):
         super().__init__()
         self.trust_env = False
-        self.headers["Authorization"] = f"token {api_token}"
+        self.headers["Authorization"] = f"token {learner_token(hub, username, [f'access:servers!user={username}'])}"
         self.root = f"{hub.url}/user/{username}/api/contents/"
 
     def _url(self, path: str) -> str:

@@ -2,7 +2,28 @@
 from lms.hub.client import ServerState
 
 
-class FakeHub:
+class LearnerServerFake:
+    """Gives a fake with ``server_api(username, method, path, …)`` the hub client's ``learner_server``."""
+
+    def learner_server(self, username):
+        return _BoundServer(self, username)
+
+
+class _BoundServer:
+    def __init__(self, fake, username):
+        self.fake, self.username = fake, username
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def api(self, method, path, **kwargs):
+        return self.fake.server_api(self.username, method, path, **kwargs)
+
+
+class FakeHub(LearnerServerFake):
     """The hub client's interface, answering from a script: for rules that need no real hub."""
 
     def __init__(self, state: ServerState, events=()):
@@ -30,6 +51,10 @@ class FakeHub:
 
     def spawn_events(self, username, wait):
         return self.events
+
+    def revoke_access(self, username):
+        self.calls.append("revoke")
+        return 0
 
     def server_api(self, *args, **kwargs):
         self.calls.append("contents")

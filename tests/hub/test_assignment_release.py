@@ -19,6 +19,7 @@ from lms.hub.models import HubAccount
 from .. import factories
 from ..conftest import page_text, signed_in_client, translated
 from ..grading.files import DEMO
+from .fakes import LearnerServerFake
 from .conftest import LearnerApi, LearnerServer, cell_text, enrol, course_with_assignment, set_cell
 
 FOLDER = "ai-basics/mean-and-median"
@@ -59,7 +60,7 @@ def test_release_places_the_student_version_and_never_overwrites_the_learners_wo
     try:
         assert api.launch(course.slug)["status"] == "ready"
         username = db.session.scalar(select(HubAccount.username).where(HubAccount.user_id == learner.id))
-        server = LearnerServer(hub, hub_secrets.api_token, username)
+        server = LearnerServer(hub, username)
 
         # First launch: the student version (no solution, no hidden tests) and the data file are there.
         assert server.listing(FOLDER) == ["mean-and-median.ipynb", "requests.csv"]
@@ -134,7 +135,7 @@ def test_a_release_that_fails_leaves_the_notebook_ready_and_tells_the_learner(
 # --------------------------------------------------------------------------- the rules, on a server in memory
 
 
-class ServerInMemory:
+class ServerInMemory(LearnerServerFake):
     """The part of the Jupyter contents API a release uses, keeping files in a dict (the rules of
     what to overwrite, checked quickly; the real server is used above)."""
 

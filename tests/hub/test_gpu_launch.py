@@ -21,7 +21,7 @@ from lms.security import SYSTEM
 
 from .. import factories
 from ..conftest import translated
-from .conftest import enrol, make_course
+from .conftest import LearnerServer, enrol, make_course
 
 
 def api_session(user):
@@ -88,9 +88,7 @@ def test_a_gpu_course_launch_is_granted_reported_and_stopped(hub, app, live_serv
     env = server_environment(hub, username)
     assert env["OQU_PROFILE"] == "gpu-1" and env["OQU_GPU_COUNT"] == "1"
     # The landing notebook that says whether a GPU is visible is in the course folder.
-    listing = requests.get(f"{hub.url}/user/{username}/api/contents/{course.slug}",
-                           headers={"Authorization": f"token {hub_secrets.api_token}"}, timeout=10).json()
-    assert "gpu-check.ipynb" in [entry["name"] for entry in listing["content"]]
+    assert "gpu-check.ipynb" in LearnerServer(hub, username).listing(course.slug)
 
     # The hub's spawn hook reported the start to the LMS…
     row = eventually(lambda: db.session.scalar(select(GpuUsageSession).where(GpuUsageSession.user_id == learner.id)))
@@ -105,6 +103,7 @@ def test_a_gpu_course_launch_is_granted_reported_and_stopped(hub, app, live_serv
 def test_the_hub_refuses_a_profile_no_course_grants_and_smuggled_options(hub, app, live_server,
                                                                          no_leftover_servers):
     learner = factories.user("learner")
+    enrol(learner, make_course("ai-basics", profile="cpu"))
     username = "u" + "0ddba11"
     db.session.add(HubAccount(user_id=learner.id, username=username))
     db.session.commit()

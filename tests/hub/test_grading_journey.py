@@ -93,7 +93,7 @@ class SimpleWorker:
 
 def _server_of(hub, hub_secrets, user) -> LearnerServer:
     username = db.session.scalar(select(HubAccount.username).where(HubAccount.user_id == user.id))
-    return LearnerServer(hub, hub_secrets.api_token, username)
+    return LearnerServer(hub, username)
 
 
 def _graded(api: LearnerApi, submission_id: int, worker, timeout: float = 180) -> dict:

@@ -30,9 +30,9 @@ def load_hub_config(monkeypatch, environ: dict) -> Config:
 def test_development_generates_hub_secrets_once(tmp_path):
     first = Settings.load({"instance_path": str(tmp_path)}, environ={})
     again = Settings.load({"instance_path": str(tmp_path)}, environ={})
-    assert len(first.hub_api_token) >= 32 and len(first.hub_client_secret) >= 32
-    assert first.hub_api_token != first.hub_client_secret
-    assert (again.hub_api_token, again.hub_client_secret) == (first.hub_api_token, first.hub_client_secret)
+    secrets = (first.hub_api_token, first.hub_client_secret, first.hub_report_token)
+    assert min(len(secret) for secret in secrets) >= 32 and len(set(secrets)) == 3
+    assert (again.hub_api_token, again.hub_client_secret, again.hub_report_token) == secrets
     assert oct((tmp_path / "hub_api_token").stat().st_mode & 0o777) == "0o600"
 
 
@@ -42,7 +42,13 @@ def test_production_requires_the_hub_secrets(tmp_path):
         Settings.load(base, environ={})
     with pytest.raises(SettingsError, match="LMS_HUB_CLIENT_SECRET"):
         Settings.load({**base, "hub_api_token": "a" * 40}, environ={})
-    settings = Settings.load(base, environ={"LMS_HUB_API_TOKEN": "a" * 40, "LMS_HUB_CLIENT_SECRET": "b" * 40})
+    with pytest.raises(SettingsError, match="LMS_HUB_REPORT_TOKEN"):
+        Settings.load({**base, "hub_api_token": "a" * 40, "hub_client_secret": "b" * 40}, environ={})
+    with pytest.raises(SettingsError, match="LMS_HUB_REPORT_TOKEN must differ from LMS_HUB_API_TOKEN"):
+        Settings.load({**base, "hub_api_token": "a" * 40, "hub_client_secret": "b" * 40, "hub_report_token": "a" * 40},
+                      environ={})
+    settings = Settings.load(base, environ={"LMS_HUB_API_TOKEN": "a" * 40, "LMS_HUB_CLIENT_SECRET": "b" * 40,
+                                            "LMS_HUB_REPORT_TOKEN": "r" * 40})
     assert not (tmp_path / "hub_api_token").exists()
     assert settings.hub_callback_url == "http://127.0.0.1:8000/hub/oauth_callback"
 
@@ -75,9 +81,13 @@ def test_hub_config_reads_the_same_settings_as_the_lms(app, monkeypatch, tmp_pat
     assert c.JupyterHub.bind_url == settings.hub_url + "/"
     assert settings.hub_api_url == c.JupyterHub.hub_bind_url + "/hub/api"
     assert c.JupyterHub.services[0] == {"name": "oqu-lms", "api_token": settings.hub_api_token, "display": False}
-    assert c.JupyterHub.load_roles[0]["scopes"] == ["admin:users", "servers", "access:servers", "admin:groups"]
+    # No access:servers: the LMS reaches a server only with a token it mints for that server.
+    assert c.JupyterHub.load_roles[0]["scopes"] == ["admin:users", "servers", "tokens", "admin:groups"]
+    gate = c.Spawner.pre_spawn_hook.gate
+    assert gate.endpoint == settings.base_url + "/api/v1/hub/spawn-checks" and gate._token == settings.hub_report_token
+    assert c.Spawner.pre_spawn_hook.reporter._token == settings.hub_report_token
     assert c.JupyterHub.spawner_class == "simple"
-    assert "LMS_HUB_API_TOKEN" not in c.Spawner.env_keep
+    assert not {"LMS_HUB_API_TOKEN", "LMS_HUB_REPORT_TOKEN"} & set(c.Spawner.env_keep)
     assert c.ConfigurableHTTPProxy.command[0].endswith("/configurable-http-proxy")
     assert settings.hub_api_token not in c.ConfigurableHTTPProxy.auth_token
 

@@ -14,7 +14,7 @@ from lms.hub.models import HubAccount, LaunchStatus, NotebookLaunch
 
 from .. import factories
 from ..conftest import audit_events
-from .conftest import enrol, make_course
+from .conftest import LearnerServer, enrol, make_course
 
 
 @pytest.fixture
@@ -57,9 +57,7 @@ def test_api_launch_is_idempotent_reports_ready_and_stops(hub, api, learner, cou
     # The course folder was made through the Jupyter contents API.
     contents = hub.api("GET", "").json()  # the hub answers
     assert contents
-    listing = requests.get(f"{hub.url}/user/{account.username}/api/contents/",
-                           headers={"Authorization": f"token {hub_secrets.api_token}"}, timeout=10).json()
-    assert course.slug in [entry["name"] for entry in listing["content"]]
+    assert course.slug in LearnerServer(hub, account.username).listing("")
 
     stopped = api.delete(f"{api.base}/courses/{course.slug}/notebook", timeout=30)
     assert stopped.status_code == 200 and stopped.json()["status"] == "stopped"

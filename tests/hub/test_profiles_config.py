@@ -21,7 +21,8 @@ VALUES = ROOT / "deploy" / "z2jh-values.yaml"
 
 
 def hub_config(monkeypatch, tmp_path, backend: str | None) -> Config:
-    environ = {"LMS_HUB_API_TOKEN": "t" * 40, "LMS_HUB_CLIENT_SECRET": "s" * 40, "HUB_STATE_DIR": str(tmp_path / "hub")}
+    environ = {"LMS_HUB_API_TOKEN": "t" * 40, "LMS_HUB_CLIENT_SECRET": "s" * 40, "LMS_HUB_REPORT_TOKEN": "r" * 40,
+               "HUB_STATE_DIR": str(tmp_path / "hub")}
     if backend:
         environ["LMS_HUB_BACKEND"] = backend
     return load_hub_config(monkeypatch, environ)
@@ -85,8 +86,7 @@ def test_z2jh_values_agree_with_the_profile_table():
     gpu = next(p for p in values["singleuser"]["profileList"] if p["slug"] == "gpu-1")["kubespawner_override"]
     assert gpu["extra_resource_limits"] == {"nvidia.com/gpu": "1"}
     assert values["cull"]["enabled"] is False  # the chart's culler has one timeout; Oqu's runs instead
-    assert values["hub"]["loadRoles"]["oqu-lms"]["scopes"] == ["admin:users", "servers", "access:servers",
-                                                               "admin:groups"]
+    assert values["hub"]["loadRoles"]["oqu-lms"]["scopes"] == ["admin:users", "servers", "tokens", "admin:groups"]
     oauth = values["hub"]["config"]["GenericOAuthenticator"]
     assert oauth["basic_auth"] is False and oauth["enable_pkce"] is True
     assert oauth["username_claim"] == "preferred_username"
@@ -96,16 +96,17 @@ def test_z2jh_extra_config_installs_the_same_hooks(tmp_path, monkeypatch):
     """Run the chart's extraConfig as the hub would, with the files the hub image carries."""
     image_dir = tmp_path / "oqu"
     image_dir.mkdir()
-    for source in ("lms/hub/profiles.py", "lms/gpu/reporter.py", "deploy/idle_culler_config.py"):
+    for source in ("lms/hub/profiles.py", "lms/hub/spawn_gate.py", "lms/gpu/reporter.py", "deploy/idle_culler_config.py"):
         shutil.copy(ROOT / source, image_dir)
     dockerfile = (ROOT / "deploy" / "hub.Dockerfile").read_text()
-    assert re.search(r"COPY lms/hub/profiles.py lms/gpu/reporter.py deploy/idle_culler_config.py /usr/local/etc/oqu/",
+    assert re.search(r"COPY lms/hub/profiles.py lms/hub/spawn_gate.py lms/gpu/reporter.py deploy/idle_culler_config.py "
+                     r"/usr/local/etc/oqu/",
                      dockerfile)
     values = yaml.safe_load(VALUES.read_text())
     code = values["hub"]["extraConfig"]["oqu"].replace("/usr/local/etc/oqu", str(image_dir))
     code = code.replace("/srv/jupyterhub/usage-spool", str(tmp_path / "spool"))
     monkeypatch.setenv("LMS_BASE_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("LMS_HUB_API_TOKEN", "t" * 40)
+    monkeypatch.setenv("LMS_HUB_REPORT_TOKEN", "r" * 40)
     c = Config()
     c.JupyterHub.services = []
     namespace = {"c": c}
@@ -113,8 +114,10 @@ def test_z2jh_extra_config_installs_the_same_hooks(tmp_path, monkeypatch):
     assert [p["slug"] for p in c.KubeSpawner.profile_list(None)] == ["cpu", "gpu-1"]
     assert c.Spawner.apply_user_options.__name__ == "apply_user_options"
     assert c.Spawner.post_stop_hook.reporter.endpoint == "http://127.0.0.1:9/api/v1/hub/usage-events"
+    assert c.Spawner.pre_spawn_hook.gate.endpoint == "http://127.0.0.1:9/api/v1/hub/spawn-checks"
+    assert c.Spawner.pre_spawn_hook.reporter._token == "r" * 40
     culler = c.JupyterHub.services[0]
     assert culler["name"] == "idle-culler" and culler["command"][0] == sys.executable
     for name in list(sys.modules):
-        if name in ("oqu_profiles", "oqu_usage_reporter"):
+        if name in ("oqu_profiles", "oqu_usage_reporter", "oqu_spawn_gate"):
             del sys.modules[name]

@@ -17,6 +17,23 @@ from lms.hub.localhub import ROOT, alive, children_of, command_line, free_port, 
 BIN = Path(sys.executable).parent
 
 
+def _enrolled_hub_user(instance: Path, database_url: str, name: str) -> None:
+    """A learner of a CPU course whose hub name is ``name``, in the database ``make run`` serves: the hub
+    asks the LMS before it starts anyone's server."""
+    from lms import create_app
+    from lms.extensions import db
+    from lms.hub.models import HubAccount
+
+    from .. import factories
+    from .conftest import enrol, make_course
+
+    with create_app({"instance_path": str(instance), "database_url": database_url}).app_context():
+        learner = factories.user("learner")
+        enrol(learner, make_course())
+        db.session.add(HubAccount(user_id=learner.id, username=name))
+        db.session.commit()
+
+
 def _processes_mentioning(marker: str) -> list[int]:
     """Every process whose command line or environment mentions ``marker`` (our temporary instance)."""
     found = []
@@ -46,6 +63,7 @@ def test_procfile_runs_lms_hub_and_worker_and_ctrl_c_stops_them_all(tmp_path):
     })
     subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=120)
+    _enrolled_hub_user(instance, env["LMS_DATABASE_URL"], "ulearner")
     log = open(tmp_path / "honcho.log", "wb")
     runner = subprocess.Popen([str(BIN / "honcho"), "start", "-f", "deploy/Procfile", "-d", str(ROOT), "-e", "/dev/null"],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
