@@ -18,13 +18,18 @@ import os
 import threading
 import time
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
-
-from .. import clock
 
 log = logging.getLogger("oqu.usage")
 
 RETRY_SECONDS = 30.0
+
+
+def _now() -> datetime:
+    """The instant of a report, in UTC. This file runs inside the hub, loaded by path without the LMS,
+    so it cannot use ``lms.clock``; it derives no date: the LMS turns the instant into Kazakhstan's."""
+    return datetime.fromtimestamp(time.time(), tz=timezone.utc)
 
 
 class UsageReporter:
@@ -61,7 +66,7 @@ class UsageReporter:
         profile = str((spawner.user_options or {}).get("profile") or "cpu")
         event = {"id": uuid.uuid4().hex, "event": kind, "user": spawner.user.name, "server": spawner.name or "",
                  "profile": profile, "gpus": self._gpus_of(profile),
-                 "at": clock.now().isoformat(timespec="seconds")}
+                 "at": _now().isoformat(timespec="seconds")}
         name = f"{time.time_ns():020d}-{event['id']}.json"
         temporary = self.spool / ("." + name)
         with open(temporary, "w") as handle:
