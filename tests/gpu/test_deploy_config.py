@@ -86,4 +86,8 @@ def test_compose_file_runs_several_web_replicas_on_postgres_and_redis(tmp_path):
         assert settings.database_url.startswith("postgresql+psycopg://") and "@postgres:5432/" in settings.database_url
         assert settings.queue_url.startswith("redis://:") and "@redis:6379/" in settings.queue_url
     assert "--requirepass" in services["redis"]["command"]
+    # Learners' containers join a network of their own with the hub only: no database, Redis or LMS in reach.
+    assert compose["networks"]["learners"] == {"internal": True}
+    assert [name for name, service in services.items() if "learners" in service.get("networks", [])] == ["hub"]
+    assert services["hub"]["environment"]["HUB_DOCKER_NETWORK"] == f"{compose['name']}_learners"
     assert services["web"]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}

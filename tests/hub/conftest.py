@@ -1,6 +1,6 @@
 """A real JupyterHub for the whole session and a real LMS server per test.
 
-The hub (jupyterhub_config.py, the pure-Python configurable-http-proxy, SimpleLocalProcessSpawner)
+The hub (jupyterhub_config.py, the pure-Python configurable-http-proxy, the sandboxed local spawner)
 runs on free loopback ports with its own state directory; the LMS of each test is served on one
 port fixed for the session, so that the hub's OAuth settings point at it. The hub is stopped with
 SIGTERM at the end, and the session fails if any of its processes is left.
