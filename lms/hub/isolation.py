@@ -73,7 +73,7 @@ def sandbox_command(*, uid: int, name: str, home: Path, etc: Path, gpus: int = 0
         "--ro-bind", "/sys", "/sys",
         *[arg for path in python for arg in (*_folders_to(path), "--ro-bind", path, path)],
         "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp", "--tmpfs", "/run",
-        *_folders_to("/var/tmp/"), "--perms", "1777", "--dir", "/var/tmp",
+        *_folders_to("/var/tmp"), "--perms", "1777", "--dir", "/var/tmp",
         *_folders_to(inside), "--bind", str(home), inside, "--chdir", inside,
     ]
     if gpus:
