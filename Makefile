@@ -10,7 +10,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 -include .env
 export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
-.PHONY: install run bench test test-postgres test-clock clock-deps browser-deps node a11y-deps interop-deps translations messages services clean
+.PHONY: install run bench test test-postgres test-clock clock-deps browser-deps node a11y-deps interop-deps sandbox-deps translations messages services clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP) translations
+install: $(STAMP) translations sandbox-deps
+
+# bubblewrap: each learner's JupyterLab on the local back end runs in its own sandbox (lms/hub/isolation.py).
+sandbox-deps:
+	command -v bwrap >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null)
 
 # Compile the Kazakh and Russian catalogs (.po → .mo).
 translations: $(STAMP)

@@ -18,11 +18,13 @@ table and `.env.example`); `make run` starts it with the LMS and the worker (dep
                            (default http://127.0.0.1:8081/hub/api)
     HUB_PROXY_API_PORT     configurable-http-proxy's REST API port on 127.0.0.1 (default 8001)
     LMS_HUB_BACKEND        where learners' servers run, with the same profiles (lms/hub/profiles.py):
-                           `local` (default) SimpleLocalProcessSpawner — NO ISOLATION between learners, every
-                           server runs as the hub's own Unix user: demos and tests only; `systemd`
+                           `local` (default) one machine, each learner's server in a bubblewrap sandbox with a
+                           uid and home of its own (lms/hub/isolation.py; the hub runs as root); `systemd`
                            (jupyterhub-systemdspawner, dynamic users, limits: one shared server); `docker`
                            (DockerSpawner); `kubernetes` (KubeSpawner; with Z2JH see deploy/z2jh-values.yaml);
                            `slurm` (batchspawner's SlurmSpawner). docs/deployment.md says what to set for each.
+    LMS_HUB_LOCAL_SANDBOX  local: `false` runs servers unsandboxed as the hub's user (SimpleLocalProcessSpawner, no
+                           isolation at all): only a development machine without bubblewrap; production refuses it
     HUB_CONNECT_URL        where servers reach the hub when they run elsewhere (containers, pods, Slurm nodes)
     HUB_START_TIMEOUT      seconds a server may take to start (default 60 local, 300 otherwise)
     HUB_DOCKER_NETWORK     docker: the network shared by the hub and the servers (default oqu)
@@ -160,7 +162,6 @@ c.Spawner.default_url = "/lab"
 c.Spawner.args = [
     # No calls to the Internet from learners' JupyterLab (news feed, update checks).
     "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    *(["--allow-root"] if os.geteuid() == 0 and BACKEND == "local" else []),  # as root it would exit (DESIGN §4)
 ]
 c.Spawner.start_timeout = int(os.environ.get("HUB_START_TIMEOUT") or (60 if BACKEND == "local" else 300))
 c.Spawner.http_timeout = 30
@@ -170,8 +171,22 @@ if os.environ.get("HUB_CONNECT_URL"):  # where servers in containers, pods or Sl
     c.JupyterHub.hub_connect_url = os.environ["HUB_CONNECT_URL"]
 
 if BACKEND == "local":
-    # SimpleLocalProcessSpawner: NO isolation between learners — demo and tests only.
-    c.JupyterHub.spawner_class = "simple"
+    # Each learner's server in a bubblewrap sandbox: their own uid, home and view of the files (isolation.py).
+    if os.environ.get("LMS_HUB_LOCAL_SANDBOX", "").strip().lower() in {"0", "false", "no", "off"}:
+        if os.environ.get("LMS_ENV") == "production":
+            sys.exit("jupyterhub_config.py: production refuses LMS_HUB_LOCAL_SANDBOX=false: every learner's server "
+                     "would run as the hub's own user, with the LMS's files in reach")
+        c.JupyterHub.spawner_class = "simple"  # NO isolation between learners: a development machine only
+        if os.geteuid() == 0:
+            c.Spawner.args.append("--allow-root")  # as root it would exit (DESIGN §4)
+    else:
+        isolation = _load("oqu_isolation", ROOT / "lms" / "hub" / "isolation.py")
+        try:
+            isolation.check_sandbox(STATE)
+        except isolation.SandboxUnavailable as why:
+            sys.exit(f"jupyterhub_config.py: learners' servers run in a sandbox on the local back end, and {why}. "
+                     "On a development machine without it, LMS_HUB_LOCAL_SANDBOX=false runs them unisolated.")
+        c.JupyterHub.spawner_class = isolation.SandboxedLocalSpawner
     c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
     c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "home" / "{username}")
     c.LocalProcessSpawner.interrupt_timeout = 3  # stop quickly on Ctrl-C

@@ -5,6 +5,8 @@ WORKDIR /opt/oqu
 COPY . /opt/oqu
 RUN python -m venv .venv && .venv/bin/pip install --no-cache-dir . \
     && .venv/bin/pybabel compile -d translations
+# The unprivileged user that runs learners' code during grading (LMS_GRADING_USER).
+RUN useradd --system --no-create-home --shell /usr/sbin/nologin oqu-grader
 ENV PATH=/opt/oqu/.venv/bin:$PATH
 EXPOSE 8000
 CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"]

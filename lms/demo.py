@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -68,7 +69,10 @@ def _female_form(surname: str) -> str:
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
-    """Fill an empty database with demo data (idempotent)."""
+    """Fill an empty database with demo data (idempotent); refused in production."""
+    if current_app.config["OQU_SETTINGS"].env == "production":
+        raise click.ClickException("seed-demo is refused in production: it creates an administrator and other "
+                                   f"accounts whose password ({DEMO_PASSWORD}) is published in the README")
     units = {}
     for path, name_kk, name_ru in ORGANISATIONS:
         unit = organisations.find_by_code_path(path)

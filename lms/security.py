@@ -85,7 +85,7 @@ def init_app(app, settings) -> None:
     Talisman(
         app,
         force_https=settings.force_https,
-        strict_transport_security=settings.force_https,
+        strict_transport_security=settings.force_https or settings.env == "production",  # HSTS over HTTPS
         session_cookie_secure=settings.cookie_secure,
         content_security_policy=csp,
         frame_options="DENY",

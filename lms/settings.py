@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .private_files import private_folder, write_private_file
 
 ENV_PREFIX = "LMS_"
+SECRETS = ("secret_key", "hub_api_token", "hub_client_secret", "hub_report_token")  # at least 32 characters in production
+PLACEHOLDER = "change-me"  # how deploy/oqu.env.example marks the values to replace
 
 
 class SettingsError(RuntimeError):
@@ -93,12 +95,18 @@ class Settings:
     grading_memory_mb: int = _doc("Memory (RLIMIT_DATA) for the grading process and the learner's kernel, in "
                                   "megabytes.", default=1024)
     grading_user: str = _doc("Unprivileged Unix user that runs grading when the worker runs as root. Empty: "
-                             "grading runs as the worker's user, still in its own session with limits.", default="")
+                             "grading runs as the worker's user, still in its own session with limits (development "
+                             "only: production requires it).", default="")
     submission_max_mb: int = _doc("Largest accepted submission (all notebooks together), in megabytes.",
                                   default=20)
     hub_backend: str = _doc("Where learners' servers run (jupyterhub_config.py reads the same variable): `local` "
                             "(demo and tests), `systemd` (one shared server), `docker`, `kubernetes` or `slurm` "
                             "(docs/deployment.md).", default="local")
+    hub_local_sandbox: bool = _doc("`local` back end: each learner's server in a bubblewrap sandbox with a Unix uid and "
+                                   "home of its own, seeing none of the LMS's files (the hub runs as root). `false` runs "
+                                   "them as the hub's own user with no isolation at all: only a development machine "
+                                   "without bubblewrap; production refuses it. The hub reads the same variable.",
+                                   default=True)
     gpu_learner_hours: int = _doc("GPU-hours per learner per month, unless the course or organisation sets its "
                                   "own (`lms gpu-quota`). 0: no limit.", default=10)
     gpu_organisation_hours: int = _doc("GPU-hours per top-level organisation (its whole subtree) per month, unless "
@@ -193,10 +201,7 @@ class Settings:
         if self.env not in {"development", "production", "testing"}:
             raise SettingsError(f"LMS_ENV must be development, production or testing, not {self.env!r}")
         if self.env == "production":
-            if not self.secret_key or len(self.secret_key) < 32:
-                raise SettingsError("LMS_SECRET_KEY is required in production (at least 32 characters)")
-            if not self.cookie_secure:
-                raise SettingsError("LMS_COOKIE_SECURE must be true in production")
+            self._validate_production()
         if self.default_language not in {"kk", "ru", "kk-Latn"}:
             raise SettingsError("LMS_DEFAULT_LANGUAGE must be kk, ru or kk-Latn")
         if self.max_upload_mb < 1:
@@ -210,10 +215,6 @@ class Settings:
             value = getattr(self, name)
             if value and not value.startswith(("http://", "https://")):
                 raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be an http:// or https:// address")
-        if self.env == "production":
-            for name in ("hub_api_token", "hub_client_secret", "hub_report_token"):
-                if len(getattr(self, name)) < 32:
-                    raise SettingsError(f"{ENV_PREFIX}{name.upper()} is required in production (at least 32 characters)")
         if self.hub_report_token and self.hub_report_token == self.hub_api_token:
             raise SettingsError("LMS_HUB_REPORT_TOKEN must differ from LMS_HUB_API_TOKEN")
         if not self.hub_client_id:
@@ -245,6 +246,26 @@ class Settings:
                                 "fetch https://HOST/.well-known/did.json)")
         if self.credential_cryptosuite not in {"eddsa-rdfc-2022", "eddsa-jcs-2022"}:
             raise SettingsError("LMS_CREDENTIAL_CRYPTOSUITE must be eddsa-rdfc-2022 or eddsa-jcs-2022")
+
+    def _validate_production(self) -> None:
+        """What production refuses: guessable secrets, cookies over plain HTTP, learners' code with the LMS in reach."""
+        for name in SECRETS:
+            if len(getattr(self, name)) < 32:
+                raise SettingsError(f"{ENV_PREFIX}{name.upper()} is required in production (at least 32 characters)")
+        for name in (f.name for f in dataclasses.fields(self) if isinstance(getattr(self, f.name), str)):
+            if PLACEHOLDER in getattr(self, name).lower():
+                raise SettingsError(f"{ENV_PREFIX}{name.upper()} still holds the example's placeholder ({PLACEHOLDER}…): "
+                                    "replace it with a long random value")
+        if not self.cookie_secure:
+            raise SettingsError("LMS_COOKIE_SECURE must be true in production (session and remember-me cookies "
+                                "only over HTTPS)")
+        if self.hub_backend == "local" and not self.hub_local_sandbox:
+            raise SettingsError("LMS_HUB_LOCAL_SANDBOX must be true in production: without the sandbox every "
+                                "learner's server runs as the hub's own user, with the LMS's files and the other "
+                                "learners' homes in reach")
+        if not self.grading_user or self.grading_user == "root":
+            raise SettingsError("LMS_GRADING_USER must name an unprivileged Unix user in production: without it "
+                                "learners' code is graded as the worker's own user, with the LMS's secrets in reach")
 
     def flask_config(self) -> dict[str, Any]:
         return {

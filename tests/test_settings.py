@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -9,10 +10,11 @@ from lms import create_app
 from lms.settings import Settings, SettingsError
 
 STRONG = "s" * 48
-# What production needs besides the secret key (other parts' secrets), so that each test below
-# is refused, or not, for the reason it names.
+# What production needs besides the secret key (other parts' secrets, the grading user), so that each
+# test below is refused, or not, for the reason it names.
 OTHER_PRODUCTION_SECRETS = {"LMS_HUB_API_TOKEN": "h" * 40, "LMS_HUB_CLIENT_SECRET": "c" * 40,
-                            "LMS_HUB_REPORT_TOKEN": "r" * 40}
+                            "LMS_HUB_REPORT_TOKEN": "r" * 40, "LMS_GRADING_USER": "oqu-grader"}
+EXAMPLE = Path(__file__).resolve().parents[1] / "deploy" / "oqu.env.example"
 
 
 @pytest.fixture(autouse=True)
@@ -114,3 +116,85 @@ def test_test_mapping_beats_the_environment(tmp_path):
 def test_every_setting_is_documented():
     for variable, _default, help_text in Settings.fields_help():
         assert variable.startswith("LMS_") and help_text.strip(), variable
+
+
+# --------------------------------------------------------------------------- what production refuses
+
+
+def production(tmp_path, **values) -> Settings:
+    return Settings.load({"env": "production", "instance_path": str(tmp_path), "secret_key": STRONG, **values},
+                         environ=OTHER_PRODUCTION_SECRETS)
+
+
+def test_production_with_safe_settings_starts(tmp_path):
+    settings = production(tmp_path, hub_backend="local")
+    assert settings.hub_local_sandbox and settings.grading_user == "oqu-grader"
+
+
+def _example_placeholders() -> dict[str, str]:
+    values = dict(line.split("=", 1) for line in EXAMPLE.read_text().splitlines()
+                  if line.strip() and not line.startswith("#"))
+    return {name: value for name, value in values.items() if "change-me" in value}
+
+
+@pytest.mark.parametrize("name", sorted(_example_placeholders()))
+def test_production_refuses_the_example_files_placeholders(tmp_path, name):
+    value = _example_placeholders()[name]
+    with pytest.raises(SettingsError, match=f"{name} still holds the example's placeholder"):
+        production(tmp_path, **{name.removeprefix("LMS_").lower(): value})
+
+
+@pytest.mark.parametrize("name", ["secret_key", "hub_api_token", "hub_client_secret", "hub_report_token"])
+def test_production_refuses_short_secrets(tmp_path, name):
+    with pytest.raises(SettingsError, match=f"LMS_{name.upper()} is required in production \\(at least 32"):
+        production(tmp_path, **{name: "x" * 31})
+
+
+def test_production_refuses_the_unisolated_local_spawner(tmp_path):
+    with pytest.raises(SettingsError, match="LMS_HUB_LOCAL_SANDBOX must be true in production"):
+        production(tmp_path, hub_backend="local", hub_local_sandbox=False)
+    assert production(tmp_path, hub_backend="slurm", hub_local_sandbox=False).hub_backend == "slurm"
+
+
+@pytest.mark.parametrize("user", ["", "root"])
+def test_production_refuses_grading_without_its_sandbox_user(tmp_path, user):
+    with pytest.raises(SettingsError, match="LMS_GRADING_USER must name an unprivileged Unix user"):
+        production(tmp_path, grading_user=user)
+
+
+def test_production_sends_session_and_remember_cookies_only_over_https(tmp_path):
+    config = production(tmp_path).flask_config()
+    assert config["SESSION_COOKIE_SECURE"] is True and config["REMEMBER_COOKIE_SECURE"] is True
+    with pytest.raises(SettingsError, match="LMS_COOKIE_SECURE must be true in production"):
+        production(tmp_path, cookie_secure=False)
+
+
+def _production_app(tmp_path):
+    from lms.extensions import db
+
+    overrides = {"env": "production", "instance_path": str(tmp_path), "secret_key": STRONG,
+                 "database_url": f"sqlite:///{tmp_path / 'oqu.db'}", "queue_url": "memory://",
+                 "hub_api_token": "h" * 40, "hub_client_secret": "c" * 40, "hub_report_token": "r" * 40,
+                 "grading_user": "oqu-grader"}
+    app = create_app(overrides)
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def test_production_turns_hsts_on_without_another_setting(tmp_path):
+    app = _production_app(tmp_path)
+    response = app.test_client().get("/login", base_url="https://oqu.example.kz")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31556926")  # a year
+
+
+def test_seed_demo_is_refused_in_production(tmp_path):
+    from lms.accounts.models import User
+    from lms.extensions import db
+
+    app = _production_app(tmp_path)
+    result = app.test_cli_runner().invoke(args=["lms", "seed-demo"])
+    assert result.exit_code != 0
+    assert "seed-demo is refused in production" in result.output and "Oqu-demo-2026" in result.output
+    with app.app_context():
+        assert db.session.query(User).count() == 0  # no administrator with the published password

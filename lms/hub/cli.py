@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 HUB_VARIABLES = ("env", "instance_path", "base_url", "hub_url", "hub_api_url", "hub_api_token", "hub_report_token",
-                 "hub_client_id", "hub_client_secret", "hub_backend")
+                 "hub_client_id", "hub_client_secret", "hub_backend", "hub_local_sandbox")
 
 
 @click.command("hub-env")

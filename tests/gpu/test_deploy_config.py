@@ -4,6 +4,7 @@ to run them; what can be checked without one is checked."""
 from __future__ import annotations
 
 import configparser
+import re
 import runpy
 from pathlib import Path
 
@@ -26,7 +27,9 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 def production_settings(environ: dict[str, str], tmp_path) -> Settings:
+    """The example's values with its secrets filled in, as an operator does (placeholders are refused)."""
     environ = {k: (v.replace("${", "").replace("}", "") + "-" + "x" * 32 if "${" in v else v) for k, v in environ.items()}
+    environ = {k: re.sub(r"change-me[\w-]*", k.lower() + "-" + "r4nd0m" * 8, v) for k, v in environ.items()}
     environ["LMS_INSTANCE_PATH"] = str(tmp_path)
     return Settings.load(environ=environ)
 
@@ -83,4 +86,8 @@ def test_compose_file_runs_several_web_replicas_on_postgres_and_redis(tmp_path):
         assert settings.database_url.startswith("postgresql+psycopg://") and "@postgres:5432/" in settings.database_url
         assert settings.queue_url.startswith("redis://:") and "@redis:6379/" in settings.queue_url
     assert "--requirepass" in services["redis"]["command"]
+    # Learners' containers join a network of their own with the hub only: no database, Redis or LMS in reach.
+    assert compose["networks"]["learners"] == {"internal": True}
+    assert [name for name, service in services.items() if "learners" in service.get("networks", [])] == ["hub"]
+    assert services["hub"]["environment"]["HUB_DOCKER_NETWORK"] == f"{compose['name']}_learners"
     assert services["web"]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}

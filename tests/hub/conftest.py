@@ -1,6 +1,6 @@
 """A real JupyterHub for the whole session and a real LMS server per test.
 
-The hub (jupyterhub_config.py, the pure-Python configurable-http-proxy, SimpleLocalProcessSpawner)
+The hub (jupyterhub_config.py, the pure-Python configurable-http-proxy, the sandboxed local spawner)
 runs on free loopback ports with its own state directory; the LMS of each test is served on one
 port fixed for the session, so that the hub's OAuth settings point at it. The hub is stopped with
 SIGTERM at the end, and the session fails if any of its processes is left.
@@ -265,3 +265,76 @@ def set_cell(notebook: dict, grade_id: str, text: str) -> dict:
             cell["source"] = text
             return notebook
     raise AssertionError(f"no cell {grade_id!r}")
+
+
+# --------------------------------------------------------------------------- code run by a learner
+# What a learner does in JupyterLab: run Python in a kernel, type commands in a terminal (both over the
+# server's websockets, as the browser does).
+
+
+class LearnerSession(LearnerServer):
+    """A learner's server's kernels and terminals through the hub's proxy."""
+
+    def __init__(self, hub, api_token: str, username: str):
+        super().__init__(hub, api_token, username)
+        self.api = f"{hub.url}/user/{username}/api"
+        self.ws = self.api.replace("http://", "ws://", 1)
+
+    def _socket(self, url: str):
+        import websocket
+
+        return websocket.create_connection(url, header=[f"Authorization: {self.headers['Authorization']}"],
+                                           timeout=60)
+
+    def run_python(self, code: str) -> str:
+        """Run ``code`` in a new kernel; its standard output (an error's name and message when it fails)."""
+        import json
+        import uuid
+
+        response = self.post(f"{self.api}/kernels", json={"name": "python3"}, timeout=60)
+        assert response.status_code == 201, response.text[:300]
+        kernel = response.json()["id"]
+        channel = self._socket(f"{self.ws}/kernels/{kernel}/channels")
+        try:
+            msg_id = uuid.uuid4().hex
+            channel.send(json.dumps({
+                "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "", "session": msg_id,
+                           "version": "5.3"},
+                "parent_header": {}, "metadata": {}, "channel": "shell",
+                "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                            "allow_stdin": False, "stop_on_error": True}}))
+            output = []
+            while True:
+                message = json.loads(channel.recv())
+                if message.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind, content = message["msg_type"], message["content"]
+                if kind == "stream":
+                    output.append(content["text"])
+                elif kind == "error":
+                    output.append(f"{content['ename']}: {content['evalue']}")
+                elif kind == "status" and content["execution_state"] == "idle":
+                    return "".join(output)
+        finally:
+            channel.close()
+            self.delete(f"{self.api}/kernels/{kernel}", timeout=30)
+
+    def run_in_terminal(self, command: str) -> str:
+        """Type ``command`` in a new terminal; what the terminal shows (as text) until the command has finished."""
+        import json
+
+        response = self.post(f"{self.api}/terminals", timeout=60)
+        assert response.status_code == 200, response.text[:300]
+        name = response.json()["name"]
+        channel = self._socket(f"{self.ws.removesuffix('/api')}/terminals/websocket/{name}")
+        try:
+            channel.send(json.dumps(["stdin", f"{command}; echo END-OF-''COMMAND\r"]))
+            shown = ""
+            while "END-OF-COMMAND" not in shown:
+                message = json.loads(channel.recv())
+                if message[0] == "stdout":
+                    shown += message[1]
+            return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.split("END-OF-COMMAND")[0])  # no terminal codes
+        finally:
+            channel.close()
+            self.delete(f"{self.api}/terminals/{name}", timeout=30)

@@ -37,7 +37,7 @@ def test_development_generates_hub_secrets_once(tmp_path):
 
 
 def test_production_requires_the_hub_secrets(tmp_path):
-    base = {"instance_path": str(tmp_path), "env": "production", "secret_key": "k" * 40}
+    base = {"instance_path": str(tmp_path), "env": "production", "secret_key": "k" * 40, "grading_user": "oqu-grader"}
     with pytest.raises(SettingsError, match="LMS_HUB_API_TOKEN"):
         Settings.load(base, environ={})
     with pytest.raises(SettingsError, match="LMS_HUB_CLIENT_SECRET"):
@@ -86,7 +86,7 @@ def test_hub_config_reads_the_same_settings_as_the_lms(app, monkeypatch, tmp_pat
     gate = c.Spawner.pre_spawn_hook.gate
     assert gate.endpoint == settings.base_url + "/api/v1/hub/spawn-checks" and gate._token == settings.hub_report_token
     assert c.Spawner.pre_spawn_hook.reporter._token == settings.hub_report_token
-    assert c.JupyterHub.spawner_class == "simple"
+    assert c.JupyterHub.spawner_class.__name__ == "SandboxedLocalSpawner"  # lms/hub/isolation.py
     assert not {"LMS_HUB_API_TOKEN", "LMS_HUB_REPORT_TOKEN"} & set(c.Spawner.env_keep)
     assert c.ConfigurableHTTPProxy.command[0].endswith("/configurable-http-proxy")
     assert settings.hub_api_token not in c.ConfigurableHTTPProxy.auth_token
@@ -111,3 +111,19 @@ def test_hub_env_file_is_private(app, tmp_path):
     assert result.exit_code == 0
     assert oct(target.stat().st_mode & 0o777) == "0o600"
     assert f"LMS_HUB_API_TOKEN={app.config['OQU_SETTINGS'].hub_api_token}" in target.read_text()
+
+
+def test_hub_config_refuses_the_unisolated_local_spawner_in_production(monkeypatch, tmp_path):
+    secrets = {"LMS_INSTANCE_PATH": str(tmp_path), "LMS_HUB_API_TOKEN": "a" * 40, "LMS_HUB_CLIENT_SECRET": "b" * 40,
+               "LMS_HUB_REPORT_TOKEN": "r" * 40, "LMS_HUB_LOCAL_SANDBOX": "false"}
+    with pytest.raises(SystemExit, match="production refuses LMS_HUB_LOCAL_SANDBOX=false"):
+        load_hub_config(monkeypatch, {**secrets, "LMS_ENV": "production"})
+    c = load_hub_config(monkeypatch, {**secrets, "LMS_ENV": "development"})  # a development machine may
+    assert c.JupyterHub.spawner_class == "simple" and "--allow-root" in c.Spawner.args
+
+
+def test_hub_config_without_bubblewrap_refuses_to_start_and_says_what_to_do(monkeypatch, tmp_path):
+    Settings.load({"instance_path": str(tmp_path)}, environ={})  # the development secrets
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on it
+    with pytest.raises(SystemExit, match=r"bubblewrap \(bwrap\) is not installed.*LMS_HUB_LOCAL_SANDBOX=false"):
+        load_hub_config(monkeypatch, {"LMS_INSTANCE_PATH": str(tmp_path)})

@@ -29,18 +29,20 @@ def hub_config(monkeypatch, tmp_path, backend: str | None) -> Config:
 
 
 @pytest.mark.parametrize("backend, spawner", [
-    (None, "simple"), ("local", "simple"), ("systemd", "systemdspawner.SystemdSpawner"),
+    (None, "oqu_isolation.SandboxedLocalSpawner"), ("local", "oqu_isolation.SandboxedLocalSpawner"),
+    ("systemd", "systemdspawner.SystemdSpawner"),
     ("docker", "dockerspawner.DockerSpawner"), ("kubernetes", "kubespawner.KubeSpawner"),
     ("slurm", "batchspawner.SlurmSpawner"),
 ])
 def test_one_setting_chooses_the_backend_with_the_same_profile_check(monkeypatch, tmp_path, backend, spawner):
     c = hub_config(monkeypatch, tmp_path, backend)
-    assert c.JupyterHub.spawner_class == spawner
+    chosen = c.JupyterHub.spawner_class
+    assert (chosen if isinstance(chosen, str) else f"{chosen.__module__}.{chosen.__name__}") == spawner
     # the same hooks everywhere: the profile check and the usage reports
     assert c.Spawner.apply_user_options.__name__ == "apply_user_options"
     assert c.Spawner.pre_spawn_hook.__name__ == "pre_spawn_hook"
     assert c.Spawner.post_stop_hook.__name__ == "post_stop_hook"
-    assert "--allow-root" not in c.Spawner.args or backend in (None, "local")
+    assert "--allow-root" not in c.Spawner.args  # no learner's server runs as root (local: the sandbox's own uid)
     if backend == "kubernetes":
         assert c.KubeSpawner.profile_list.__name__ == "kubespawner_profile_list"
 
