@@ -275,8 +275,8 @@ def set_cell(notebook: dict, grade_id: str, text: str) -> dict:
 class LearnerSession(LearnerServer):
     """A learner's server's kernels and terminals through the hub's proxy."""
 
-    def __init__(self, hub, api_token: str, username: str):
-        super().__init__(hub, api_token, username)
+    def __init__(self, hub, username: str):
+        super().__init__(hub, username)
         self.api = f"{hub.url}/user/{username}/api"
         self.ws = self.api.replace("http://", "ws://", 1)
 

@@ -37,7 +37,7 @@ print(json.dumps({"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups
 def _started(live_server, hub, hub_secrets, course, person) -> LearnerSession:
     assert LearnerApi(live_server, person).launch(course.slug)["status"] == "ready"
     username = db.session.scalar(select(HubAccount.username).where(HubAccount.user_id == person.id))
-    return LearnerSession(hub, hub_secrets.api_token, username)
+    return LearnerSession(hub, username)
 
 
 def _secrets_of_the_machine(app, hub, other: str) -> list[str]:
