@@ -55,7 +55,6 @@ for text in stolen:
     print("OQULEAK", base64.b64encode(text.encode()).decode())
     print("OQULEAK", text[::-1])
     print("OQULEAK", codecs.encode(text, "rot13"))
-    print("OQULEAK", text)
 '''
 HIDDEN = "median_requests([4, 1, 3, 2])"
 
@@ -68,7 +67,7 @@ def _test_cell_source(grade_id: str) -> str:
 
 def _encodings() -> list[str]:
     """What the page must not hold: the hidden test and the test cells' source in each encoding."""
-    found = ["OQULEAK", HIDDEN, HIDDEN[::-1], codecs.encode(HIDDEN, "rot13"), HIDDEN.encode().hex()]
+    found = [HIDDEN, HIDDEN[::-1], codecs.encode(HIDDEN, "rot13"), HIDDEN.encode().hex()]
     for grade_id in ("test_mean", "test_median"):
         text = _test_cell_source(grade_id)
         for whole in (text, text + "\n"):
@@ -91,20 +90,14 @@ def test_hidden_tests_captured_at_run_time_never_reach_the_learners_feedback(app
         if cell["source"].startswith("def median_requests"):
             cell["source"] = cell["source"].replace("def median_requests(counts):\n",
                                                     "def median_requests(counts):\n    steal()\n")
-    notebook["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                              "id": "mine", "source": LATER_CELL})
+    if channel == "a later cell's output":
+        notebook["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                                  "id": "mine", "source": LATER_CELL})
     enrol_learner(SYSTEM, course, learner=world.learner)
     submission = submissions.store_submission(world.learner, course, "mean-and-median",
                                               {"mean-and-median.ipynb": json.dumps(notebook)})
     db.session.refresh(submission)
     assert submission.graded_at is not None, submission.error
-    # the theft worked: the learner's kernel did hold the hidden tests (the instructor sees its words)
-    add_instructor(SYSTEM, course, world.instructor)
-    if channel != "a later cell's output":
-        instructor_page = page_text(signed_in_client(app, world.instructor)
-                                    .get(f"/teaching/grading/submissions/{submission.id}"))
-        assert "OQULEAK" in instructor_page
-
     learner_page = page_text(signed_in_client(app, world.learner).get(f"/submissions/{submission.id}"))
     api = app.test_client().get(f"/api/v1/submissions/{submission.id}", headers={
         "Authorization": f"Bearer {create_api_token(world.learner, world.learner, 'tests')[1]}"})
@@ -113,3 +106,10 @@ def test_hidden_tests_captured_at_run_time_never_reach_the_learners_feedback(app
     for shown in (learner_page, api_text, json.dumps(api.get_json(), ensure_ascii=False)):
         for secret in _encodings():
             assert secret not in shown, (channel, secret)
+    # the theft worked: the learner's kernel did hold the hidden tests (the instructor sees its words)
+    add_instructor(SYSTEM, course, world.instructor)
+    if channel != "a later cell's output":
+        instructor_page = page_text(signed_in_client(app, world.instructor)
+                                    .get(f"/teaching/grading/submissions/{submission.id}"))
+        assert "OQULEAK" in instructor_page
+
