@@ -128,3 +128,21 @@ def test_a_check_that_would_quote_a_hidden_test_is_not_shown():
     cells = [{"cell": "t", "auto": True, "score": 0.0, "max_score": 1.0}]
     cell_feedback(source, graded, cells)
     assert cells[0]["outcome"] == "failed" and cells[0]["failed_check"] is None and cells[0]["check_message"] is None
+
+
+def test_feedback_html_stored_by_the_old_pipeline_is_not_shown_but_the_instructors_grading_is(app, world, course):
+    """nbgrader's generate_feedback HTML stored before this version carried learner output; the
+    instructor's block (manual grades, a cleared flag) stays."""
+    from lms.grading.manual import FEEDBACK_END, FEEDBACK_START
+    from lms.grading.models import Submission
+
+    enrol_learner(SYSTEM, course, learner=world.learner)
+    old = Submission(user_id=world.learner.id, course_id=course.id, assignment="mean-and-median", attempt=1,
+                     content={}, content_hash="0" * 64, size_bytes=0, status=SubmissionStatus.graded, total=1.0,
+                     max_total=5.0, flags=[], graded_at=world.learner.created_at,
+                     feedback_html='<div class="feedback-notebook"><pre>ValueError: OQULEAK c2VjcmV0</pre></div>'
+                                   f'{FEEDBACK_START}<section><p>Жарайсыз</p></section>{FEEDBACK_END}')
+    db.session.add(old)
+    db.session.commit()
+    page = page_text(signed_in_client(app, world.learner).get(f"/submissions/{old.id}"))
+    assert "OQULEAK" not in page and "Жарайсыз" in page
