@@ -7,8 +7,9 @@ In a temporary folder (SQLite app database, SQLite queue, the demo assignment
 notebooks/ai-basics/mean-and-median):
 
 - **Oqu**: a real consumer (``flask --app wsgi lms worker --workers N``) grades N submissions at a
-  time, each in its own sandboxed process (limits, scrubbed environment) with nbgrader's autograde
-  *and* generate_feedback. Timed from the first submission stored to the last one recorded.
+  time, each in its own sandboxed process (limits, scrubbed environment) with nbgrader's autograde;
+  the learner's feedback is built in the worker from the instructor's source (lms.grading.feedback).
+  Timed from the first submission stored to the last one recorded.
 - **nbgrader CLI, one run per submission**: ``nbgrader autograde ASSIGNMENT --student S`` for each
   submission as it arrives — what grading on submit with the command line costs (the ratio's
   baseline; the goal is ≥ 3×).

@@ -97,14 +97,15 @@ def versions(actor, course: Course, assignment: str) -> list[AssignmentVersion]:
                                    .order_by(AssignmentVersion.version.desc())))
 
 
-def validate(actor, course: Course, assignment: str):
-    """Run the assignment's validation (sandbox: generate, autograde the instructor's solution)."""
+def validate(actor, course: Course, assignment: str, adversaries: bool = True):
+    """Run the assignment's validation (sandbox: generate, autograde the instructor's solution and,
+    with ``adversaries``, trick answers: lms.assignments.adversaries)."""
     from ..assignments.services import AssignmentError, validate_assignment
 
     ensure_teaches(actor, course)
     find_item(course, assignment)
     try:
-        return validate_assignment(_settings(), course.slug, assignment)
+        return validate_assignment(_settings(), course.slug, assignment, adversaries=adversaries)
     except AssignmentError:  # no source folder
         raise LookupError(assignment) from None
 
@@ -123,7 +124,7 @@ def publish(actor, course: Course, assignment: str) -> tuple[AssignmentVersion, 
     latest = latest_version(course.id, assignment)
     if latest is not None and latest.content_hash == source_hash(folder):
         return latest, False  # validated when it was published
-    report = validate(actor, course, assignment)
+    report = validate(actor, course, assignment, adversaries=False)  # the instructor saw them when validating
     if not report.ok:
         raise PublishRefused(report)
     digest = source_hash(report.source.folder)

@@ -95,6 +95,13 @@ class SubmissionScore(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     graded_at: Mapped[datetime | None] = mapped_column()
+    # The autograder's feedback (lms/grading/feedback.py): ``outcome`` passed | failed | hidden | manual;
+    # for a failed visible check, the instructor's statement and assertion message. ``learner_error``
+    # is what the learner's kernel reported (learner-written: shown to instructors only, marked so).
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    failed_check: Mapped[str | None] = mapped_column(Text)
+    check_message: Mapped[str | None] = mapped_column(Text)
+    learner_error: Mapped[str | None] = mapped_column(Text)
 
     submission: Mapped[Submission] = relationship(back_populates="scores")
     graded_by: Mapped[User | None] = relationship()

@@ -9,6 +9,14 @@ class CellScore(Schema):
     score = fields.Float(allow_none=True, metadata={"description": "null: not graded (yet)"})
     max_score = fields.Float()
     needs_manual_grade = fields.Boolean()
+    outcome = fields.String(allow_none=True, metadata={
+        "description": "passed, failed (a visible check failed: see failed_check), hidden (a hidden check "
+                       "failed) or manual (graded by a person); null: graded before outcomes were kept"})
+    failed_check = fields.String(allow_none=True, metadata={
+        "description": "the instructor's check that failed (its statement in the test cell); never text "
+                       "written by the learner's code"})
+    check_message = fields.String(allow_none=True, metadata={
+        "description": "the message the instructor wrote for that check, if any"})
 
 
 class SubmissionTotals(Schema):

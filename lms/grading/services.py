@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .feedback import cell_feedback
 from .sandbox import SandboxLimits, run_job
 
 # Checked against the learner's code with comments and string literals blanked out: a comment or
@@ -51,11 +52,10 @@ class GradingResult:
     seconds: float = 0.0
     release: dict = field(default_factory=dict, repr=False)   # student versions (validation)
     autograded: dict = field(default_factory=dict, repr=False)  # autograded notebooks by name
-    feedback: dict = field(default_factory=dict, repr=False)    # sanitised feedback HTML by notebook name
 
     def as_json(self) -> dict:
         data = asdict(self)
-        for internal in ("release", "autograded", "feedback"):
+        for internal in ("release", "autograded"):
             data.pop(internal)
         return data
 
@@ -177,13 +177,10 @@ def suspicious_code(nb: dict, source_nb: dict) -> list[str]:
     return sorted(found)
 
 
-FEEDBACK_TEMPLATE = Path(__file__).with_name("feedback_template")
-
-
 def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "learner",
-                    keep_release: bool = False, feedback: bool = False) -> GradingResult:
-    """Grade ``files`` (name → notebook bytes) against ``source`` (an AssignmentSource) in the sandbox;
-    with ``feedback``, also export the learner's feedback (nbgrader generate_feedback, cleaned)."""
+                    keep_release: bool = False) -> GradingResult:
+    """Grade ``files`` (name → notebook bytes) against ``source`` (an AssignmentSource) in the sandbox.
+    Each graded cell also gets the feedback its learner may see (lms.grading.feedback)."""
     files = _match_names(source, files)
     submitted = {name: read_notebook(name, content) for name, content in files.items()}
     for name, notebook in submitted.items():
@@ -207,9 +204,7 @@ def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "l
         if cached is not None:  # the student version and its gradebook, generated once per source version
             shutil.copy2(cached / "gradebook.db", course / "gradebook.db")
             shutil.copytree(cached / "release", release_dir)
-        steps = ([] if cached is not None else ["generate"]) + ["autograde"] + (["feedback"] if feedback else [])
-        if feedback:
-            job["feedback_template"] = str(FEEDBACK_TEMPLATE)
+        steps = ([] if cached is not None else ["generate"]) + ["autograde"]
         run = run_job(job_dir, {**job, "steps": steps}, limits)
         release = {p.name: json.loads(p.read_text()) for p in release_dir.glob("*.ipynb")} if keep_release else {}
         result = GradingResult(status="failed", seconds=round(run.seconds, 2), release=release)
@@ -220,8 +215,7 @@ def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "l
         if run.status == "timed out":
             result.error = f"timed out after {limits.timeout} s"
             return result
-        feedback_failed = run.status != "ok" and run.result.get("step") == "feedback"
-        if run.status != "ok" and not feedback_failed:  # without feedback the scores still stand
+        if run.status != "ok":
             if run.result.get("step") == "generate":
                 raise GradingError("generating the student version failed: " + _tail(run))
             result.error = "autograding failed: " + _tail(run)
@@ -229,8 +223,9 @@ def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "l
         _read_scores(course, source, student, submitted, result)
         autograded_dir = course / "autograded" / student / source.name
         result.autograded = {p.name: json.loads(p.read_text()) for p in autograded_dir.glob("*.ipynb")}
-        if feedback and not feedback_failed:
-            _read_feedback(course / "feedback" / student / source.name, source, submitted, result)
+        for name in submitted:  # what the learner may be told, from the instructor's text only
+            cell_feedback(json.loads((source.folder / name).read_text()), result.autograded.get(name, {}),
+                          [cell for cell in result.cells if cell["notebook"] == name])
         return result
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
@@ -270,17 +265,6 @@ def _release_cache(settings, source, limits) -> Path | None:
         return target if (target / "done").exists() else None
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
-
-
-def _read_feedback(folder: Path, source, submitted: dict, result: GradingResult) -> None:
-    from .feedback import clean_feedback, hidden_lines
-
-    for name in submitted:
-        page = folder / (Path(name).stem + ".html")
-        if not page.is_file() or page.stat().st_size > 20 * 1024 * 1024:
-            continue
-        secret = hidden_lines(json.loads((source.folder / name).read_text()))
-        result.feedback[name] = clean_feedback(page.read_text(errors="replace"), secret)
 
 
 def _tail(run) -> str:

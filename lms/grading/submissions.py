@@ -23,6 +23,7 @@ from .models import Submission, SubmissionScore, SubmissionStatus
 log = logging.getLogger(__name__)
 MAX_GRADING_ATTEMPTS = 3
 QUEUED_STALE = timedelta(minutes=2)
+FEEDBACK_FIELDS = ("outcome", "failed_check", "check_message", "learner_error")  # lms.grading.feedback
 
 
 def content_hash(files: dict[str, str]) -> str:
@@ -114,7 +115,7 @@ def grade_submission(submission_id: int) -> str:
     try:
         source = find_assignment(settings, submission.course.slug, submission.assignment)
         result = grade_notebooks(settings, source, {n: t.encode() for n, t in submission.content.items()},
-                                 student=f"u{submission.user_id}", feedback=True)
+                                 student=f"u{submission.user_id}")
     except (AssignmentError, GradingError) as exc:
         return _finish(submission, token, SubmissionStatus.failed, error=str(exc))
     if result.status != "graded":
@@ -133,8 +134,7 @@ def _finish(submission: Submission, token: str, status: SubmissionStatus, error:
         from .policy import apply_penalty
 
         values.update(total=apply_penalty(result.total, submission.late_penalty), raw_total=result.total,
-                      max_total=result.max_total, flags=result.flags, graded_at=utcnow(),
-                      feedback_html=feedback_html(result))
+                      max_total=result.max_total, flags=result.flags, graded_at=utcnow(), feedback_html=None)
     elif flags is not None:
         values.update(flags=flags)
     done = db.session.execute(
@@ -148,7 +148,8 @@ def _finish(submission: Submission, token: str, status: SubmissionStatus, error:
         for cell in result.cells:
             db.session.add(SubmissionScore(submission_id=submission.id, notebook=cell["notebook"], cell=cell["cell"],
                                            score=cell["score"], max_score=cell["max_score"],
-                                           needs_manual_grade=cell["needs_manual_grade"]))
+                                           needs_manual_grade=cell["needs_manual_grade"],
+                                           **{key: cell.get(key) for key in FEEDBACK_FIELDS}))
     db.session.commit()
     db.session.refresh(submission)
     if status == SubmissionStatus.queued:
@@ -157,14 +158,6 @@ def _finish(submission: Submission, token: str, status: SubmissionStatus, error:
     signals.submission_graded.send(None, submission=submission)
     db.session.commit()  # what the listeners recorded (audit, progress, certification)
     return status.value
-
-
-def feedback_html(result) -> str:
-    """The learner's feedback to store: nbgrader's per-notebook feedback, already cleaned of hidden tests
-    and sanitised (lms.grading.feedback); its labels are filled in the reader's language when shown."""
-    from .feedback import combine
-
-    return combine(result.feedback)
 
 
 def _enqueue(submission_id: int) -> None:

@@ -17,11 +17,11 @@ def _panel():
     return {"assignment_panel": assignment_panel}
 
 
-@bp.app_template_filter("feedback")
-def _feedback(stored):
-    from .feedback import render_feedback
+@bp.app_template_filter("instructor_feedback")
+def _instructor_feedback(stored):
+    from .feedback import instructor_part
 
-    return render_feedback(stored)
+    return instructor_part(stored)
 
 
 def assignment_panel(course) -> list[dict]:

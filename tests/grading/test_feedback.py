@@ -1,12 +1,15 @@
-"""The learner's feedback: nbgrader's generate_feedback in the sandbox, hidden tests cut out, the
-HTML sanitised, its labels in the reader's language."""
+"""The learner's feedback: per graded cell the outcome, the points and the instructor's own words —
+which visible check failed, its message, how to reproduce it — in the reader's language; never the
+hidden tests."""
 import json
 
 import pytest
 
+from lms.accounts.services import create_api_token
+from lms.courses.teaching import add_instructor
 from lms.extensions import db
 from lms.grading import submissions
-from lms.grading.feedback import clean_feedback, hidden_lines
+from lms.grading.feedback import visible_check
 from lms.grading.models import SubmissionStatus
 from lms.learning.services import enrol_learner
 from lms.security import SYSTEM
@@ -21,28 +24,34 @@ def course(app, tmp_path):
     return assignment_course(tmp_path)
 
 
-def _wrong_answer() -> dict:
-    """Means right except for the empty list (a hidden test expects ValueError); medians right."""
+def _answer(mean: str, median: str | None = None) -> dict:
     notebook = learner_version(DEMO / "mean-and-median.ipynb")
     for cell in notebook["cells"]:
         if cell["source"].startswith("def mean_requests"):
-            cell["source"] = "def mean_requests(counts):\n    if not counts:\n        return 0\n    return sum(counts) / len(counts)"
+            cell["source"] = mean
+        if median and cell["source"].startswith("def median_requests"):
+            cell["source"] = median
     return notebook
 
 
-def test_a_wrong_answer_gets_the_failing_tests_message_but_never_the_hidden_test_code(app, world, course):
+def _submit(world, course, notebook):
     enrol_learner(SYSTEM, course, learner=world.learner)
     submission = submissions.store_submission(world.learner, course, "mean-and-median",
-                                              {"mean-and-median.ipynb": json.dumps(_wrong_answer())})
+                                              {"mean-and-median.ipynb": json.dumps(notebook)})
     db.session.refresh(submission)
-    assert submission.status == SubmissionStatus.graded, submission.error
-    assert submission.total == 3.0  # test_mean lost its 2 points on the hidden test
+    return submission
 
-    stored = submission.feedback_html
-    assert "AssertionError: an empty list must raise ValueError" in stored
-    for code in HIDDEN_CODE:
-        assert code not in stored
-    assert "<script" not in stored and "<style" not in stored and "Traceback" not in stored
+
+def test_the_learner_sees_which_visible_check_failed_and_that_a_hidden_one_did(app, world, course):
+    # the mean is off for a single value (a visible check); the median forgets even counts (hidden checks)
+    submission = _submit(world, course, _answer(
+        "def mean_requests(counts):\n    if not counts:\n        raise ValueError('empty')\n"
+        "    return sum(counts) / len(counts) + (len(counts) == 1)",
+        "def median_requests(counts):\n    return sorted(counts)[len(counts) // 2]"))
+    assert submission.status == SubmissionStatus.graded, submission.error
+    assert submission.total == 0.0
+    outcomes = {s.cell: (s.outcome, s.failed_check) for s in submission.scores}
+    assert outcomes == {"test_mean": ("failed", "assert mean_requests([5]) == 5"), "test_median": ("hidden", None)}
 
     for language in ("kk", "ru"):
         browser = signed_in_client(app, world.learner)
@@ -50,25 +59,90 @@ def test_a_wrong_answer_gets_the_failing_tests_message_but_never_the_hidden_test
         page = browser.get(f"/submissions/{submission.id}")
         assert page.status_code == 200
         text = page_text(page)
-        assert "AssertionError: an empty list must raise ValueError" in text
-        assert translated(app, "Your answer", language) in text and translated(app, "Feedback", language) in text
-        assert "Score:" not in text and "Student's answer" not in text  # none of nbgrader's English labels
+        assert "assert mean_requests([5]) == 5" in text
+        assert translated(app, "Failed. Run your answer cells, then the test cell %(cell)s in your notebook: "
+                               "this check fails there.", language, cell="test_mean") in text
+        assert translated(app, "Failed on a hidden check: the checks you see in %(cell)s may pass, but the same "
+                               "cell has more checks you do not see. Try your answer on other inputs, including "
+                               "unusual ones.", language, cell="test_median") in text
         for code in HIDDEN_CODE:
             assert code not in page.get_data(as_text=True)
     # HR of the learner's organisation sees the total, not the feedback
     hr_page = signed_in_client(app, world.hr).get(f"/submissions/{submission.id}").get_data(as_text=True)
-    assert "an empty list must raise ValueError" not in hr_page
+    assert "assert mean_requests([5]) == 5" not in hr_page
+
+    api = app.test_client().get(f"/api/v1/submissions/{submission.id}", headers={
+        "Authorization": f"Bearer {create_api_token(world.learner, world.learner, 'tests')[1]}"}).get_json()
+    by_cell = {s["cell"]: s for s in api["scores"]}
+    assert by_cell["test_mean"]["outcome"] == "failed"
+    assert by_cell["test_mean"]["failed_check"] == "assert mean_requests([5]) == 5"
+    assert by_cell["test_median"]["outcome"] == "hidden" and by_cell["test_median"]["failed_check"] is None
+    assert "learner_error" not in by_cell["test_mean"]
 
 
-def test_feedback_html_is_sanitised_and_withheld_when_it_would_show_hidden_tests():
-    source = json.loads((DEMO / "mean-and-median.ipynb").read_text())
-    secret = hidden_lines(source)
-    assert "assert median_requests([4, 1, 3, 2]) == 2.5" in secret and "pass" not in secret
-    raw = ('<html><head><style>body{}</style><script>alert(1)</script></head><body><div class="cell">'
-           '<img src="x" onerror="alert(2)"><a href="javascript:alert(3)">x</a>'
-           '<span class="feedback-label" data-label="score"></span> 1 / 2</div></body></html>')
-    cleaned = clean_feedback(raw, secret)
-    assert "alert" not in cleaned and "onerror" not in cleaned and "<style" not in cleaned
-    assert '<span class="feedback-label" data-label="score"></span> 1 / 2' in cleaned
-    leaking = raw.replace("1 / 2", "<pre>assert median_requests([4, 1, 3, 2]) == 2.5</pre>")
-    assert clean_feedback(leaking, secret) == ""
+def test_a_passing_answer_is_told_it_passed(app, world, course):
+    submission = _submit(world, course, learner_version(DEMO / "mean-and-median.ipynb"))
+    assert {s.outcome for s in submission.scores} == {"passed"}
+    browser = signed_in_client(app, world.learner)
+    browser.set_cookie("oqu_lang", "ru")
+    assert page_text(browser.get(f"/submissions/{submission.id}")).count(translated(app, "Passed", "ru")) >= 2
+
+
+def test_the_instructor_sees_the_learners_error_marked_as_written_by_learner_code(app, world, course):
+    submission = _submit(world, course, _answer("def mean_requests(counts):\n    raise KeyError('my own words')"))
+    add_instructor(SYSTEM, course, world.instructor)
+    page = signed_in_client(app, world.instructor).get(f"/teaching/grading/submissions/{submission.id}")
+    text = page_text(page)
+    assert "KeyError: 'my own words'" in text
+    assert translated(app, "Written by the learner's code (never shown to the learner):") in text
+    learner_page = page_text(signed_in_client(app, world.learner).get(f"/submissions/{submission.id}"))
+    assert "my own words" not in learner_page and "KeyError" not in learner_page
+
+
+def test_a_check_is_the_instructors_statement_and_its_literal_message():
+    source = ("x = make()\n"
+              "assert f(x) == 1, 'f of one'\n"
+              "for case in [1, 2]:\n"
+              "    assert g(case) > 0, f'g({case})'\n"
+              "### BEGIN HIDDEN TESTS\n"
+              "assert f(2) == 4\n"
+              "### END HIDDEN TESTS\n")
+    assert visible_check(source, 2) == ("assert f(x) == 1, 'f of one'", "f of one")
+    # a loop is shown whole (the case it fails on is the learner's to find); a computed message is not shown
+    assert visible_check(source, 4) == ("for case in [1, 2]:\n    assert g(case) > 0, f'g({case})'", None)
+    assert visible_check(source, 6) == ("hidden", None)
+    assert visible_check(source, 99) is None
+
+
+def test_a_check_that_would_quote_a_hidden_test_is_not_shown():
+    """The last line of defence: instructor text holding a line of a hidden test is dropped."""
+    from lms.grading.feedback import cell_feedback
+
+    test = ("assert f(1) == 1, 'like assert median_requests([4, 1, 3, 2]) == 2.5'\n"
+            "### BEGIN HIDDEN TESTS\nassert median_requests([4, 1, 3, 2]) == 2.5\n### END HIDDEN TESTS\n")
+    meta = {"grade": True, "grade_id": "t", "solution": False, "points": 1, "schema_version": 3}
+    source = {"cells": [{"cell_type": "code", "source": test, "metadata": {"nbgrader": meta}}]}
+    graded = {"cells": [{"cell_type": "code", "source": test, "metadata": {"nbgrader": meta}, "execution_count": 3,
+                         "outputs": [{"output_type": "error", "ename": "AssertionError", "evalue": "",
+                                      "traceback": ["Cell In[3], line 1\n----> 1 assert f(1) == 1"]}]}]}
+    cells = [{"cell": "t", "auto": True, "score": 0.0, "max_score": 1.0}]
+    cell_feedback(source, graded, cells)
+    assert cells[0]["outcome"] == "failed" and cells[0]["failed_check"] is None and cells[0]["check_message"] is None
+
+
+def test_feedback_html_stored_by_the_old_pipeline_is_not_shown_but_the_instructors_grading_is(app, world, course):
+    """nbgrader's generate_feedback HTML stored before this version carried learner output; the
+    instructor's block (manual grades, a cleared flag) stays."""
+    from lms.grading.manual import FEEDBACK_END, FEEDBACK_START
+    from lms.grading.models import Submission
+
+    enrol_learner(SYSTEM, course, learner=world.learner)
+    old = Submission(user_id=world.learner.id, course_id=course.id, assignment="mean-and-median", attempt=1,
+                     content={}, content_hash="0" * 64, size_bytes=0, status=SubmissionStatus.graded, total=1.0,
+                     max_total=5.0, flags=[], graded_at=world.learner.created_at,
+                     feedback_html='<div class="feedback-notebook"><pre>ValueError: OQULEAK c2VjcmV0</pre></div>'
+                                   f'{FEEDBACK_START}<section><p>Жарайсыз</p></section>{FEEDBACK_END}')
+    db.session.add(old)
+    db.session.commit()
+    page = page_text(signed_in_client(app, world.learner).get(f"/submissions/{old.id}"))
+    assert "OQULEAK" not in page and "Жарайсыз" in page

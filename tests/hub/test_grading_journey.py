@@ -5,7 +5,7 @@ Two learners open the assignment from the LMS (their servers get the student ver
 contents API), write their answers into the released notebook through the same API, and submit —
 one through the JSON API, one with the course page's Submit button. The LMS grades them off the
 request path: full marks for the right answer; partial marks for the wrong one, with feedback that
-shows the failing test's message but none of the hidden test's code.
+says which test cell failed (on a hidden check) but none of the hidden test's code or words.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from lms.hub.localhub import ROOT
 from lms.hub.models import HubAccount
 
 from .. import factories
-from ..conftest import csrf_token, page_text, signed_in_client
+from ..conftest import csrf_token, page_text, signed_in_client, translated
 from ..grading.files import DEMO
 from .conftest import LearnerApi, LearnerServer, course_with_assignment, enrol, set_cell
 
@@ -157,7 +157,12 @@ def test_learners_open_answer_submit_and_get_graded_with_feedback(hub, app, live
         assert re.search(r'data-testid="submission-total">\s*3 / 5\s*<', page_b), page_b
         feedback = page_b.split('data-testid="submission-feedback"', 1)
         assert len(feedback) == 2, "no feedback on the submission page"
-        assert "an empty list must raise ValueError" in feedback[1]       # the failing test's message
+        # which cell failed, and that it was a hidden check, in the learner's language; never the hidden
+        # test's own words
+        assert translated(app, "Failed on a hidden check: the checks you see in %(cell)s may pass, but the same "
+                               "cell has more checks you do not see. Try your answer on other inputs, including "
+                               "unusual ones.", cell="test_mean") in feedback[1]
+        assert "an empty list must raise ValueError" not in page_b
         for code in HIDDEN_TEST_CODE:
             assert code not in page_b, f"the feedback shows hidden test code: {code!r}"
         # Nobody sees the other's submission.
