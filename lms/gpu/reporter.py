@@ -19,7 +19,16 @@ import time
 import uuid
 from pathlib import Path
 
-from .. import clock
+if __package__:
+    from .. import clock
+else:  # loaded by file path in the hub (jupyterhub_config.py, the hub image): the one clock beside it or in lms/
+    import importlib.util
+
+    _here = Path(__file__).resolve().parent
+    _spec = importlib.util.spec_from_file_location(
+        "oqu_clock", next(p for p in (_here / "clock.py", _here.parent / "clock.py") if p.exists()))
+    clock = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(clock)
 
 log = logging.getLogger("oqu.usage")
 

@@ -30,16 +30,17 @@ def hub_config(monkeypatch, tmp_path, backend: str | None) -> Config:
 @pytest.mark.parametrize("backend, spawner", [
     (None, "simple"), ("local", "simple"), ("systemd", "systemdspawner.SystemdSpawner"),
     ("docker", "dockerspawner.DockerSpawner"), ("kubernetes", "kubespawner.KubeSpawner"),
-    ("slurm", "batchspawner.SlurmSpawner"),
+    ("slurm", "OquSlurmSpawner"),
 ])
 def test_one_setting_chooses_the_backend_with_the_same_profile_check(monkeypatch, tmp_path, backend, spawner):
     c = hub_config(monkeypatch, tmp_path, backend)
-    assert c.JupyterHub.spawner_class == spawner
+    assert getattr(c.JupyterHub.spawner_class, "__name__", c.JupyterHub.spawner_class) == spawner
     # the same hooks everywhere: the profile check and the usage reports
     assert c.Spawner.apply_user_options.__name__ == "apply_user_options"
     assert c.Spawner.pre_spawn_hook.__name__ == "pre_spawn_hook"
     assert c.Spawner.post_stop_hook.__name__ == "post_stop_hook"
-    assert "--allow-root" not in c.Spawner.args or backend in (None, "local")
+    # root's own servers (local) and jobs (slurm, under the hub's account) need it; nowhere else
+    assert "--allow-root" not in c.Spawner.args or backend in (None, "local", "slurm")
     if backend == "kubernetes":
         assert c.KubeSpawner.profile_list.__name__ == "kubespawner_profile_list"
 
@@ -96,10 +97,11 @@ def test_z2jh_extra_config_installs_the_same_hooks(tmp_path, monkeypatch):
     """Run the chart's extraConfig as the hub would, with the files the hub image carries."""
     image_dir = tmp_path / "oqu"
     image_dir.mkdir()
-    for source in ("lms/hub/profiles.py", "lms/gpu/reporter.py", "deploy/idle_culler_config.py"):
+    for source in ("lms/hub/profiles.py", "lms/gpu/reporter.py", "lms/clock.py", "deploy/idle_culler_config.py"):
         shutil.copy(ROOT / source, image_dir)
     dockerfile = (ROOT / "deploy" / "hub.Dockerfile").read_text()
-    assert re.search(r"COPY lms/hub/profiles.py lms/gpu/reporter.py deploy/idle_culler_config.py /usr/local/etc/oqu/",
+    assert re.search(r"COPY lms/hub/profiles.py lms/gpu/reporter.py lms/clock.py deploy/idle_culler_config.py "
+                     r"/usr/local/etc/oqu/",
                      dockerfile)
     values = yaml.safe_load(VALUES.read_text())
     code = values["hub"]["extraConfig"]["oqu"].replace("/usr/local/etc/oqu", str(image_dir))
