@@ -193,8 +193,8 @@ PartitionName=gpu Nodes={NODE} MaxTime=INFINITE State=UP
         return [dict(zip(("id", "name", "partition", "state"), line.split("|"))) for line in out.splitlines() if line]
 
     def job(self, job_id: str) -> dict[str, str]:
-        """``scontrol show job -o``, as a dictionary of its KEY=VALUE fields."""
-        out = self.scontrol("show", "job", "-o", "-d", str(job_id))
+        """``scontrol show job -o -d``, as a dictionary of its KEY=VALUE fields (empty once Slurm forgot it)."""
+        out = self.scontrol("show", "job", "-o", "-d", str(job_id), check=False)
         fields = {}
         for token in out.split():
             key, _, value = token.partition("=")

@@ -3,9 +3,12 @@ course in ``gpu`` with one GPU allocated by the scheduler, options smuggled past
 real ``sbatch`` as nothing, and a stopped server or a stopped hub leaves no job in ``squeue``."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.gpu.models import GpuUsageSession
 from lms.hub.models import HubAccount
 
 from .. import factories
@@ -43,6 +46,31 @@ def test_courses_run_as_jobs_with_their_profile_and_stop_leaves_no_job(hub, app,
     assert researcher_api.delete(f"{researcher_api.base}/courses/{gpu.slug}/notebook",
                                  timeout=60).json()["status"] == "stopped"
     assert until(lambda: not slurm.jobs()), slurm.jobs()
+
+    # The GPU job's start and stop reached the LMS's GPU-time records through the hub's hooks.
+    def gpu_session():
+        db.session.expire_all()
+        return db.session.scalar(select(GpuUsageSession).where(GpuUsageSession.user_id == researcher.id,
+                                                               GpuUsageSession.stopped_at.is_not(None)))
+    recorded = until(gpu_session, 15)
+    assert recorded is not None and recorded.gpus == 1 and recorded.profile == "gpu-1"
+
+
+def test_a_learner_out_of_gpu_time_gets_no_job(hub, app, live_server, slurm, monkeypatch):
+    gpu = make_course("deep-learning", profile="gpu-1")
+    learner = factories.user("learner")
+    enrol(learner, gpu)
+    now = datetime(2026, 11, 15, 12, 0)
+    monkeypatch.setattr("lms.gpu.services.utcnow", lambda: now)
+    start = now - timedelta(hours=10)
+    db.session.add(GpuUsageSession(user_id=learner.id, hub_username="x", server_name="", profile="gpu-1", gpus=1,
+                                   started_at=start, stopped_at=start + timedelta(hours=9.9), start_event="earlier",
+                                   closed_by="hub"))
+    db.session.commit()
+    api = LearnerApi(live_server, learner)
+    refused = api.post(f"{api.base}/courses/{gpu.slug}/notebook", timeout=30)
+    assert refused.status_code == 403 and refused.json()["error"] == "notebooks_not_allowed"
+    assert slurm.jobs() == []
 
 
 def test_smuggled_options_get_nothing_from_the_real_sbatch(hub, slurm):
