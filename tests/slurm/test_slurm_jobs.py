@@ -35,7 +35,7 @@ def test_courses_run_as_jobs_with_their_profile_and_stop_leaves_no_job(hub, app,
     cpu_job = job_of(slurm, hub_name(analyst))
     assert cpu_job["JobState"] == "RUNNING" and cpu_job["Partition"] == "cpu"
     assert cpu_job["NumCPUs"] == "1" and cpu_job["MinMemoryNode"] == "2G" and cpu_job["TimeLimit"] == "08:00:00"
-    assert "gpu" not in cpu_job.get("TresPerNode", "") and "JOB_GRES" not in cpu_job or cpu_job["JOB_GRES"] == "(null)"
+    assert "gpu" not in cpu_job.get("TresPerNode", "") and cpu_job.get("JOB_GRES", "(null)") == "(null)"
 
     gpu_job = job_of(slurm, hub_name(researcher))
     assert gpu_job["JobState"] == "RUNNING" and gpu_job["Partition"] == "gpu"
