@@ -10,7 +10,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 -include .env
 export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
-.PHONY: install run bench test test-postgres test-clock clock-deps browser-deps node a11y-deps interop-deps sandbox-deps translations messages services clean
+.PHONY: install run bench test test-postgres test-clock clock-deps browser-deps slurm-deps node a11y-deps interop-deps sandbox-deps translations messages services clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ messages: $(STAMP)
 browser-deps:
 	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)
 
+# Debian's Slurm and munge for tests/slurm and LMS_HUB_BACKEND=slurm make run (lms/hub/localslurm.py starts a
+# single-node cluster from them; nothing is configured system-wide).
+slurm-deps:
+	command -v slurmctld >/dev/null 2>&1 && command -v slurmd >/dev/null 2>&1 && command -v munged >/dev/null 2>&1 && command -v sbatch >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null)
+
 # Node.js and npm (Debian's) for the npm packages the tests use, where the machine has none.
 node:
 	command -v npm >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null)
@@ -61,9 +66,17 @@ services:
 
 # The whole system: the LMS (http://127.0.0.1:5000), JupyterHub behind its proxy (http://127.0.0.1:8000) and
 # the task-queue worker, under honcho (deploy/Procfile). Ctrl-C stops all of them and every learner server.
-run: install
+# With LMS_HUB_BACKEND=slurm and no SLURM_CONF, learners' servers are jobs of a local single-node Slurm cluster
+# (state in instance/slurm), started first and stopped last.
+SLURM_LOCAL := instance/slurm
+run: install $(if $(filter slurm,$(LMS_HUB_BACKEND)),slurm-deps)
 	$(FLASK) db upgrade
 	$(FLASK) lms seed-demo
+	if [ "$$LMS_HUB_BACKEND" = slurm ] && [ -z "$$SLURM_CONF" ]; then \
+	  $(BIN)/python -m lms.hub.localslurm start $(SLURM_LOCAL) || exit 1; \
+	  export SLURM_CONF="$$PWD/$(SLURM_LOCAL)/slurm.conf"; \
+	  trap '$(BIN)/python -m lms.hub.localslurm stop $(SLURM_LOCAL)' EXIT; trap 'exit 130' INT TERM; \
+	fi; \
 	$(BIN)/honcho start -f deploy/Procfile -d .
 
 # Every benchmark in bench/ (launch, grading, export, pages, …) as one table against baselines measured in
@@ -72,7 +85,7 @@ bench: install
 	command -v wrk >/dev/null 2>&1 && command -v sqlite3 >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk sqlite3 >/dev/null)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-test: install browser-deps a11y-deps interop-deps
+test: install browser-deps slurm-deps a11y-deps interop-deps
 	$(BIN)/pytest
 
 # The tests whose dates matter, run again on the machine's clock faked to the hours when Almaty's date
@@ -94,7 +107,7 @@ test-clock: install clock-deps
 	TZ=Asia/Almaty $(FAKED) '2026-12-02 02:00:00' $(BIN)/pytest -q -p no:cacheprovider $(DATE_TESTS)
 
 # The same suite against the real PostgreSQL (CI runs both).
-test-postgres: install browser-deps a11y-deps interop-deps services
+test-postgres: install browser-deps slurm-deps a11y-deps interop-deps services
 	LMS_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 clean:

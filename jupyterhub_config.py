@@ -30,6 +30,7 @@ table and `.env.example`); `make run` starts it with the LMS and the worker (dep
     HUB_DOCKER_NETWORK     docker: the network shared by the hub and the servers (default oqu)
     HUB_K8S_NAMESPACE, HUB_K8S_STORAGE   kubernetes: namespace (oqu), home volume size (5Gi)
     HUB_SLURM_ACCOUNT, HUB_SLURM_QOS, HUB_SINGLEUSER_CMD   slurm: account, QoS, the server command on the nodes
+    HUB_SLURM_RUN_AS, HUB_SLURM_HOME, HUB_SLURM_SERVER_IP  slurm: whose account runs the jobs, and more (lms/hub/slurm.py)
 """
 import hashlib
 import importlib.util
@@ -226,12 +227,8 @@ elif BACKEND == "kubernetes":
     c.KubeSpawner.volume_mounts = [{"name": "home", "mountPath": "/home/jovyan/work"}]
 elif BACKEND == "slurm":
     # The National AI Platform's cluster: each server is a Slurm job with the profile's partition, time
-    # limit, memory, cores and --gres. The hub host needs sbatch/squeue/scancel and sudo to the learners'
-    # accounts (batchspawner's exec_prefix).
-    c.JupyterHub.spawner_class = "batchspawner.SlurmSpawner"
-    c.Spawner.cmd = (os.environ.get("HUB_SINGLEUSER_CMD") or "jupyterhub-singleuser").split()
-    c.SlurmSpawner.req_account = os.environ.get("HUB_SLURM_ACCOUNT") or ""
-    c.SlurmSpawner.req_qos = os.environ.get("HUB_SLURM_QOS") or ""
+    # limit, memory, cores and --gres (lms/hub/slurm.py; the hub host needs sbatch/squeue/scancel).
+    _load("oqu_slurm", ROOT / "lms" / "hub" / "slurm.py").configure(c, STATE, BIN)
 
 # ---------------------------------------------------------------- idle culling
 # jupyterhub-idle-culler stops servers idle longer than their profile's idle timeout (GPU sooner than CPU):

@@ -36,12 +36,12 @@ def lms_port():
     return free_port()
 
 
-def running_hub(state_dir, hub_secrets, lms_port):
+def running_hub(state_dir, hub_secrets, lms_port, extra_env=None):
     """Start a hub whose OAuth settings point at an LMS on ``lms_port``; yields it, then stops it and
     fails if any of its processes is left (a generator for fixtures)."""
     hub = LocalHub(state_dir, lms_url=f"http://127.0.0.1:{lms_port}", api_token=hub_secrets.api_token,
                    client_secret=hub_secrets.client_secret, report_token=hub_secrets.report_token,
-                   client_id=hub_secrets.client_id)
+                   client_id=hub_secrets.client_id, extra_env=extra_env)
     hub.start()
     yield hub
     left = hub.stop()

@@ -32,7 +32,7 @@ def hub_config(monkeypatch, tmp_path, backend: str | None) -> Config:
     (None, "oqu_isolation.SandboxedLocalSpawner"), ("local", "oqu_isolation.SandboxedLocalSpawner"),
     ("systemd", "systemdspawner.SystemdSpawner"),
     ("docker", "dockerspawner.DockerSpawner"), ("kubernetes", "kubespawner.KubeSpawner"),
-    ("slurm", "batchspawner.SlurmSpawner"),
+    ("slurm", "oqu_slurm.OquSlurmSpawner"),
 ])
 def test_one_setting_chooses_the_backend_with_the_same_profile_check(monkeypatch, tmp_path, backend, spawner):
     c = hub_config(monkeypatch, tmp_path, backend)
@@ -42,7 +42,8 @@ def test_one_setting_chooses_the_backend_with_the_same_profile_check(monkeypatch
     assert c.Spawner.apply_user_options.__name__ == "apply_user_options"
     assert c.Spawner.pre_spawn_hook.__name__ == "pre_spawn_hook"
     assert c.Spawner.post_stop_hook.__name__ == "post_stop_hook"
-    assert "--allow-root" not in c.Spawner.args  # no learner's server runs as root (local: the sandbox's own uid)
+    # a learner's server never runs as root; only Slurm jobs under the hub's own account need the flag
+    assert "--allow-root" not in c.Spawner.args or backend == "slurm"
     if backend == "kubernetes":
         assert c.KubeSpawner.profile_list.__name__ == "kubespawner_profile_list"
 

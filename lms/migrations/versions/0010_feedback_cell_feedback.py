@@ -1,7 +1,7 @@
 """grading: per-cell feedback the learner's code cannot write into
 
 Revision ID: 0010_feedback
-Revises: 0009
+Revises: 0010_acctsec
 Create Date: 2026-12-02 00:10:00
 
 Adds to submission_scores the autograder's outcome per cell and the instructor's text shown for a
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_feedback'
-down_revision = '0009'
+down_revision = '0010_acctsec'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,82 @@
+"""Learners' servers as Slurm jobs: the hub's ``slurm`` back end (batchspawner 1.3's SlurmSpawner).
+
+``jupyterhub_config.py`` loads this file by path (it imports nothing from the LMS) and calls
+:func:`configure`. The profile (partition, time limit, memory, cores, ``--gres``) comes from
+``lms/hub/profiles.py`` through ``Spawner.apply_user_options``, which keeps only a known, granted
+profile slug: batchspawner copies ``user_options`` into the batch script's variables, so nothing
+else a learner posts may survive (DESIGN §4).
+
+Whose account runs the jobs (``HUB_SLURM_RUN_AS``):
+
+- ``hub`` (default): every job under the hub's own account, as on a platform where learners have no
+  cluster accounts; each learner's files live in ``HUB_STATE_DIR/home/<name>`` (or the folder
+  ``HUB_SLURM_HOME`` names, ``{username}`` replaced), which the nodes must see at the same path;
+- ``learner``: ``sudo -E -u <name>`` around sbatch/squeue/scancel (batchspawner's default), for
+  clusters where each learner has a Unix account of the same name and a home directory.
+
+Other settings: ``HUB_SINGLEUSER_CMD`` (the server command on the nodes; default the hub's own
+``jupyterhub-singleuser``, whose folder must also hold ``batchspawner-singleuser``),
+``HUB_SLURM_SERVER_IP`` (where the server listens on its node: 127.0.0.1 when the node is the hub's
+machine, the default; 0.0.0.0 on a real cluster), ``HUB_SLURM_ACCOUNT``, ``HUB_SLURM_QOS``, and
+``SLURM_CONF`` (passed on to the Slurm commands when set).
+"""
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+from batchspawner import SlurmSpawner
+from traitlets import Unicode, default
+
+RUN_AS = ("hub", "learner")
+
+
+class OquSlurmSpawner(SlurmSpawner):
+    """SlurmSpawner whose jobs may all run under the hub's account (``run_as_hub``)."""
+
+    # batchspawner's start() resets ip to this trait's *default* value, so the default is the setting.
+    ip = Unicode(os.environ.get("HUB_SLURM_SERVER_IP") or "127.0.0.1")
+
+    home_dir_template = Unicode(
+        "", config=True, help="The learner's folder, {username} replaced; empty: their Unix home (run as learner)")
+
+    @default("req_homedir")
+    def _req_homedir_default(self):
+        if self.home_dir_template:
+            return self.home_dir_template.format(username=self.user.name)
+        return super()._req_homedir_default()
+
+    def user_env(self, env):
+        if not self.home_dir_template:  # learners with Unix accounts
+            return super().user_env(env)
+        env["USER"] = self.user.name
+        env["HOME"] = self.req_homedir
+        return env
+
+    async def start(self):
+        if self.home_dir_template:
+            Path(self.req_homedir).mkdir(parents=True, exist_ok=True)
+        return await super().start()
+
+
+def configure(c, state_dir: Path, bin_dir: Path) -> None:
+    """Set the hub's configuration ``c`` for learners' servers as Slurm jobs."""
+    run_as = (os.environ.get("HUB_SLURM_RUN_AS") or "hub").strip()
+    if run_as not in RUN_AS:
+        raise SystemExit(f"jupyterhub_config.py: HUB_SLURM_RUN_AS must be one of {', '.join(RUN_AS)}, not {run_as!r}")
+    c.JupyterHub.spawner_class = OquSlurmSpawner
+    command = shlex.split(os.environ.get("HUB_SINGLEUSER_CMD") or str(bin_dir / "jupyterhub-singleuser"))
+    c.Spawner.cmd = command
+    if os.path.isabs(command[0]):  # batchspawner's wrapper (it reports the server's port) sits beside it
+        c.OquSlurmSpawner.batchspawner_singleuser_cmd = str(Path(command[0]).parent / "batchspawner-singleuser")
+    c.OquSlurmSpawner.req_account = os.environ.get("HUB_SLURM_ACCOUNT") or ""
+    c.OquSlurmSpawner.req_qos = os.environ.get("HUB_SLURM_QOS") or ""
+    c.OquSlurmSpawner.startup_poll_interval = 1.0
+    if run_as == "hub":
+        c.OquSlurmSpawner.exec_prefix = ""
+        c.OquSlurmSpawner.home_dir_template = os.environ.get("HUB_SLURM_HOME") or str(state_dir / "home" / "{username}")
+        if os.geteuid() == 0:  # the jobs run as root too: the server exits without this (DESIGN §4)
+            c.Spawner.args = [*c.Spawner.args, "--allow-root"]
+    if os.environ.get("SLURM_CONF"):  # sbatch gets only the spawner's environment
+        c.Spawner.env_keep = [*c.Spawner.env_keep, "SLURM_CONF"]
