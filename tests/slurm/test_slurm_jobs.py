@@ -10,6 +10,7 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.gpu.models import GpuUsageSession
 from lms.hub.models import HubAccount
+from lms.hub.services import hub_account
 
 from .. import factories
 from ..hub.conftest import LearnerApi, enrol, make_course, running_hub
@@ -73,8 +74,16 @@ def test_a_learner_out_of_gpu_time_gets_no_job(hub, app, live_server, slurm, mon
     assert slurm.jobs() == []
 
 
-def test_smuggled_options_get_nothing_from_the_real_sbatch(hub, slurm):
-    username = "u" + "5e1f15"
+def _entitled_learner(profile: str = "cpu") -> str:
+    """A learner the LMS lets start a ``profile`` server (the hub asks it before every spawn); their hub name."""
+    course = make_course("ai-basics" if profile == "cpu" else "deep-learning", profile=profile)
+    learner = factories.user("learner")
+    enrol(learner, course)
+    return hub_account(learner).username
+
+
+def test_smuggled_options_get_nothing_from_the_real_sbatch(hub, app, live_server, slurm):
+    username = _entitled_learner()
     hub.api("POST", f"/users/{username}")
     started = hub.api("POST", f"/users/{username}/server", json={
         "user_options": {"profile": "cpu", "gres": "gpu:8", "partition": "gpu", "nprocs": "16", "memory": "60G",
@@ -91,10 +100,10 @@ def test_smuggled_options_get_nothing_from_the_real_sbatch(hub, slurm):
     assert until(lambda: not job_of(slurm, username)), slurm.jobs()
 
 
-def test_a_hub_shutdown_leaves_no_job(tmp_path, hub_secrets, slurm):
-    hubs = running_hub(tmp_path / "hub", hub_secrets, 0, slurm_hub_env(slurm))
+def test_a_hub_shutdown_leaves_no_job(tmp_path, hub_secrets, slurm, app, live_server, lms_port):
+    hubs = running_hub(tmp_path / "hub", hub_secrets, lms_port, slurm_hub_env(slurm))
     other_hub = next(hubs)
-    username = "u" + "0ff1ce"
+    username = _entitled_learner()
     other_hub.api("POST", f"/users/{username}")
     other_hub.api("POST", f"/users/{username}/server", json={"user_options": {"profile": "cpu"}})
     assert until(lambda: other_hub.api("GET", f"/users/{username}").json()["servers"].get("", {}).get("ready"), 60), \
