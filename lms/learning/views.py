@@ -118,7 +118,7 @@ def item(slug: str, key: str):
     progress = services.course_progress(_user(), course)
     previous, following = _neighbours(course, item)
     context = dict(course=course, item=item, enrolment=enrolment, progress=progress, previous=previous,
-                   following=following, form=ConfirmForm())
+                   following=following, form=ConfirmForm(), can_preview=services.can_preview(_user()))
     if item.kind == ItemKind.quiz:
         attempts = services.attempts_for(_user(), item)
         settings = services.quiz_settings(item)
