@@ -85,3 +85,5 @@ def test_learner_pages_show_names_not_identifiers(client, app, tmp_path, make, l
         if found:
             shown[path] = found
     assert not shown, shown
+    back = client.get(f"/submissions/{submission.id}").get_data(as_text=True)
+    assert f'href="{base}/items/mean-and-median" data-testid="back-to-assignment"' in back  # back to the notebook
