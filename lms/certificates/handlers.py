@@ -50,6 +50,10 @@ def _on_submission_graded(actor, submission):
 def connect() -> None:
     if _handlers:
         return
+    from .views import tell_the_holder
+
+    _handlers.append(tell_the_holder)
+    signals.certificate_issued.connect(tell_the_holder)
     for signal, handler in ((signals.lesson_completed, _on_lesson_completed),
                             (signals.quiz_submitted, _on_quiz_submitted),
                             (signals.course_completed, _on_course_completed),

@@ -119,16 +119,20 @@ def parse_rule(mapping: dict[str, Any] | None) -> Rule | None:
                 hours=mapping.get("hours"), valid_months=mapping.get("valid_months"))
 
 
+def required_keys(rule: Rule, states: list[ItemState]) -> list[str]:
+    """The keys of the items the rule requires, in the rule's order (``all_items``: the course's)."""
+    if rule.items is not None:
+        return list(rule.items)
+    wanted = [s.key for s in states if s.kind in ALL_ITEMS_KINDS]
+    return wanted + [key for key in rule.min_scores if key not in wanted]
+
+
 def evaluate(rule: Rule, states: list[ItemState]) -> Outcome:
     """Whether a learner whose items are in ``states`` (the course's current lessons, quizzes and
     notebook assignments) meets ``rule``. With ``all_items`` every lesson and quiz is required, and
     the notebook assignments that ``min_scores`` names."""
     by_key = {state.key: state for state in states}
-    if rule.items is not None:
-        wanted = list(rule.items)
-    else:
-        wanted = [s.key for s in states if s.kind in ALL_ITEMS_KINDS]
-        wanted += [key for key in rule.min_scores if key not in wanted]
+    wanted = required_keys(rule, states)
     missing = []
     quiz_scores = []
     for key in wanted:

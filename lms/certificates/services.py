@@ -50,8 +50,15 @@ def evaluate_learner(user, course: Course) -> rules.Outcome | None:
     enrolment = learning.enrolment_for(user, course)
     if enrolment is None or not enrolment.is_active:
         return rules.Outcome(met=False, score=None)
+    return rules.evaluate(rule, _item_states(user, course))
+
+
+def _item_states(user, course: Course) -> list[rules.ItemState]:
+    """What the rule needs of each current lesson, quiz and notebook assignment of ``user``."""
+    from ..learning import services as learning  # public, read-only
+
     progress = learning.course_progress(user, course)
-    notebooks = notebook_scores(user, course)
+    notebooks = notebook_scores(user, course) if getattr(user, "id", None) else {}
     states = []
     for item in course.active_items():
         kind = item.kind.value
@@ -65,7 +72,65 @@ def evaluate_learner(user, course: Course) -> rules.Outcome | None:
         states.append(rules.ItemState(key=item.key, kind=kind,
                                       completed=row is not None and row.completed_at is not None,
                                       best_percent=row.best_percent if row is not None else None))
-    return rules.evaluate(rule, states)
+    return states
+
+
+@dataclass
+class Requirement:
+    """One line of the certification checklist: a required item, or (``item`` None) the overall score."""
+    item: object | None
+    done: bool
+    best: float | None = None  # the learner's best score (%), for quizzes and notebooks
+    needed: float | None = None  # the score the rule asks for, if any
+
+
+@dataclass
+class Checklist:
+    """A course's certification rule for one person: what it asks, what is done and what is left,
+    and the certificate they hold (if any)."""
+    rule: rules.Rule
+    all_items: bool
+    requirements: list[Requirement]
+    met: bool
+    tracked: bool  # the person is enrolled: done / left is theirs
+    certificate: Certificate | None
+
+    @property
+    def scored(self) -> list[Requirement]:
+        """Required quizzes and notebooks with a score of their own to reach (``min_scores``)."""
+        return [r for r in self.requirements if r.item is not None and r.needed is not None]
+
+
+def certification_checklist(user, course: Course, today: date | None = None) -> Checklist | None:
+    """The course's rule as a checklist for ``user`` (None: the course gives no certificate)."""
+    from ..learning import services as learning  # public, read-only
+
+    rule = course_rule(course)
+    if rule is None:
+        return None
+    enrolment = learning.enrolment_for(user, course)
+    tracked = enrolment is not None and enrolment.is_active
+    states = _item_states(user, course) if tracked else []
+    outcome = rules.evaluate(rule, states) if tracked else rules.Outcome(met=False, score=None)
+    by_state = {state.key: state for state in states}
+    items = {item.key: item for item in course.active_items()}
+    keys = rules.required_keys(rule, [rules.ItemState(item.key, item.kind.value, False) for item in items.values()
+                                      if item.kind.value in rules.CERTIFIABLE_KINDS])
+    requirements = []
+    for key in keys:
+        item = items.get(key)
+        if item is None:  # retired since the rule was written
+            continue
+        state = by_state.get(key)
+        requirements.append(Requirement(item, tracked and key not in outcome.missing,
+                                        state.best_percent if state else None, rule.min_scores.get(key)))
+    if rule.min_score is not None:
+        overall = outcome.score if outcome.score is not None else 100.0  # as rules.evaluate
+        requirements.append(Requirement(None, tracked and overall >= rule.min_score, outcome.score, rule.min_score))
+    certificate = latest_certificate(user, course) if getattr(user, "id", None) else None
+    if certificate is not None and certificate.status(today or local_today()) != "valid":
+        certificate = None
+    return Checklist(rule, rule.items is None, requirements, outcome.met, tracked, certificate)
 
 
 def notebook_scores(user, course: Course) -> dict[str, float]:

@@ -2,9 +2,11 @@
 credential downloads, revocation (admins), and the issuer's DID document (did:web)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, flash, has_request_context, jsonify, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ..security import requires
 from ..throttling import verification_limit
@@ -12,6 +14,27 @@ from . import services
 from .forms import CredentialCheckForm, RevokeForm
 
 bp = Blueprint("certificates", __name__)
+
+
+@bp.app_context_processor
+def _panel():
+    return {"certification_panel": certification_panel}
+
+
+def certification_panel(course):
+    """The course page's certification card: the rule and the signed-in person's checklist."""
+    return services.certification_checklist(current_user, course)
+
+
+def tell_the_holder(actor, certificate) -> None:
+    """A certificate issued while its holder is the one at the browser (the step that earned it):
+    say so, with a link. Connected to ``certificate_issued`` by :mod:`.handlers`."""
+    if not has_request_context() or getattr(current_user, "id", None) != certificate.user_id:
+        return
+    link = url_for("certificates.mine", _anchor=f"certificate-{certificate.number}")
+    flash(Markup('{} <a href="{}">{}</a>').format(_("Congratulations: you have earned a certificate!"), link,
+                                                 _("Your certificate %(number)s", number=certificate.number)),
+          "success")
 
 
 def _user():

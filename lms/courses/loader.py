@@ -26,6 +26,10 @@ KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 QUESTION_TYPES = ("single", "multiple", "numeric", "text")
 LATE_POLICIES = ("refuse", "accept")
+# When a learner may see a quiz's correct answers and explanations (``review:``); one value or a list,
+# any of which opens them. ``never`` stands alone.
+REVIEW_MOMENTS = ("after_last_attempt", "after_passing", "after_due_date", "never")
+DEFAULT_REVIEW = ["after_last_attempt", "after_passing"]
 MAX_ASSET_BYTES = 2 * 1024 * 1024
 COURSE_FILE = "course.yaml"
 
@@ -38,11 +42,12 @@ ITEM_KEYS = {"lesson": {"lesson", "title", "files"}, "quiz": {"quiz", "title", "
              "notebook": {"notebook", "title", "file", "due", "max_attempts", "late"}}
 ASSIGNMENT_POLICY_KEYS = {"due", "max_attempts", "late", "counts"}
 ASSIGNMENT_LATE_KEYS = {"penalty_per_day", "floor", "cutoff_days"}
-QUIZ_KEYS = {"pass_mark", "attempts", "time_limit", "late", "shuffle_questions", "shuffle_options", "questions"}
-QUESTION_KEYS = {"single": {"id", "type", "text", "points", "options", "explanation"},
-                 "multiple": {"id", "type", "text", "points", "options", "explanation"},
-                 "numeric": {"id", "type", "text", "points", "answer", "tolerance", "explanation"},
-                 "text": {"id", "type", "text", "points", "answers", "explanation"}}
+QUIZ_KEYS = {"pass_mark", "attempts", "time_limit", "late", "review", "shuffle_questions", "shuffle_options",
+             "questions"}
+QUESTION_KEYS = {"single": {"id", "type", "text", "points", "options", "explanation", "hint"},
+                 "multiple": {"id", "type", "text", "points", "options", "explanation", "hint"},
+                 "numeric": {"id", "type", "text", "points", "answer", "tolerance", "explanation", "hint"},
+                 "text": {"id", "type", "text", "points", "answers", "explanation", "hint"}}
 OPTION_KEYS = {"id", "text", "correct"}
 
 
@@ -651,6 +656,7 @@ def _load_quiz(reader: _Reader, relative: str, ref: tuple[str, int], languages: 
         "attempts": checks.integer(data, "attempts", "the quiz", 0, minimum=0, maximum=100),
         "time_limit": checks.integer(data, "time_limit", "the quiz", None, minimum=1, maximum=24 * 60),
         "late": checks.choice(data, "late", "the quiz", LATE_POLICIES, "refuse"),
+        "review": _review(checks, data),
         "shuffle_questions": checks.boolean(data, "shuffle_questions", "the quiz", True),
         "shuffle_options": checks.boolean(data, "shuffle_options", "the quiz", True),
         "questions": [],
@@ -664,6 +670,22 @@ def _load_quiz(reader: _Reader, relative: str, ref: tuple[str, int], languages: 
         if question is not None:
             quiz["questions"].append(question)
     return quiz
+
+
+def _review(checks: _Checks, data: LineDict) -> list[str]:
+    """``review``: when correct answers may be shown — one of :data:`REVIEW_MOMENTS` or a list of them."""
+    if "review" not in data:
+        return list(DEFAULT_REVIEW)
+    value = data["review"]
+    values = value if isinstance(value, list) else [value]
+    if not values or any(v not in REVIEW_MOMENTS for v in values) or len(set(values)) != len(values):
+        checks.problem(data.line_of("review"), f"the quiz: 'review' must be one of {', '.join(REVIEW_MOMENTS)} "
+                                               "or a list of them")
+        return ["never"]
+    if "never" in values and len(values) > 1:
+        checks.problem(data.line_of("review"), "the quiz: 'review: never' cannot be combined with other moments")
+        return ["never"]
+    return [str(v) for v in values]
 
 
 def _load_question(checks: _Checks, data, line: int, index: int, seen: set[str]) -> dict | None:
@@ -684,7 +706,8 @@ def _load_question(checks: _Checks, data, line: int, index: int, seen: set[str])
     seen.add(key or "")
     question = {"id": key or str(index + 1), "type": qtype, "text": checks.translations(data, "text", where),
                 "points": checks.number(data, "points", where, 1, minimum=0),
-                "explanation": checks.translations(data, "explanation", where, required=False)}
+                "explanation": checks.translations(data, "explanation", where, required=False),
+                "hint": checks.translations(data, "hint", where, required=False)}
     if qtype in ("single", "multiple"):
         options = checks.listing(data, "options", where) or LineList()
         if "options" in data and len(options) < 2:

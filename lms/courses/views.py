@@ -10,8 +10,14 @@ from ..utils import page_number
 from . import services
 from .markdown import code_css
 from .models import Level
+from .tags import tag_name
 
 bp = Blueprint("courses", __name__)
+
+
+@bp.app_template_filter("tag_name")
+def _tag_name(code: str) -> str | None:
+    return tag_name(code)
 
 
 @bp.get("/courses")

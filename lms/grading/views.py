@@ -26,7 +26,8 @@ def _instructor_feedback(stored):
 
 def assignment_panel(course) -> list[dict]:
     """The course's nbgrader assignments (notebook items with a source folder) and the signed-in
-    learner's latest submission of each."""
+    learner's submissions of each: ``latest``, and ``graded`` (the latest graded one, or None), in
+    one query for the course."""
     from pathlib import Path
 
     from flask import current_app
@@ -34,15 +35,17 @@ def assignment_panel(course) -> list[dict]:
     if not current_user.is_authenticated:
         return []
     root = Path(current_app.config["OQU_SETTINGS"].assignments_dir) / course.slug
-    rows = []
-    for item in course.active_items():
-        if item.kind.value != "notebook" or not (root / item.key).is_dir():
-            continue
-        latest = db.session.execute(
-            db.select(Submission).filter_by(user_id=current_user.id, course_id=course.id, assignment=item.key)
-            .order_by(Submission.attempt.desc()).limit(1)).scalar_one_or_none()
-        rows.append({"item": item, "latest": latest})
-    return rows
+    items = [item for item in course.active_items() if item.kind.value == "notebook" and (root / item.key).is_dir()]
+    if not items:
+        return []
+    submissions: dict[str, list] = {item.key: [] for item in items}
+    for found in db.session.scalars(db.select(Submission).filter_by(user_id=current_user.id, course_id=course.id)
+                                    .where(Submission.assignment.in_(list(submissions)))
+                                    .order_by(Submission.attempt.desc())):
+        submissions[found.assignment].append(found)
+    return [{"item": item, "latest": next(iter(submissions[item.key]), None),
+             "graded": next((s for s in submissions[item.key] if s.status.value == "graded"), None)}
+            for item in items]
 
 
 @bp.post("/courses/<slug>/assignments/<assignment>/submit")

@@ -11,6 +11,7 @@ from ..extensions import csrf, login_manager
 from ..gpu.services import gpu_time_note
 from ..utils import safe_next_url
 from . import services
+from .profiles import gpu_count
 from .services import HubUnavailable, NotebookNeedsRestart, NotebookNotAllowed
 
 bp = Blueprint("hub", __name__)
@@ -169,4 +170,8 @@ def notebook_helpers():
                 "gpu_time_was_up": launch is not None and launch.course_id == course.id
                 and launch.message == services.GPU_TIME_UP}
 
-    return {"notebook_panel": notebook_panel}
+    def profile_label(slug):
+        """A course's notebook profile in words: "GPU" or "CPU", never the profile's slug."""
+        return _("GPU") if gpu_count(slug) else _("CPU")
+
+    return {"notebook_panel": notebook_panel, "profile_label": profile_label}

@@ -7,7 +7,7 @@ from ..api import ApiError, bp, token_required
 from ..courses import services as courses
 from ..extensions import db
 from . import services
-from .schemas import Enrolment, EnrolmentRequest, MyProgress
+from .schemas import Enrolment, EnrolmentRequest, MyProgress, QuizAttempt
 
 
 @bp.post("/courses/<slug>/enrolments")
@@ -91,3 +91,34 @@ def my_progress():
                         for item, row in entry.quiz_results],
         })
     return jsonify(MyProgress().dump({"courses": courses_out}))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@token_required
+def quiz_attempt(attempt_id: int):
+    """One of the caller's quiz attempts: score, and per question right or wrong.
+    ---
+    get:
+      tags: [learning]
+      summary: A quiz attempt of mine
+      description: Correct options, answers and explanations are included only once the quiz's `review`
+        rule allows (`answers_shown`); before that, only whether each answer was right. Someone
+        else's attempt answers 404.
+      parameters:
+        - {name: attempt_id, in: path, required: true, schema: {type: integer}}
+      responses:
+        200:
+          content:
+            application/json:
+              schema: QuizAttempt
+    """
+    attempt = services.get_own_attempt(g.api_user, attempt_id)
+    if attempt is None:
+        raise ApiError(404, "not_found", _("Not found."))
+    review = services.attempt_review(g.api_user, attempt)
+    return jsonify(QuizAttempt().dump({
+        "id": attempt.id, "course": attempt.item.course.slug, "quiz": attempt.item.key, "number": attempt.number,
+        "status": attempt.status.value, "started_at": attempt.started_at, "deadline_at": attempt.deadline_at,
+        "submitted_at": attempt.submitted_at, "score": attempt.score, "max_score": attempt.max_score,
+        "percent": attempt.percent, "passed": attempt.passed, "late": attempt.late, "review": review.review,
+        "answers_shown": review.answers_shown, "questions": review.questions}))

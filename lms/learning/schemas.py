@@ -82,6 +82,53 @@ class MyProgress(Schema):
     courses = fields.List(fields.Nested(CourseProgress))
 
 
+class AttemptOption(Schema):
+    id = fields.String()
+    text = fields.Dict()
+    chosen = fields.Boolean(metadata={"description": "The learner chose this option"})
+    correct = fields.Boolean(metadata={"description": "Only when `answers_shown`"})
+
+
+class AttemptQuestion(Schema):
+    id = fields.String()
+    type = fields.String(validate=validate.OneOf(["single", "multiple", "numeric", "text"]))
+    text = fields.Dict()
+    points = fields.Float()
+    correct = fields.Boolean(allow_none=True, metadata={"description": "Whether the learner's answer was right; "
+                                                                       "null before submission"})
+    points_awarded = fields.Float(allow_none=True)
+    your_answer = fields.Raw(allow_none=True, metadata={"description": "An option id, a list of them, or text"})
+    hint = fields.Dict(allow_none=True, metadata={"description": "Feedback that gives no answer away"})
+    options = fields.List(fields.Nested(AttemptOption))
+    explanation = fields.Dict(allow_none=True, metadata={"description": "Only when `answers_shown`"})
+    answer = fields.Float(metadata={"description": "Numeric questions, only when `answers_shown`"})
+    tolerance = fields.Float(metadata={"description": "Numeric questions, only when `answers_shown`"})
+    accepted_answers = fields.Dict(metadata={"description": "Text questions, only when `answers_shown`"})
+
+
+class QuizAttempt(Schema):
+    id = fields.Integer()
+    course = fields.String()
+    quiz = fields.String()
+    number = fields.Integer()
+    status = fields.String(validate=validate.OneOf(["open", "submitted", "expired"]))
+    started_at = fields.DateTime()
+    deadline_at = fields.DateTime(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    score = fields.Float(allow_none=True)
+    max_score = fields.Float(allow_none=True)
+    percent = fields.Float(allow_none=True)
+    passed = fields.Boolean()
+    late = fields.Boolean()
+    review = fields.List(fields.String(), metadata={"description": "When the quiz shows its correct answers: "
+                                                                   "after_last_attempt, after_passing, "
+                                                                   "after_due_date or never"})
+    answers_shown = fields.Boolean(metadata={"description": "Whether correct answers and explanations are "
+                                                            "included now"})
+    questions = fields.List(fields.Nested(AttemptQuestion))
+
+
 SCHEMAS = {"Cohort": Cohort, "Enrolment": Enrolment, "CourseDetail": CourseDetail,
            "EnrolmentRequest": EnrolmentRequest, "ModuleProgress": ModuleProgress, "QuizResult": QuizResult,
-           "CourseProgress": CourseProgress, "MyProgress": MyProgress}
+           "CourseProgress": CourseProgress, "MyProgress": MyProgress, "AttemptOption": AttemptOption,
+           "AttemptQuestion": AttemptQuestion, "QuizAttempt": QuizAttempt}

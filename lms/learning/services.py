@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from .. import signals
 from ..accounts.models import User
+from ..courses.loader import DEFAULT_REVIEW
 from ..courses.models import Course, Item, ItemKind, Module
 from ..courses.teaching import ensure_teaches, taught_courses
 from ..extensions import db
@@ -487,7 +488,85 @@ def quiz_settings(item: Item) -> dict:
     content = item.content or {}
     return {"pass_mark": content.get("pass_mark", 60), "attempts": content.get("attempts", 0),
             "time_limit": content.get("time_limit"), "late": content.get("late", "refuse"),
+            "review": content.get("review") or list(DEFAULT_REVIEW),
             "questions": len(content.get("questions", []))}
+
+
+def answers_visible(user, item: Item, *, attempts: list[QuizAttempt] | None = None,
+                    today: date | None = None) -> bool:
+    """Whether ``user`` may now see the quiz's correct answers and explanations (its ``review``:
+    after the last attempt, after passing, after the cohort's due date, or never). Never while an
+    attempt is open."""
+    settings = quiz_settings(item)
+    moments = settings["review"]
+    if "never" in moments:
+        return False
+    attempts = attempts_for(user, item) if attempts is None else attempts
+    if any(attempt.is_open for attempt in attempts):
+        return False
+    if "after_passing" in moments and any(attempt.passed for attempt in attempts):
+        return True
+    if "after_last_attempt" in moments and settings["attempts"] and len(attempts) >= settings["attempts"]:
+        return True
+    if "after_due_date" in moments:
+        due = review_due_date(user, item)
+        if due is not None and (today or local_today()) > due:
+            return True
+    return False
+
+
+def review_due_date(user, item: Item) -> date | None:
+    """The due date that ``review: after_due_date`` waits for: the cohort's, else the learner's own."""
+    enrolment = enrolment_for(user, item.course)
+    if enrolment is None:
+        return None
+    if enrolment.cohort is not None and enrolment.cohort.due_on is not None:
+        return enrolment.cohort.due_on
+    return enrolment.due_on
+
+
+@dataclass
+class AttemptReview:
+    """What the learner may see of their own attempt: per question right or wrong, their answer and
+    the hint; the correct options, answers and explanations only when ``answers_shown``."""
+    attempt: QuizAttempt
+    answers_shown: bool
+    review: list[str]
+    due: date | None
+    questions: list[dict]
+
+
+def attempt_review(actor, attempt: QuizAttempt, *, today: date | None = None) -> AttemptReview:
+    if getattr(actor, "id", None) != attempt.user_id:
+        raise PermissionDenied("not this learner's attempt")
+    item = attempt.item
+    submitted = attempt.status == AttemptStatus.submitted
+    shown = submitted and answers_visible(actor, item, today=today)
+    questions = []
+    for question in attempt.questions:
+        answer = (attempt.answers or {}).get(question["id"])
+        result = (attempt.results or {}).get(question["id"], {})
+        chosen = set(answer) if isinstance(answer, list) else {answer} if answer is not None else set()
+        entry = {"id": question["id"], "type": question["type"], "text": question["text"],
+                 "points": question.get("points"), "hint": question.get("hint") or None,
+                 "correct": bool(result.get("correct")) if submitted else None,
+                 "points_awarded": result.get("points") if submitted else None,
+                 "your_answer": answer,
+                 "options": [{"id": o["id"], "text": o["text"], "chosen": o["id"] in chosen}
+                             for o in question.get("options", [])]}
+        if shown:
+            entry["explanation"] = question.get("explanation") or None
+            for option, stored in zip(entry["options"], question.get("options", [])):
+                option["correct"] = bool(stored.get("correct"))
+            if question["type"] == "numeric":
+                entry["answer"] = question.get("answer")
+                entry["tolerance"] = question.get("tolerance") or 0
+            elif question["type"] == "text":
+                entry["accepted_answers"] = question.get("answers") or {}
+        questions.append(entry)
+    settings = quiz_settings(item)
+    return AttemptReview(attempt, shown, settings["review"],
+                         review_due_date(actor, item) if "after_due_date" in settings["review"] else None, questions)
 
 
 def attempts_for(user, item: Item) -> list[QuizAttempt]:
@@ -608,6 +687,13 @@ def _clean_answers(attempt: QuizAttempt, answers: dict) -> dict:
             if text:
                 clean[question["id"]] = text
     return clean
+
+
+def unanswered_questions(attempt: QuizAttempt, answers: dict) -> list[int]:
+    """The numbers (1, 2, … in this attempt's order) of the questions ``answers`` leaves blank, for
+    the summary before submitting. Raises QuizError for an answer the submission would refuse."""
+    clean = _clean_answers(attempt, answers)
+    return [number for number, question in enumerate(attempt.questions, 1) if not clean.get(question["id"])]
 
 
 def _score_question(question: dict, answer) -> bool:

@@ -16,6 +16,7 @@ from ..organisations.models import Organisation
 from ..organisations.services import all_organisations, covers
 from ..security import PermissionDenied, requires
 from ..spreadsheets import to_csv
+from ..clock import utcnow
 from . import services
 from .forms import AssignForm, CohortForm, ConfirmForm, EnrolForm
 from .models import Cohort
@@ -117,12 +118,12 @@ def item(slug: str, key: str):
     progress = services.course_progress(_user(), course)
     previous, following = _neighbours(course, item)
     context = dict(course=course, item=item, enrolment=enrolment, progress=progress, previous=previous,
-                   following=following, form=ConfirmForm())
+                   following=following, form=ConfirmForm(), can_preview=services.can_preview(_user()))
     if item.kind == ItemKind.quiz:
         attempts = services.attempts_for(_user(), item)
         settings = services.quiz_settings(item)
         used = len(attempts)
-        context.update(attempts=attempts, settings=settings,
+        context.update(attempts=attempts, settings=settings, review_due=services.review_due_date(_user(), item),
                        open_attempt=next((a for a in attempts if a.is_open), None),
                        attempts_left=None if not settings["attempts"] else max(settings["attempts"] - used, 0))
     return render_template("learning/item.html", **context)
@@ -168,16 +169,26 @@ def _own_attempt(attempt_id: int):
     return attempt
 
 
+def _attempt_page(attempt, given: dict | None = None, *, unanswered=(), error: str | None = None):
+    """The open attempt's form; ``given``: answers already typed (kept when the page comes back with
+    the summary of unanswered questions or an error)."""
+    seconds_left = None
+    if attempt.deadline_at is not None:
+        seconds_left = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
+    return render_template("learning/attempt.html", attempt=attempt, course=attempt.item.course, item=attempt.item,
+                           questions=services.public_questions(attempt), form=ConfirmForm(), given=given or {},
+                           unanswered=list(unanswered), error=error, seconds_left=seconds_left)
+
+
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    course = attempt.item.course
     if attempt.is_open:
-        return render_template("learning/attempt.html", attempt=attempt, course=course, item=attempt.item,
-                               questions=services.public_questions(attempt), form=ConfirmForm())
-    return render_template("learning/result.html", attempt=attempt, course=course, item=attempt.item,
-                           settings=services.quiz_settings(attempt.item))
+        return _attempt_page(attempt)
+    return render_template("learning/result.html", attempt=attempt, course=attempt.item.course, item=attempt.item,
+                           settings=services.quiz_settings(attempt.item),
+                           review=services.attempt_review(_user(), attempt))
 
 
 def answers_from_form(form) -> dict:
@@ -193,14 +204,20 @@ def answers_from_form(form) -> dict:
 @bp.post("/attempts/<int:attempt_id>")
 @login_required
 def submit(attempt_id: int):
+    """Submit an attempt. With questions left blank, the form comes back first with their numbers
+    and a "submit anyway" button (``confirm``), the answers given so far kept."""
     attempt = _own_attempt(attempt_id)
+    answers = answers_from_form(request.form)
     try:
-        services.submit_attempt(_user(), attempt, answers_from_form(request.form))
+        if attempt.is_open and not request.form.get("confirm"):
+            unanswered = services.unanswered_questions(attempt, answers)
+            if unanswered:
+                return _attempt_page(attempt, answers, unanswered=unanswered)
+        services.submit_attempt(_user(), attempt, answers)
     except services.LateSubmission as error:
         flash(str(error), "error")
     except services.QuizError as error:
-        flash(str(error), "error")
-        return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+        return _attempt_page(attempt, answers, error=str(error)), 422
     return redirect(url_for("learning.attempt", attempt_id=attempt.id))
 
 

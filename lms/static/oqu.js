@@ -1,5 +1,17 @@
 // Progressive enhancement only: every page works without this file.
 document.addEventListener("DOMContentLoaded", () => {
+  // the phone menu: the button shows only on narrow screens (oqu.css), the menu folds behind it
+  const toggle = document.querySelector(".menu-toggle");
+  if (toggle) {
+    const header = toggle.closest(".site-header");
+    header.classList.add("menu-folds");
+    toggle.hidden = false;
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      header.classList.toggle("menu-open", open);
+    });
+  }
   for (const select of document.querySelectorAll("select[data-autosubmit]")) {
     select.addEventListener("change", () => select.form.requestSubmit());
   }

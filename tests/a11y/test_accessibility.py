@@ -29,7 +29,7 @@ UNKNOWN = "OQU-0000-0000-XX"  # a certificate number that does not exist: the "n
 
 
 # the browser journey's course, with the demo nbgrader assignment as its last step
-WITH_ASSIGNMENT = COURSE + """\
+WITH_ASSIGNMENT = COURSE.replace("self_enrolment: true\n", "self_enrolment: true\ncertification:\n  min_score: 60\n") + """\
       - notebook: mean-and-median
         title: {kk: "Тапсырма: орташа мән", ru: "Задание: среднее"}
         file: mean-and-median/mean-and-median.ipynb
@@ -91,10 +91,22 @@ def _audit(page, base, paths, language) -> list[str]:
     return problems
 
 
+def _quiz_taker(make, course) -> tuple:
+    """A learner with a failed attempt (its result, answers hidden) and an attempt open."""
+    learner = make.user("learner")
+    enrolment = learning.enrol_learner(learner, course)
+    quiz = next(item for item in course.active_items() if item.is_quiz)
+    failed = learning.submit_attempt(learner, learning.start_attempt(learner, enrolment, quiz), {"capital": "almaty"})
+    return learner, [f"/courses/{course.slug}", f"/courses/{course.slug}/items/{quiz.key}",
+                     f"/attempts/{failed.id}", f"/attempts/{learning.start_attempt(learner, enrolment, quiz).id}"]
+
+
 @pytest.mark.parametrize("language", ["kk", "ru"])
-def test_main_pages_of_every_role_have_no_serious_violations(context, live_server, site, language):
+def test_main_pages_of_every_role_have_no_serious_violations(context, live_server, site, make, language):
     world, number = site["world"], site["certificate"].number
+    quiz_taker, quiz_pages = _quiz_taker(make, site["course"])
     pages = {
+        quiz_taker: quiz_pages,
         None: ["/login", "/password/forgot", f"/verify/{number}", f"/verify/{UNKNOWN}", "/verify/credential"],
         world.learner: ["/", "/courses", "/courses/data-literacy",
                         "/courses/data-literacy/items/l1", "/certificates", "/account", "/account/tokens"],

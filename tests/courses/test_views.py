@@ -36,7 +36,8 @@ def test_course_page_shows_syllabus_hours_certification_and_status(app, client, 
     learner = make.user("learner", preferred_language="ru")
     sign_in(client, learner)
     text = page_text(client.get("/courses/demo"))
-    assert "Тестовый курс demo" in text and "Первый урок" in text and "min_score" in text
+    assert "Тестовый курс demo" in text and "Первый урок" in text
+    assert "Средний результат по обязательным тестам" in text and "не ниже 70%" in text and "min_score" not in text
     assert 'data-testid="syllabus"' in text and "6" in text
     learning.enrol_learner(learner, course)
     text = page_text(client.get("/courses/demo"))
