@@ -79,7 +79,13 @@ class Settings:
     grading_memory_mb: int = _doc("Memory (RLIMIT_DATA) for the grading process and the learner's kernel, in "
                                   "megabytes.", default=1024)
     grading_user: str = _doc("Unprivileged Unix user that runs grading when the worker runs as root. Empty: "
-                             "grading runs as the worker's user, still in its own session with limits.", default="")
+                             "`nobody` inside the sandbox; without the sandbox, the worker's user, still in its "
+                             "own session with limits.", default="")
+    grading_sandbox: str = _doc("`bwrap`: grade in a bubblewrap sandbox (no network, a read-only view of the system, "
+                                "only the job folder writable, the learner's kernel in a narrower sandbox of its own); "
+                                "the worker refuses to grade while it cannot set one up. `off`: only on a development "
+                                "machine without bubblewrap — learner code then runs with the worker's view of the "
+                                "machine (docs/security.md).", default="bwrap")
     submission_max_mb: int = _doc("Largest accepted submission (all notebooks together), in megabytes.",
                                   default=20)
     hub_backend: str = _doc("Where learners' servers run (jupyterhub_config.py reads the same variable): `local` "
@@ -184,6 +190,8 @@ class Settings:
             raise SettingsError("LMS_HUB_SPAWN_TIMEOUT must be at least 5 seconds")
         if self.grading_timeout < 5:
             raise SettingsError("LMS_GRADING_TIMEOUT must be at least 5 seconds")
+        if self.grading_sandbox not in {"bwrap", "off"}:
+            raise SettingsError("LMS_GRADING_SANDBOX must be bwrap or off")
         if self.grading_memory_mb < 256:
             raise SettingsError("LMS_GRADING_MEMORY_MB must be at least 256")
         if self.hub_backend not in {"local", "systemd", "docker", "kubernetes", "slurm"}:
