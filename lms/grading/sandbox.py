@@ -80,10 +80,6 @@ class SandboxRun:
     seconds: float
 
 
-class SandboxUnavailable(RuntimeError):
-    """The sandbox cannot be set up on this machine: nothing may be graded here."""
-
-
 def grading_ids(limits: SandboxLimits) -> tuple[int, int] | None:
     """The (uid, gid) grading runs as: the grading user when the worker is root (``nobody`` in the
     sandbox when none is set); None to keep the worker's own."""
@@ -432,11 +428,8 @@ def _prepare(job_dir: Path, ids) -> None:
 
 
 def run_job(job_dir: Path, job: dict, limits: SandboxLimits) -> SandboxRun:
-    """Write ``job`` to the job folder and run the grading child on it under ``limits``.
-    :class:`SandboxUnavailable` when the sandbox cannot be set up here (nothing was run)."""
-    problem = sandbox_problem(limits)
-    if problem:
-        raise SandboxUnavailable(problem)
+    """Write ``job`` to the job folder and run the grading child on it under ``limits`` (the caller
+    has made sure that the sandbox can be set up: :func:`sandbox_problem`)."""
     job_dir = Path(job_dir)
     (job_dir / "job.json").write_text(json.dumps({**job, "sandbox": limits.sandbox,
                                                   "kernel_sandbox": bwrap_args([], inner=True)}))

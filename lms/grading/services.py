@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .sandbox import SandboxLimits, job_folder, run_job
+from .sandbox import SandboxLimits, job_folder, run_job, sandbox_problem
 
 # Checked against the learner's code with comments and string literals blanked out: a comment or
 # a sentence in a string that mentions nbgrader is not a cheat; importing it, or naming it as code, is.
@@ -38,6 +38,11 @@ SUSPICIOUS_STRING = re.compile(r"gradebook\.db|\.nbgrader|nbgrader_\w|(^|[/\\])(
 
 class GradingError(Exception):
     """Files that cannot be graded at all (an invalid notebook, an unknown name): nothing was run."""
+
+
+class SandboxUnavailable(GradingError):
+    """This machine cannot set up the grading sandbox (and it is not switched off): nothing may be
+    graded here. Submissions wait, queued, for a worker that can."""
 
 
 @dataclass
@@ -186,13 +191,16 @@ def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "l
     with ``feedback``, also export the learner's feedback (nbgrader generate_feedback, cleaned).
     The instructor's source never enters the job that runs learner code: the student version and a
     gradebook that knows the assignment come from a separate generate job (:func:`_release`), and
-    the job gets copies of those and of the assignment's data files. :class:`~.sandbox.SandboxUnavailable` when
+    the job gets copies of those and of the assignment's data files. :class:`SandboxUnavailable` when
     this machine cannot sandbox grading (nothing was run)."""
     files = _match_names(source, files)
     submitted = {name: read_notebook(name, content) for name, content in files.items()}
     for name, notebook in submitted.items():
         check_nbgrader_metadata(name, notebook)
     limits = limits_from(settings)
+    problem = sandbox_problem(limits)
+    if problem:
+        raise SandboxUnavailable(f"grading is unsafe on this machine: {problem}")
     released = _release(settings, source, limits, cache=not keep_release)
     job_dir = job_folder(limits)
     try:
