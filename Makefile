@@ -10,7 +10,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 -include .env
 export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
-.PHONY: install run bench test test-postgres browser-deps a11y-deps translations messages services clean
+.PHONY: install run bench test test-postgres browser-deps a11y-deps sandbox-deps translations messages services clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP) translations
+install: $(STAMP) translations sandbox-deps
+
+# bubblewrap: grading runs learner code in its sandbox, and a worker without it refuses to grade
+# (docs/security.md; LMS_GRADING_SANDBOX=off only on a development machine that cannot have it).
+sandbox-deps:
+	command -v bwrap >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null)
 
 # Compile the Kazakh and Russian catalogs (.po → .mo).
 translations: $(STAMP)
