@@ -101,8 +101,11 @@ def main(job_dir: str) -> int:
     config.Execute.allow_errors = True
     config.Execute.kernel_name = KERNEL_NAME
     config.KernelManager.transport = "ipc"  # the kernel's sandbox has a network of its own
-    (job_path / "runtime").mkdir(exist_ok=True)
-    config.KernelManager.ip = str(job_path / "runtime" / "kernel")  # sockets kernel-PORT, next to the connection file
+    # sockets /tmp/ipc-…/kernel-PORT: a short path (a Unix socket's is at most 107 bytes), in the
+    # sandbox's own /tmp, bound into the kernel's sandbox with a copy of the connection file
+    import tempfile
+
+    config.KernelManager.ip = os.path.join(tempfile.mkdtemp(prefix="ipc-", dir="/tmp"), "kernel")
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
@@ -134,6 +137,9 @@ def main(job_dir: str) -> int:
         if not result.get("success"):
             break
     (job_path / "result.json").write_text(json.dumps(result, default=str))
+    import shutil
+
+    shutil.rmtree(os.path.dirname(config.KernelManager.ip), ignore_errors=True)
     return 0 if result.get("success") else 1
 
 
@@ -234,7 +240,7 @@ def kernel(connection_file: str) -> int:
     files, tmp = work / "files", work / "tmp"
     shutil.copytree(here, files, ignore=shutil.ignore_patterns("*.ipynb", ".*"))
     tmp.mkdir()
-    runtime = job_path / "runtime"  # the ipc sockets (KernelManager.ip) and, copied there, the connection file
+    runtime = Path(json.loads(Path(connection_file).read_text())["ip"]).parent  # the ipc sockets' folder
     connection_file = shutil.copy(connection_file, runtime / f"{work.name}.json")
     env = {**os.environ, "HOME": str(here), "IPYTHONDIR": "/tmp/ipython", "MPLCONFIGDIR": "/tmp/mpl",
            "JUPYTER_DATA_DIR": "/tmp/jupyter", "JUPYTER_CONFIG_DIR": "/tmp/jupyter"}

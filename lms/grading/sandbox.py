@@ -132,7 +132,7 @@ def bwrap_args(writable: list[str], *, ids=None, inner: bool = False) -> list[st
         args += ["--unshare-user"]
     args += ["--dev", "/dev"]
     if not inner:  # a kernel gets no /proc: nested, bwrap cannot mount one (and it needs none)
-        args += ["--proc", "/proc", "--tmpfs", "/tmp"]
+        args += ["--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
     binds = [(path, "--ro-bind") for path in _system_paths()] + [(str(path), "--bind") for path in writable]
     parents = sorted({str(parent) for path, _ in binds for parent in Path(path).parents if str(parent) != "/"})
     for parent in parents:  # bwrap would make them 0700 as root: the grading user could not pass
