@@ -20,7 +20,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) translations sandbox-deps
 
-# bubblewrap: each learner's JupyterLab on the local back end runs in its own sandbox (lms/hub/isolation.py).
+# bubblewrap: grading runs learner code in its sandbox, and a worker without it refuses to grade
+# (docs/security.md); each learner's JupyterLab on the local back end runs in its own (lms/hub/isolation.py).
 sandbox-deps:
 	command -v bwrap >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null)
 

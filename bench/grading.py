@@ -18,6 +18,7 @@ notebooks/ai-basics/mean-and-median):
   only at the end).
 - Before timing, the consumer has started (each worker thread starts its warm grading runner) and
   one untimed submission has made the assignment's student version, as in steady operation.
+- **The sandbox's cost**: the same pool and submissions again with ``LMS_GRADING_SANDBOX=off``.
 - **Latency**: with the pool idle, submissions one at a time, from storing to the scores and
   feedback recorded (p50; the goal is < 3 s on an idle machine).
 """
@@ -79,11 +80,11 @@ def _nearest_rank(values: list[float], q: float) -> float:
 class Pool:
     """The LMS side: an app on a temporary SQLite database and a real consumer process."""
 
-    def __init__(self, folder: Path, workers: int):
+    def __init__(self, folder: Path, workers: int, sandbox: str = "bwrap"):
         from lms import create_app
 
         self.folder, self.workers = folder, workers
-        self.overrides = {"env": "development", "instance_path": str(folder / "instance"),
+        self.overrides = {"grading_sandbox": sandbox, "env": "development", "instance_path": str(folder / "instance"),
                           "database_url": f"sqlite:///{folder / 'oqu.db'}", "secret_key": "b" * 40,
                           "queue_url": f"sqlite:///{folder / 'queue.db'}", "grading_dir": str(folder / "jobs"),
                           "assignments_dir": str(ROOT / "notebooks"), "hub_url": "http://127.0.0.1:9"}
@@ -211,27 +212,30 @@ def measure(count: int, workers: int, latency_runs: int, log=print) -> dict:
         figures["cli_batch"] = time.monotonic() - started
         log(f"  nbgrader CLI, one batch: {count} in {figures['cli_batch']:.1f} s")
 
-        (folder / "oqu").mkdir()
-        pool = Pool(folder / "oqu", workers)
-        try:
-            pool.setup(count + latency_runs + 1)
-            pool.start()
-            warm_up = pool.submit(count + latency_runs)  # untimed: the student version is generated once
-            pool.wait([warm_up], timeout=300)
-            started = time.monotonic()
-            ids = [pool.submit(number) for number in range(count)]
-            pool.wait(ids, timeout=60 * 30)
-            figures["pool"] = time.monotonic() - started
-            log(f"  Oqu worker pool ({workers} workers): {count} in {figures['pool']:.1f} s")
-            latencies = []
-            for number in range(count, count + latency_runs):
+        for sandbox, suffix in (("bwrap", ""), ("off", "_off")):  # the sandbox's cost, same run
+            (folder / f"oqu{suffix}").mkdir()
+            pool = Pool(folder / f"oqu{suffix}", workers, sandbox)
+            try:
+                pool.setup(count + latency_runs + 1)
+                pool.start()
+                warm_up = pool.submit(count + latency_runs)  # untimed: the student version is generated once
+                pool.wait([warm_up], timeout=300)
                 started = time.monotonic()
-                submission_id = pool.submit(number)
-                latencies.append(pool.wait([submission_id], timeout=300)[submission_id] - started)
-            figures["latencies"] = latencies
-            log("  submit → feedback, one at a time: " + ", ".join(f"{v:.2f}" for v in latencies) + " s")
-        finally:
-            pool.stop()
+                ids = [pool.submit(number) for number in range(count)]
+                pool.wait(ids, timeout=60 * 30)
+                figures["pool" + suffix] = time.monotonic() - started
+                log(f"  Oqu worker pool ({workers} workers, sandbox {sandbox}): {count} in "
+                    f"{figures['pool' + suffix]:.1f} s")
+                latencies = []
+                for number in range(count, count + latency_runs):
+                    started = time.monotonic()
+                    submission_id = pool.submit(number)
+                    latencies.append(pool.wait([submission_id], timeout=300)[submission_id] - started)
+                figures["latencies" + suffix] = latencies
+                log(f"  submit → feedback, one at a time (sandbox {sandbox}): "
+                    + ", ".join(f"{v:.2f}" for v in latencies) + " s")
+            finally:
+                pool.stop()
         return figures
 
 
@@ -241,6 +245,8 @@ def rows_from(figures: dict) -> list[dict]:
     each = count / figures["cli_each"] * 60
     batch = count / figures["cli_batch"] * 60
     p50 = statistics.median(figures["latencies"])
+    pool_off = count / figures["pool_off"] * 60
+    p50_off = statistics.median(figures["latencies_off"])
     return [
         {"figure": f"grading throughput, {count} submissions, {figures['workers']} workers (per min)",
          "value": round(pool, 1), "baseline": round(each, 1), "ratio": round(pool / each, 2), "goal": "≥ 3×",
@@ -250,6 +256,12 @@ def rows_from(figures: dict) -> list[dict]:
          "passed": None},
         {"figure": "submit → scores and feedback recorded, p50 (s)", "value": round(p50, 2), "baseline": None,
          "ratio": None, "goal": "< 3 s", "passed": p50 < 3.0},
+        {"figure": "… grading sandbox's cost: throughput with / without it (per min)", "value": round(pool, 1),
+         "baseline": round(pool_off, 1), "ratio": round(pool / pool_off, 2), "goal": "≥ 0.8×",
+         "passed": pool / pool_off >= 0.8},
+        {"figure": "… grading sandbox's cost: submit → feedback p50 with / without it (s)", "value": round(p50, 2),
+         "baseline": round(p50_off, 2), "ratio": round(p50 / p50_off, 2), "goal": "≤ +0.5 s",
+         "passed": p50 - p50_off <= 0.5},
     ]
 
 

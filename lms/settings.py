@@ -95,8 +95,13 @@ class Settings:
     grading_memory_mb: int = _doc("Memory (RLIMIT_DATA) for the grading process and the learner's kernel, in "
                                   "megabytes.", default=1024)
     grading_user: str = _doc("Unprivileged Unix user that runs grading when the worker runs as root. Empty: "
-                             "grading runs as the worker's user, still in its own session with limits (development "
-                             "only: production requires it).", default="")
+                             "`nobody` inside the sandbox; without the sandbox, the worker's user, still in its "
+                             "own session with limits.", default="")
+    grading_sandbox: str = _doc("`bwrap`: grade in a bubblewrap sandbox (no network, a read-only view of the system, "
+                                "only the job folder writable, the learner's kernel in a narrower sandbox of its own); "
+                                "the worker refuses to grade while it cannot set one up. `off`: only on a development "
+                                "machine without bubblewrap — learner code then runs with the worker's view of the "
+                                "machine (docs/security.md).", default="bwrap")
     submission_max_mb: int = _doc("Largest accepted submission (all notebooks together), in megabytes.",
                                   default=20)
     hub_backend: str = _doc("Where learners' servers run (jupyterhub_config.py reads the same variable): `local` "
@@ -223,6 +228,8 @@ class Settings:
             raise SettingsError("LMS_HUB_SPAWN_TIMEOUT must be at least 5 seconds")
         if self.grading_timeout < 5:
             raise SettingsError("LMS_GRADING_TIMEOUT must be at least 5 seconds")
+        if self.grading_sandbox not in {"bwrap", "off"}:
+            raise SettingsError("LMS_GRADING_SANDBOX must be bwrap or off")
         if self.grading_memory_mb < 256:
             raise SettingsError("LMS_GRADING_MEMORY_MB must be at least 256")
         try:
@@ -263,9 +270,11 @@ class Settings:
             raise SettingsError("LMS_HUB_LOCAL_SANDBOX must be true in production: without the sandbox every "
                                 "learner's server runs as the hub's own user, with the LMS's files and the other "
                                 "learners' homes in reach")
-        if not self.grading_user or self.grading_user == "root":
-            raise SettingsError("LMS_GRADING_USER must name an unprivileged Unix user in production: without it "
-                                "learners' code is graded as the worker's own user, with the LMS's secrets in reach")
+        if self.grading_sandbox == "off":
+            raise SettingsError("LMS_GRADING_SANDBOX=off is refused in production: learners' code would be graded "
+                                "with the worker's view of the machine, the LMS's secrets in reach")
+        if self.grading_user == "root":
+            raise SettingsError("LMS_GRADING_USER must name an unprivileged Unix user in production, not root")
 
     def flask_config(self) -> dict[str, Any]:
         return {

@@ -156,10 +156,12 @@ def test_production_refuses_the_unisolated_local_spawner(tmp_path):
     assert production(tmp_path, hub_backend="slurm", hub_local_sandbox=False).hub_backend == "slurm"
 
 
-@pytest.mark.parametrize("user", ["", "root"])
-def test_production_refuses_grading_without_its_sandbox_user(tmp_path, user):
+def test_production_refuses_grading_without_its_sandbox_or_as_root(tmp_path):
+    with pytest.raises(SettingsError, match="LMS_GRADING_SANDBOX=off is refused in production"):
+        production(tmp_path, grading_sandbox="off")
     with pytest.raises(SettingsError, match="LMS_GRADING_USER must name an unprivileged Unix user"):
-        production(tmp_path, grading_user=user)
+        production(tmp_path, grading_user="root")
+    assert production(tmp_path, grading_user="").grading_sandbox == "bwrap"  # `nobody` inside the sandbox
 
 
 def test_production_sends_session_and_remember_cookies_only_over_https(tmp_path):

@@ -17,7 +17,9 @@ def health():
         200:
           description: "`status` is `ok` when every part works, `degraded` otherwise (still HTTP 200).
             `hub` is JupyterHub's API; `queue` is `ok` when the task queue answers and a worker beat in the
-            last three minutes."
+            last three minutes; `grading` is `ok` when workers grade in the sandbox, `unsafe` when they cannot
+            set it up and refuse to grade (submissions wait, queued), `off` when a development setting
+            switched it off, `unknown` before a worker has said."
           content:
             application/json:
               schema: Health
@@ -29,9 +31,10 @@ def health():
         db.session.rollback()
         database = "down"
     from ..hub.services import hub_available
-    from ..worker import queue_health
+    from ..worker import grading_health, queue_health
 
-    checks = {"database": database, "hub": "ok" if hub_available(force=True) else "down", "queue": queue_health()}
+    checks = {"database": database, "hub": "ok" if hub_available(force=True) else "down", "queue": queue_health(),
+              "grading": grading_health()}
     status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
     return jsonify(status=status, **checks)
 

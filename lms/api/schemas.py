@@ -13,6 +13,8 @@ class Health(Schema):
     hub = fields.String(required=True, metadata={"enum": ["ok", "down"], "description": "JupyterHub"})
     queue = fields.String(required=True, metadata={"enum": ["ok", "down"],
                                                    "description": "Task queue and a live worker"})
+    grading = fields.String(required=True, metadata={"enum": ["ok", "unsafe", "off", "unknown"],
+                                                     "description": "The workers' grading sandbox"})
 
 
 class Organisation(Schema):

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .feedback import cell_feedback
-from .sandbox import SandboxLimits, run_job
+from .sandbox import SandboxLimits, job_folder, run_job, sandbox_problem
 
 # Checked against the learner's code with comments and string literals blanked out: a comment or
 # a sentence in a string that mentions nbgrader is not a cheat; importing it, or naming it as code, is.
@@ -41,6 +41,11 @@ class GradingError(Exception):
     """Files that cannot be graded at all (an invalid notebook, an unknown name): nothing was run."""
 
 
+class SandboxUnavailable(GradingError):
+    """This machine cannot set up the grading sandbox (and it is not switched off): nothing may be
+    graded here. Submissions wait, queued, for a worker that can."""
+
+
 @dataclass
 class GradingResult:
     status: str                                   # graded | failed
@@ -62,7 +67,7 @@ class GradingResult:
 
 def limits_from(settings) -> SandboxLimits:
     return SandboxLimits(timeout=settings.grading_timeout, memory_mb=settings.grading_memory_mb,
-                         user=settings.grading_user)
+                         user=settings.grading_user, sandbox=settings.grading_sandbox, folder=settings.grading_dir)
 
 
 def read_notebook(name: str, content: bytes) -> dict:
@@ -180,19 +185,25 @@ def suspicious_code(nb: dict, source_nb: dict) -> list[str]:
 def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "learner",
                     keep_release: bool = False) -> GradingResult:
     """Grade ``files`` (name → notebook bytes) against ``source`` (an AssignmentSource) in the sandbox.
-    Each graded cell also gets the feedback its learner may see (lms.grading.feedback)."""
+    Each graded cell also gets the feedback its learner may see (lms.grading.feedback).
+    The instructor's source never enters the job that runs learner code: the student version and a
+    gradebook that knows the assignment come from a separate generate job (:func:`_release`), and
+    the job gets copies of those and of the assignment's data files. :class:`SandboxUnavailable` when
+    this machine cannot sandbox grading (nothing was run)."""
     files = _match_names(source, files)
     submitted = {name: read_notebook(name, content) for name, content in files.items()}
     for name, notebook in submitted.items():
         check_nbgrader_metadata(name, notebook)
     limits = limits_from(settings)
-    job_dir = Path(tempfile.mkdtemp(prefix="oqu-grade-", dir=settings.grading_dir or None))
+    problem = sandbox_problem(limits)
+    if problem:
+        raise SandboxUnavailable(f"grading is unsafe on this machine: {problem}")
+    released = _release(settings, source, limits, cache=not keep_release)
+    job_dir = job_folder(limits)
     try:
         course = job_dir / "course"
-        shutil.copytree(source.folder, course / "source" / source.name)
         job = {"course_id": source.course, "assignment": source.name, "student": student,
                "cell_timeout": max(limits.timeout + 10, 30)}
-        release_dir = course / "release" / source.name
         target = course / "submitted" / student / source.name
         target.mkdir(parents=True)
         for extra in source.folder.iterdir():  # data files the notebooks read
@@ -200,13 +211,13 @@ def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "l
                 shutil.copy2(extra, target / extra.name)
         for name, notebook in submitted.items():
             (target / name).write_text(json.dumps(notebook))
-        cached = None if keep_release else _release_cache(settings, source, limits)
-        if cached is not None:  # the student version and its gradebook, generated once per source version
-            shutil.copy2(cached / "gradebook.db", course / "gradebook.db")
-            shutil.copytree(cached / "release", release_dir)
-        steps = ([] if cached is not None else ["generate"]) + ["autograde"]
+        if isinstance(released, GradingResult):  # the generate job did not finish: grading failed, retried
+            return released
+        shutil.copy2(released / "gradebook.db", course / "gradebook.db")
+        steps = ["autograde"]
         run = run_job(job_dir, {**job, "steps": steps}, limits)
-        release = {p.name: json.loads(p.read_text()) for p in release_dir.glob("*.ipynb")} if keep_release else {}
+        release = ({p.name: json.loads(p.read_text()) for p in (released / "release").glob("*.ipynb")}
+                   if keep_release else {})
         result = GradingResult(status="failed", seconds=round(run.seconds, 2), release=release)
         for name, notebook in submitted.items():
             original = json.loads((source.folder / name).read_text())
@@ -216,11 +227,10 @@ def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "l
             result.error = f"timed out after {limits.timeout} s"
             return result
         if run.status != "ok":
-            if run.result.get("step") == "generate":
-                raise GradingError("generating the student version failed: " + _tail(run))
             result.error = "autograding failed: " + _tail(run)
             return result
         _read_scores(course, source, student, submitted, result)
+        result.flags += tampering(job_dir)
         autograded_dir = course / "autograded" / student / source.name
         result.autograded = {p.name: json.loads(p.read_text()) for p in autograded_dir.glob("*.ipynb")}
         for name in submitted:  # what the learner may be told, from the instructor's text only
@@ -229,40 +239,71 @@ def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "l
         return result
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
+        if keep_release and not isinstance(released, GradingResult):
+            shutil.rmtree(released, ignore_errors=True)
 
 
-def _release_cache(settings, source, limits) -> Path | None:
+def tampering(job_dir: Path) -> list[str]:
+    """What the watch in each of the job's kernels reported (lms/grading/_kernel.py), as flags: a change
+    to the kernel, report lines not signed with the job's key, or a closing check that never came
+    (learner code diverted execution, or the kernel died after running some)."""
+    flags = []
+    for path in sorted((job_dir / "tamper").glob("*.json")):
+        try:
+            verdict = json.loads(path.read_text())
+        except ValueError:
+            verdict = {"forged": True}
+        flags += [f"kernel tampering: {problem}" for problem in verdict.get("problems", [])]
+        if verdict.get("forged"):
+            flags.append("kernel tampering: learner code wrote to the kernel's report channel")
+        if verdict.get("checks") and not verdict.get("closed"):
+            flags.append("kernel tampering: the kernel's closing check did not run")
+    return list(dict.fromkeys(flags))
+
+
+def _release(settings, source, limits, cache: bool = True):
     """A folder holding the student version (``release/``) and a gradebook that knows the assignment
-    (``gradebook.db``), made by nbgrader's generate step in the sandbox once per content of the source
-    folder; every job gets its own copy of both. None when it cannot be made (the caller then runs
-    the generate step itself and reports its error)."""
+    (``gradebook.db``), made by nbgrader's generate step in a sandbox job of its own (which holds the
+    instructor's source; no learner code runs there); with ``cache``, once per content of the source
+    folder, every job getting its own copy of both. :class:`GradingError` when nbgrader's generate step
+    fails (the assignment is broken); a failed :class:`GradingResult` when the job did not finish
+    (a timeout, a crash: grading is retried)."""
     import hashlib
     import os
 
-    digest = hashlib.sha256(f"{source.course}\0{source.name}\0".encode())
-    for path in sorted(p for p in source.folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(source.folder)).encode() + b"\0" + path.read_bytes() + b"\0")
     root = Path(settings.grading_dir or tempfile.gettempdir()) / "oqu-releases"
-    target = root / digest.hexdigest()
-    if (target / "done").exists():
-        return target
+    target = None
+    if cache:
+        digest = hashlib.sha256(f"{source.course}\0{source.name}\0".encode())
+        for path in sorted(p for p in source.folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(source.folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+        target = root / digest.hexdigest()
+        if (target / "done").exists():
+            return target
     root.mkdir(mode=0o700, exist_ok=True)
-    job_dir = Path(tempfile.mkdtemp(prefix="oqu-release-", dir=settings.grading_dir or None))
+    job_dir = job_folder(limits, prefix="oqu-release-")
     try:
         course = job_dir / "course"
         shutil.copytree(source.folder, course / "source" / source.name)
         job = {"course_id": source.course, "assignment": source.name, "student": "release", "steps": ["generate"]}
-        if run_job(job_dir, job, limits).status != "ok":
-            return None
+        run = run_job(job_dir, job, limits)
+        if run.status == "failed" and run.result.get("step") == "generate":
+            raise GradingError("generating the student version failed: " + _tail(run))
+        if run.status != "ok":
+            return GradingResult(status="failed", seconds=round(run.seconds, 2),
+                                 error=("timed out" if run.status == "timed out" else "generating failed: "
+                                        + _tail(run)))
         built = Path(tempfile.mkdtemp(prefix="building-", dir=root))
         shutil.copy2(course / "gradebook.db", built / "gradebook.db")
         shutil.copytree(course / "release" / source.name, built / "release")
+        if target is None:
+            return built
         (built / "done").touch()
         try:
             os.rename(built, target)
         except OSError:  # another worker made it first: theirs is the same
             shutil.rmtree(built, ignore_errors=True)
-        return target if (target / "done").exists() else None
+        return target
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
 

@@ -104,9 +104,14 @@ def claim_submission(submission_id: int, lease_seconds: int) -> str | None:
 def grade_submission(submission_id: int) -> str:
     """Claim, grade in the sandbox and record one submission. Returns what happened."""
     from ..assignments.services import AssignmentError, find_assignment
-    from .services import GradingError, grade_notebooks
+    from .services import GradingError, SandboxUnavailable, grade_notebooks, limits_from
+    from .sandbox import sandbox_problem
 
     settings = current_app.config["OQU_SETTINGS"]
+    problem = sandbox_problem(limits_from(settings))
+    if problem:  # left queued, untouched: the reaper offers it again until a sandboxed worker takes it
+        log.error("grading is unsafe on this worker, submission %s left queued: %s", submission_id, problem)
+        return "unsafe"
     token = claim_submission(submission_id, lease_seconds=settings.grading_lease or settings.grading_timeout * 2 + 60)
     if token is None:
         return "not claimed"
@@ -116,6 +121,8 @@ def grade_submission(submission_id: int) -> str:
         source = find_assignment(settings, submission.course.slug, submission.assignment)
         result = grade_notebooks(settings, source, {n: t.encode() for n, t in submission.content.items()},
                                  student=f"u{submission.user_id}")
+    except SandboxUnavailable as exc:  # the sandbox broke since the check above: back in the queue
+        return _finish(submission, token, SubmissionStatus.queued, error=str(exc))
     except (AssignmentError, GradingError) as exc:
         return _finish(submission, token, SubmissionStatus.failed, error=str(exc))
     if result.status != "graded":

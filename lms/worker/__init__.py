@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import current_app
 
 HEARTBEAT_KEY = "oqu:worker-heartbeat"
+GRADING_KEY = "oqu:worker-grading"  # what the last worker to beat says of its grading sandbox
 HEARTBEAT_STALE_SECONDS = 180  # the heartbeat task runs every minute
 
 
@@ -65,3 +66,28 @@ def queue_health() -> str:
     if beat is None or time.time() - float(beat) > HEARTBEAT_STALE_SECONDS:
         return "down"
     return "ok"
+
+
+def grading_state(settings) -> str:
+    """``ok`` when grading here runs in the sandbox, ``unsafe`` when the sandbox cannot be set up (the
+    worker refuses to grade; submissions wait), ``off`` when the settings switch it off (a development
+    machine: learner code runs unsandboxed)."""
+    from ..grading.sandbox import sandbox_problem
+    from ..grading.services import limits_from
+
+    if settings.grading_sandbox == "off":
+        return "off"
+    return "unsafe" if sandbox_problem(limits_from(settings)) else "ok"
+
+
+def grading_health() -> str:
+    """The grading sandbox as the workers report it (:func:`grading_state`; computed here when tasks
+    run in this process); ``unknown`` while no worker has said."""
+    try:
+        huey = get_huey()
+        if huey.immediate:
+            return grading_state(current_app.config["OQU_SETTINGS"])
+        state = huey.get(GRADING_KEY, peek=True)
+    except Exception:  # noqa: BLE001 — the queue's storage is down: queue_health says so
+        return "unknown"
+    return state if state in ("ok", "unsafe", "off") else "unknown"

@@ -15,15 +15,17 @@ log = logging.getLogger(__name__)
 
 
 def register(huey, app) -> SimpleNamespace:
-    from . import HEARTBEAT_KEY
+    from . import GRADING_KEY, HEARTBEAT_KEY, grading_state
 
     def beat() -> float:
         now = time.time()
+        huey.put(GRADING_KEY, grading_state(app.config["OQU_SETTINGS"]))
         huey.put(HEARTBEAT_KEY, now)
         return now
 
     @huey.on_startup()
     def announce_start():
+        _check_sandbox(app)
         beat()
 
     @huey.periodic_task(crontab(minute="*"), name="heartbeat")
@@ -56,9 +58,11 @@ def register(huey, app) -> SimpleNamespace:
         """Start this worker thread's warm grading runner (nbgrader imported, lms.grading.sandbox) now
         rather than at the first submission."""
         from ..grading import sandbox
+        from ..grading.services import limits_from
 
-        if sandbox.PREFORK:
-            sandbox.warm_runner()
+        limits = limits_from(app.config["OQU_SETTINGS"])
+        if sandbox.PREFORK and not sandbox.sandbox_problem(limits):
+            sandbox.warm_runner(limits)
 
     @huey.periodic_task(crontab(minute="*"), name="enforce_gpu_time")
     def enforce_gpu_time():
@@ -83,6 +87,23 @@ def register(huey, app) -> SimpleNamespace:
 
     return SimpleNamespace(heartbeat=heartbeat, ping=ping, grade_submission=grade_submission,
                            reap_submissions=reap_submissions)
+
+
+def _check_sandbox(app) -> None:
+    """Say in the log, once at start, whether this worker may grade."""
+    from ..grading.sandbox import sandbox_problem
+    from ..grading.services import limits_from
+
+    settings = app.config["OQU_SETTINGS"]
+    if settings.grading_sandbox == "off":
+        log.warning("LMS_GRADING_SANDBOX=off: learner code is graded WITHOUT a sandbox (development only)")
+        return
+    problem = sandbox_problem(limits_from(settings))
+    if problem:
+        log.error("grading is unsafe on this machine, this worker will not grade (submissions wait, queued, for "
+                  "one that can; LMS_GRADING_SANDBOX=off only on a development machine): %s", problem)
+    else:
+        log.info("grading sandbox: bubblewrap, ready")
 
 
 def _reap(app):
