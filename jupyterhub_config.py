@@ -31,6 +31,7 @@ import hashlib
 import importlib.util
 import os
 import sys
+import types
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -133,13 +134,20 @@ def _load(name, path):
 
 
 profiles = _load("oqu_profiles", ROOT / "lms" / "hub" / "profiles.py")
-reporter_module = _load("oqu_usage_reporter", ROOT / "lms" / "gpu" / "reporter.py")
+# A bare package for lms/ (neither its __init__ nor Flask is imported), so that a file loaded by path can
+# import a stdlib-only sibling: the reporter reads the one clock (lms/clock.py).
+sys.modules["oqu_lms"] = types.ModuleType("oqu_lms")
+sys.modules["oqu_lms"].__path__ = [str(ROOT / "lms")]
+reporter_module = _load("oqu_lms.gpu.reporter", ROOT / "lms" / "gpu" / "reporter.py")
 
 BACKEND = (os.environ.get("LMS_HUB_BACKEND") or "local").strip()
 if BACKEND not in profiles.BACKENDS:
     sys.exit(f"jupyterhub_config.py: LMS_HUB_BACKEND must be one of {', '.join(profiles.BACKENDS)}, not {BACKEND!r}")
 
-c.Spawner.apply_user_options = profiles.apply_user_options
+# The learner's JupyterLab (lms/hub/lab.py): the LMS's language, no nbgrader, news or hub control panel,
+# a menu entry back to the course; the LMS sends these "lab" options with the profile.
+lab = _load("oqu_lab", ROOT / "lms" / "hub" / "lab.py")
+c.Spawner.apply_user_options = lab.with_lab_options(profiles.apply_user_options, LMS_URL)
 # Start and stop of every server go to the LMS (POST /api/v1/hub/usage-events), spooled on disk first.
 usage_reporter = reporter_module.UsageReporter(LMS_URL, API_TOKEN, STATE / "usage-spool", gpus_of=profiles.gpu_count)
 c.Spawner.pre_spawn_hook, c.Spawner.post_stop_hook = usage_reporter.hooks()

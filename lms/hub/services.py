@@ -25,7 +25,8 @@ from .. import signals
 from ..courses.models import Course
 from ..extensions import db
 from ..security import SYSTEM, PermissionDenied, has_permission
-from ..utils import utcnow
+from ..i18n import LANGUAGES, current_language
+from ..utils import external_url, utcnow
 from .client import HubClient, HubError, HubUnavailable, ServerState
 from .models import HubAccount, LaunchStatus, NotebookLaunch
 from .profiles import DEFAULT_PROFILE, GROUP_PROPERTY, gpu_count
@@ -264,7 +265,8 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
         signals.notebook_launched.send(actor, launch=launch, course=course)
         db.session.commit()  # before the hub is asked: its spawn hook reports the start to the LMS
         try:
-            result, message = client.start_server(account.username, {"profile": course.notebook_profile})
+            result, message = client.start_server(account.username, {"profile": course.notebook_profile,
+                                                                   "lab": _lab_options(actor, course)})
         except HubUnavailable:
             _fail(actor, launch, course, "hub_unavailable")  # so that a retry starts afresh
             raise
@@ -277,6 +279,14 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
     if result == "ready":
         return _finish_ready(client, account, launch, client.server_state(account.username), course, actor)
     return _answer(launch, course)
+
+
+def _lab_options(actor, course: Course) -> dict:
+    """How the learner's JupyterLab is set up (lms/hub/lab.py): in the learner's LMS language (their
+    choice, else this request's), with a menu entry back to the course the learner came from."""
+    language = actor.preferred_language if actor.preferred_language in LANGUAGES else current_language()
+    return {"language": language, "back_url": external_url("courses.course", slug=course.slug),
+            "back_label": _("Back to Oqu")}
 
 
 def _one_launch_at_a_time(account: HubAccount) -> None:
