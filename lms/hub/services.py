@@ -17,7 +17,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +26,7 @@ from ..courses.models import Course
 from ..extensions import db
 from ..security import SYSTEM, PermissionDenied, has_permission
 from ..i18n import LANGUAGES, current_language
+from ..i18n.latin import to_latin
 from ..utils import external_url, utcnow
 from .client import HubClient, HubError, HubUnavailable, ServerState
 from .models import HubAccount, LaunchStatus, NotebookLaunch
@@ -285,8 +286,10 @@ def _lab_options(actor, course: Course) -> dict:
     """How the learner's JupyterLab is set up (lms/hub/lab.py): in the learner's LMS language (their
     choice, else this request's), with a menu entry back to the course the learner came from."""
     language = actor.preferred_language if actor.preferred_language in LANGUAGES else current_language()
+    with force_locale("ru" if language == "ru" else "kk"):
+        label = _("Back to Oqu")
     return {"language": language, "back_url": external_url("courses.course", slug=course.slug),
-            "back_label": _("Back to Oqu")}
+            "back_label": to_latin(label) if language == "kk-Latn" else label}
 
 
 def _one_launch_at_a_time(account: HubAccount) -> None:
