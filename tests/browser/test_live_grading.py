@@ -10,7 +10,7 @@ from lms.learning.services import enrol_learner
 from lms.security import SYSTEM
 from tests.grading.files import DEMO, assignment_course, learner_version
 
-from .. import factories
+from ..conftest import sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -27,11 +27,7 @@ def test_a_queued_submission_shows_its_score_when_grading_finishes(page, live_se
     notebook = learner_version(DEMO / "mean-and-median.ipynb")
     submission = submissions.store_submission(learner, course, "mean-and-median", {"mean-and-median.ipynb": notebook})
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Электрондық пошта").fill(learner.email)
-    page.get_by_label("Құпиясөз", exact=True).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Кіру", exact=True).click()
-    page.wait_for_url(f"{live_server}/")
+    sign_in_page(page, live_server, learner)
     course_page = page.context.new_page()
     course_page.goto(f"{live_server}/courses/{course.slug}")
     page.goto(f"{live_server}/submissions/{submission.id}")

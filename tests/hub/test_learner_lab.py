@@ -13,6 +13,7 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.hub.models import HubAccount
 
+from ..conftest import sign_in_page
 from .conftest import LearnerApi
 
 CONFIG_DATA = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S)
@@ -67,3 +68,29 @@ def test_learner_lab_has_no_nbgrader_news_or_hub_panel_and_speaks_the_lms_langua
         api.delete(f"{api.base}/courses/{course.slug}/notebook", timeout=60)
         lab.close()
         api.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language, edit, back", [("kk", "Өңдеу", "Oqu-ға оралу"),
+                                                  ("ru", "Редактировать", "Вернуться в Oqu")])
+def test_open_notebook_lands_in_jupyterlab_in_the_learners_language(page, hub, live_server, learner, course,
+                                                                   no_leftover_servers, language, edit, back):
+    learner.preferred_language = language  # chosen in the LMS; the sign-in page is the browser's Kazakh
+    db.session.commit()
+    page.set_default_timeout(60_000)
+    sign_in_page(page, live_server, learner)
+    page.goto(f"{live_server}/courses/{course.slug}")
+    page.get_by_test_id("notebook-panel").get_by_role("button").first.click()  # "Open notebook"
+    page.wait_for_url(re.compile(rf"{re.escape(hub.url)}/user/[a-z0-9]+/lab"))
+    menubar = page.locator("#jp-menu-panel")
+    menubar.get_by_text("Файл", exact=True).wait_for()
+    titles = menubar.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+    assert edit in titles and "Nbgrader" not in titles and "Edit" not in titles
+    menubar.get_by_text("Файл", exact=True).click()
+    assert page.locator(".lm-Menu").get_by_text(back, exact=True).is_visible()
+    assert page.locator(".lm-Menu").get_by_text("Hub Control Panel").count() == 0
+    page.keyboard.press("Escape")
+    assert page.get_by_text("Would you like to get notified").count() == 0
+    assert page.locator("#jp-left-stack").get_by_text("Create Assignment").count() == 0
+    account = db.session.scalar(select(HubAccount).where(HubAccount.user_id == learner.id))
+    hub.api("DELETE", f"/users/{account.username}/server")
