@@ -9,6 +9,7 @@ meet: nbgrader's instructor and exchange extensions, the news prompt, the hub co
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 CONFIG_DIR = Path(__file__).resolve().parent / "learner_jupyter"
@@ -45,16 +46,13 @@ def lab_environment(options: dict) -> dict:
 
 
 def with_lab_options(apply_user_options, lms_url: str):
-    """``Spawner.apply_user_options`` that applies the profile (``apply_user_options``), then the lab
-    options, which it records beside the profile."""
+    """``Spawner.apply_user_options`` that applies the profile (``apply_user_options``, which keeps
+    only the profile in the options the hub records), then the lab options to the server's environment."""
 
+    @functools.wraps(apply_user_options)
     def apply(spawner, user_options):
-        options = lab_options(user_options, lms_url)
         apply_user_options(spawner, user_options)
-        spawner.user_options = {**spawner.user_options, "lab": options}
-        orm_spawner = getattr(spawner, "orm_spawner", None)
-        if orm_spawner is not None:
-            orm_spawner.user_options = dict(spawner.user_options)
-        spawner.environment = {**dict(spawner.environment or {}), **lab_environment(options)}
+        spawner.environment = {**dict(spawner.environment or {}),
+                               **lab_environment(lab_options(user_options, lms_url))}
 
     return apply
