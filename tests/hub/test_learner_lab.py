@@ -92,5 +92,6 @@ def test_open_notebook_lands_in_jupyterlab_in_the_learners_language(page, hub, l
     page.keyboard.press("Escape")
     assert page.get_by_text("Would you like to get notified").count() == 0
     assert page.locator("#jp-left-stack").get_by_text("Create Assignment").count() == 0
-    account = db.session.scalar(select(HubAccount).where(HubAccount.user_id == learner.id))
-    hub.api("DELETE", f"/users/{account.username}/server")
+    page.goto(f"{live_server}/courses/{course.slug}")
+    page.get_by_test_id("notebook-panel").get_by_role("button").last.click()  # "Stop my notebook"
+    page.wait_for_url(f"{live_server}/courses/{course.slug}")
