@@ -56,6 +56,7 @@ def test_the_kazakh_pack_translates_only_core_messages_and_keeps_placeholders():
     for message, texts in kazakh.items():
         if message:
             assert message in CORE, f"not a JupyterLab core message: {message!r}"
+            assert len(texts) == (2 if len(CORE[message]) > 1 else 1), message  # kk: two plural forms
             for placeholder in ("%1", "%2"):
                 assert (placeholder in message) == all(placeholder in text for text in texts), message
 
