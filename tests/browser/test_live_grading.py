@@ -2,6 +2,8 @@
 page; when the worker finishes grading it, both show the score without being reloaded (lms/static/live.js)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from lms.grading import submissions
@@ -24,7 +26,7 @@ def test_a_queued_submission_shows_its_score_when_grading_finishes(page, live_se
     enrol_learner(SYSTEM, course, learner=learner)
     hub.hub_account(learner)
     monkeypatch.setattr(submissions, "_enqueue", lambda submission_id: None)  # the worker has not taken it yet
-    notebook = learner_version(DEMO / "mean-and-median.ipynb")
+    notebook = json.dumps(learner_version(DEMO / "mean-and-median.ipynb"))
     submission = submissions.store_submission(learner, course, "mean-and-median", {"mean-and-median.ipynb": notebook})
 
     sign_in_page(page, live_server, learner)
