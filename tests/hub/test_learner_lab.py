@@ -71,10 +71,11 @@ def test_learner_lab_has_no_nbgrader_news_or_hub_panel_and_speaks_the_lms_langua
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("language, edit, back", [("kk", "Өңдеу", "Oqu-ға оралу"),
-                                                  ("ru", "Редактировать", "Вернуться в Oqu")])
+@pytest.mark.parametrize("language, file, edit, back", [("kk", "Файл", "Өңдеу", "Oqu-ға оралу"),
+                                                        ("ru", "Файл", "Редактировать", "Вернуться в Oqu"),
+                                                        ("kk-Latn", "Fail", "Öñdeu", "Oqu-ğa oralu")])
 def test_open_notebook_lands_in_jupyterlab_in_the_learners_language(page, hub, live_server, learner, course,
-                                                                   no_leftover_servers, language, edit, back):
+                                                                   no_leftover_servers, language, file, edit, back):
     learner.preferred_language = language  # chosen in the LMS; the sign-in page is the browser's Kazakh
     db.session.commit()
     page.set_default_timeout(60_000)
@@ -83,10 +84,10 @@ def test_open_notebook_lands_in_jupyterlab_in_the_learners_language(page, hub, l
     page.get_by_test_id("notebook-panel").get_by_role("button").first.click()  # "Open notebook"
     page.wait_for_url(re.compile(rf"{re.escape(hub.url)}/user/[a-z0-9]+/lab"))
     menubar = page.locator("#jp-menu-panel")
-    menubar.get_by_text("Файл", exact=True).wait_for()
+    menubar.get_by_text(file, exact=True).wait_for()
     titles = menubar.locator(".lm-MenuBar-itemLabel").all_inner_texts()
     assert edit in titles and "Nbgrader" not in titles and "Edit" not in titles
-    menubar.get_by_text("Файл", exact=True).click()
+    menubar.get_by_text(file, exact=True).click()
     assert page.locator(".lm-Menu").get_by_text(back, exact=True).is_visible()
     assert page.locator(".lm-Menu").get_by_text("Hub Control Panel").count() == 0
     page.keyboard.press("Escape")
