@@ -149,7 +149,10 @@ BACKEND = (os.environ.get("LMS_HUB_BACKEND") or "local").strip()
 if BACKEND not in profiles.BACKENDS:
     sys.exit(f"jupyterhub_config.py: LMS_HUB_BACKEND must be one of {', '.join(profiles.BACKENDS)}, not {BACKEND!r}")
 
-c.Spawner.apply_user_options = profiles.apply_user_options
+# The learner's JupyterLab (lms/hub/lab.py): the LMS's language, no nbgrader, news or hub control panel,
+# a menu entry back to the course; the LMS sends these "lab" options with the profile.
+lab = _load("oqu_lab", ROOT / "lms" / "hub" / "lab.py")
+c.Spawner.apply_user_options = lab.with_lab_options(profiles.apply_user_options, LMS_URL)
 # Before any start the hub asks the LMS whether this person may start this profile now, and refuses
 # otherwise (POST /api/v1/hub/spawn-checks); start and stop of every server go to the LMS
 # (POST /api/v1/hub/usage-events), spooled on disk first. Both with the hub's own credential.

@@ -254,6 +254,15 @@ def fresh(obj):
     return db.session.get(type(obj), obj.id, populate_existing=True)
 
 
+def sign_in_page(page, live_server: str, user, password: str = factories.PASSWORD) -> None:
+    """Sign ``user`` in through the Kazakh sign-in form in the browser ``page``."""
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Электрондық пошта").fill(user.email)
+    page.get_by_label("Құпиясөз", exact=True).fill(password)
+    page.get_by_role("button", name="Кіру", exact=True).click()
+    page.wait_for_url(f"{live_server}/")
+
+
 def page_text(response) -> str:
     """The response body with HTML entities decoded (what a reader sees, tags aside)."""
     return html.unescape(response.get_data(as_text=True))

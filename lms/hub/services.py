@@ -26,7 +26,9 @@ from .. import signals
 from ..courses.models import Course
 from ..extensions import db
 from ..security import SYSTEM, PermissionDenied, has_permission
-from ..utils import utcnow
+from ..i18n import LANGUAGES, current_language
+from ..i18n.latin import to_latin
+from ..utils import external_url, utcnow
 from .client import HubClient, HubError, HubUnavailable, ServerState
 from .models import HubAccount, LaunchStatus, NotebookLaunch
 from .profiles import DEFAULT_PROFILE, GROUP_PROPERTY, gpu_count
@@ -290,7 +292,8 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
         signals.notebook_launched.send(actor, launch=launch, course=course)
         db.session.commit()  # before the hub is asked: its spawn hook reports the start to the LMS
         try:
-            result, message = client.start_server(account.username, {"profile": course.notebook_profile})
+            result, message = client.start_server(account.username, {"profile": course.notebook_profile,
+                                                                   "lab": _lab_options(actor, course)})
         except HubUnavailable:
             _fail(actor, launch, course, "hub_unavailable")  # so that a retry starts afresh
             raise
@@ -303,6 +306,16 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
     if result == "ready":
         return _finish_ready(client, account, launch, client.server_state(account.username), course, actor)
     return _answer(launch, course)
+
+
+def _lab_options(actor, course: Course) -> dict:
+    """How the learner's JupyterLab is set up (lms/hub/lab.py): in the learner's LMS language (their
+    choice, else this request's), with a menu entry back to the course the learner came from."""
+    language = actor.preferred_language if actor.preferred_language in LANGUAGES else current_language()
+    with force_locale("ru" if language == "ru" else "kk"):
+        label = _("Back to Oqu")
+    return {"language": language, "back_url": external_url("courses.course", slug=course.slug),
+            "back_label": to_latin(label) if language == "kk-Latn" else label}
 
 
 def _one_launch_at_a_time(account: HubAccount) -> None:

@@ -44,8 +44,11 @@ def running_hub(state_dir, hub_secrets, lms_port, extra_env=None):
                    client_id=hub_secrets.client_id, extra_env=extra_env)
     hub.start()
     yield hub
+    from lms.hub.localhub import command_line
+
+    commands = {pid: command_line(pid) for pid in [hub.process.pid, *hub.descendants()]}
     left = hub.stop()
-    assert not left, f"processes left after the hub stopped: {left}"
+    assert not left, f"processes left after the hub stopped: {[(pid, commands.get(pid)) for pid in left]}"
 
 
 def hub_settings(hub, hub_secrets, lms_port) -> dict:

@@ -10,17 +10,15 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.hub.models import HubAccount
 
+from ..conftest import sign_in_page
+
 pytestmark = pytest.mark.browser
 
 
 def test_open_notebook_from_the_course_page_lands_in_jupyterlab(page, hub, live_server, learner, course,
                                                                 no_leftover_servers):
     page.set_default_timeout(60_000)
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Электрондық пошта").fill(learner.email)
-    page.get_by_label("Құпиясөз", exact=True).fill("correct-horse-7")
-    page.get_by_role("button", name="Кіру", exact=True).click()
-    page.wait_for_url(f"{live_server}/")
+    sign_in_page(page, live_server, learner)
 
     page.goto(f"{live_server}/courses/{course.slug}")
     panel = page.get_by_test_id("notebook-panel")

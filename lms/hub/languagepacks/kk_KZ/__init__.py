@@ -1,0 +1,1 @@
+"""JupyterLab in Kazakh (Cyrillic): the locale folder next to this file."""
