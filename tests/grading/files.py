@@ -19,6 +19,18 @@ def copy_demo(assignments_dir: Path, name: str = "mean-and-median") -> Path:
     return target / "mean-and-median.ipynb"
 
 
+def demo_assignment(app, tmp_path: Path):
+    """The demo assignment ``ai-basics/mean-and-median`` in a fresh assignments folder the app reads."""
+    from lms.assignments.services import find_assignment
+
+    folder = tmp_path / "assignments"
+    folder.mkdir()
+    settings = app.config["OQU_SETTINGS"]
+    settings.assignments_dir = str(folder)
+    copy_demo(folder)
+    return find_assignment(settings, "ai-basics", "mean-and-median")
+
+
 def nbgrader_assignment(assignments_dir: Path, assignment: str, source_file: str) -> Path:
     """An assignment whose one source notebook is one of nbgrader's test files (as nbgrader's tests use it)."""
     target = assignments_dir / "tricky" / assignment

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from lms.assignments.services import find_assignment
 from lms.certificates.services import evaluate_learner
 from lms.extensions import db
 from lms.grading import submissions
@@ -14,7 +13,7 @@ from lms.grading.models import SubmissionStatus
 from lms.grading.services import grade_notebooks, suspicious_code
 from lms.learning.services import enrol_learner
 from lms.security import SYSTEM
-from tests.grading.files import DEMO, assignment_course, copy_demo, learner_version
+from tests.grading.files import DEMO, assignment_course, demo_assignment, learner_version
 
 SHELL = 'shell = get_ipython()\n'
 BUILTINS = 'b = (lambda: 0).__globals__["__buil" + "tins__"]\n'
@@ -39,12 +38,7 @@ TAMPERING = {
 
 @pytest.fixture
 def assignment(app, tmp_path):
-    folder = tmp_path / "assignments"
-    folder.mkdir()
-    settings = app.config["OQU_SETTINGS"]
-    settings.assignments_dir = str(folder)
-    copy_demo(folder)
-    return find_assignment(settings, "ai-basics", "mean-and-median")
+    return demo_assignment(app, tmp_path)
 
 
 def _with_cell(text: str, solve: bool = True) -> dict:

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lms.assignments.services import find_assignment
 from lms.grading.services import grade_notebooks
-from tests.grading.files import copy_demo, learner_version
+from tests.grading.files import demo_assignment, learner_version
 
 NETWORK = """
 import socket
@@ -46,12 +45,7 @@ print("FOUND" if found else "nothing found", found[:5])
 
 @pytest.fixture
 def assignment(app, tmp_path):
-    folder = tmp_path / "assignments"
-    folder.mkdir()
-    settings = app.config["OQU_SETTINGS"]
-    settings.assignments_dir = str(folder)
-    copy_demo(folder)
-    return find_assignment(settings, "ai-basics", "mean-and-median")
+    return demo_assignment(app, tmp_path)
 
 
 def _grade(app, assignment, *cells: str, solve: bool = True):
