@@ -38,7 +38,7 @@ def test_nothing_but_the_clock_module_reads_the_machines_date():
 @pytest.mark.database_independent
 def test_the_check_itself_finds_a_read_of_the_machines_date(tmp_path):
     sample = ROOT / "tests" / "_clock_sample.py"
-    sample.write_text("import datetime\nfrom datetime import date\nx = date.today()\ny = datetime.datetime.now()\n")
+    sample.write_text("import datetime\nfrom datetime import date\nx = date.today()\ny = datetime.datetime.now()\n")  # noqa: the sample the check must find
     try:
         assert len(_reads_of_the_machine_clock(sample)) == 2
     finally:
