@@ -59,6 +59,12 @@ def _folders_to(path: str) -> list[str]:
     return [arg for parent in parents for arg in ("--perms", "0755", "--dir", parent)]
 
 
+# The LMS's own code, read-only: the learner's JupyterLab reads its configuration and Oqu's language packs
+# from it (lms/hub/learner_jupyter, lms/hub/languagepacks). Code only: secrets live in the instance folder,
+# solutions under notebooks/ and courses/, and neither is bound.
+LMS_CODE = str(Path(__file__).resolve().parents[1])
+
+
 def sandbox_command(*, uid: int, name: str, home: Path, etc: Path, gpus: int = 0) -> list[str]:
     """The bubblewrap and setpriv prefix that runs a command as ``uid`` with ``home`` as ``/home/<name>``."""
     inside = f"/home/{name}"
@@ -72,6 +78,7 @@ def sandbox_command(*, uid: int, name: str, home: Path, etc: Path, gpus: int = 0
         "--ro-bind", str(etc / "group"), "/etc/group",
         "--ro-bind", "/sys", "/sys",
         *[arg for path in python for arg in (*_folders_to(path), "--ro-bind", path, path)],
+        *_folders_to(LMS_CODE), "--ro-bind", LMS_CODE, LMS_CODE,
         "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp", "--tmpfs", "/run",
         *_folders_to("/var/tmp"), "--perms", "1777", "--dir", "/var/tmp",
         *_folders_to(inside), "--bind", str(home), inside, "--chdir", inside,

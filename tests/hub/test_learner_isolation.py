@@ -73,7 +73,8 @@ def test_a_learners_kernel_and_terminal_reach_only_their_own_home(hub, app, live
         seen = json.loads(mine.run_python(PROBE % {"root": str(ROOT), "paths": [own, *paths]}))
         assert seen["read"].pop(own) == "read"  # the learner's own work is theirs to read
         assert not [path for path, result in seen["read"].items() if result == "read"], seen["read"]
-        assert seen["project"] in ([], [".venv"])  # of the project, only the Python environment
+        # of the project, only the Python environment and the LMS's code (no instance/, notebooks/, courses/)
+        assert set(seen["project"]) <= {".venv", "lms"}
         assert seen["uid"] != 0 and seen["gid"] != 0 and 0 not in seen["groups"], seen
         assert seen["uid"] != os.getuid()
         other = json.loads(theirs.run_python(PROBE % {"root": str(ROOT), "paths": []}))
