@@ -14,18 +14,18 @@ from lms.extensions import db
 from lms.hub.models import HubAccount
 
 from ..conftest import sign_in_page
-from .conftest import LearnerApi
+from .conftest import LearnerApi, learner_token
 
 CONFIG_DATA = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S)
 
 
 class LabOf(requests.Session):
-    """The learner's server through the hub's proxy, as the hub's own service sees it."""
+    """The learner's server through the hub's proxy, with a token of the learner's for their server."""
 
-    def __init__(self, hub, api_token: str, username: str):
+    def __init__(self, hub, username: str):
         super().__init__()
         self.trust_env = False
-        self.headers["Authorization"] = f"token {api_token}"
+        self.headers["Authorization"] = f"token {learner_token(hub, username, [f'access:servers!user={username}'])}"
         self.base = f"{hub.url}/user/{username}"
 
     def page_config(self) -> dict:
@@ -48,7 +48,7 @@ def test_learner_lab_has_no_nbgrader_news_or_hub_panel_and_speaks_the_lms_langua
     api = LearnerApi(live_server, learner)
     assert api.launch(course.slug)["status"] == "ready"
     account = db.session.scalar(select(HubAccount).where(HubAccount.user_id == learner.id))
-    lab = LabOf(hub, hub_secrets.api_token, account.username)
+    lab = LabOf(hub, account.username)
     try:
         disabled = lab.page_config()["disabledExtensions"]
         for plugin in ("@jupyter/nbgrader", "@jupyterlab/apputils-extension:announcements",
