@@ -4,7 +4,6 @@ the right ``lang`` per language, and the enrolment → lesson → quiz → submi
 keyboard alone, every focused control visibly focused."""
 from __future__ import annotations
 
-from datetime import timedelta
 import shutil
 from pathlib import Path
 
@@ -14,10 +13,9 @@ from lms.courses.teaching import add_instructor
 from lms.extensions import db
 from lms.learning import services as learning
 from lms.security import SYSTEM
-from lms.clock import today as local_today
 
 from ..browser.test_learner_journey import COURSE, QUIZ, _sign_in
-from ..courses.files import import_course
+from ..courses.files import import_course, open_cohort
 from ..grading.files import DEMO
 
 pytestmark = pytest.mark.browser
@@ -48,8 +46,7 @@ def site(world, make, tmp_path):
     """A course with a lesson, a quiz and an nbgrader assignment, taught by the instructor; a certificate of it."""
     course = import_course(tmp_path / "courses", "data-literacy", course_yaml=WITH_ASSIGNMENT, quiz=QUIZ)
     add_instructor(SYSTEM, course, world.instructor)
-    learning.create_cohort(SYSTEM, course, name="2026-1", starts_on=local_today() - timedelta(days=1),
-                           ends_on=local_today() + timedelta(days=60))
+    open_cohort(course)
     certificate = make.certificate(world.colleague, course)
     return {"world": world, "course": course, "certificate": certificate}
 

@@ -1,14 +1,11 @@
 """The certification checklist in a real browser, in Kazakh and Russian: the rule in words, a tick
 for each step done, and the step that earns the certificate leading to it."""
-from datetime import timedelta
 
 import pytest
 
-from lms import clock
 from lms.learning import services as learning
-from lms.security import SYSTEM
 
-from ..courses.files import import_course
+from ..courses.files import import_course, open_cohort
 from .test_learner_journey import COURSE, QUIZ, _sign_in
 
 pytestmark = pytest.mark.browser
@@ -29,9 +26,7 @@ WORDS = {
 @pytest.fixture
 def course(tmp_path):
     course = import_course(tmp_path, "data-literacy", course_yaml=CERTIFIED, quiz=QUIZ)
-    today = clock.today()
-    learning.create_cohort(SYSTEM, course, name="2026-1", starts_on=today - timedelta(days=1),
-                           ends_on=today + timedelta(days=60))
+    open_cohort(course)
     return course
 
 

@@ -1,14 +1,9 @@
 """The learner's way through a course in a real browser: catalogue → enrol → lesson → quiz →
 progress, in Kazakh and in Russian."""
-from datetime import timedelta
 
 import pytest
 
-from lms.learning import services as learning
-from lms.security import SYSTEM
-from lms.clock import today as local_today
-
-from ..courses.files import import_course
+from ..courses.files import import_course, open_cohort
 
 pytestmark = pytest.mark.browser
 
@@ -40,8 +35,7 @@ QUIZ = {"pass_mark": 100, "attempts": 3, "questions": [
 @pytest.fixture
 def course(tmp_path):
     course = import_course(tmp_path, "data-literacy", course_yaml=COURSE, quiz=QUIZ)
-    learning.create_cohort(SYSTEM, course, name="2026-1", starts_on=local_today() - timedelta(days=1),
-                           ends_on=local_today() + timedelta(days=60))
+    open_cohort(course)
     return course
 
 

@@ -1,17 +1,14 @@
 """At phone width (390 × 844), in Kazakh and Russian: the header's menu folds behind a button, the
 lesson comes before the outline, and no page scrolls sideways (dashboard, lesson, My certificates,
 a submission)."""
-from datetime import timedelta
 
 import pytest
 
-from lms import clock
 from lms.extensions import db
 from lms.grading.models import Submission, SubmissionStatus
 from lms.learning import services as learning
-from lms.security import SYSTEM
 
-from ..courses.files import import_course
+from ..courses.files import import_course, open_cohort
 from .test_learner_journey import COURSE, QUIZ, _sign_in
 
 pytestmark = pytest.mark.browser
@@ -33,9 +30,7 @@ def phone(browser):
 @pytest.fixture
 def learner(make, tmp_path):
     course = import_course(tmp_path, "data-literacy", course_yaml=COURSE, quiz=QUIZ)
-    today = clock.today()
-    learning.create_cohort(SYSTEM, course, name="2026-1", starts_on=today - timedelta(days=1),
-                           ends_on=today + timedelta(days=60))
+    open_cohort(course)
 
     def make_learner(language):
         person = make.user("learner", preferred_language=language)

@@ -1,16 +1,13 @@
 """A quiz's correct answers in a real browser, in Kazakh and Russian: hidden on the result page and
 in the API after a failed attempt while another remains, shown after the last one; blank questions
 listed before submitting; a timed attempt counts down."""
-from datetime import timedelta
 
 import pytest
 
-from lms import clock
 from lms.accounts import services as accounts
 from lms.learning import services as learning
-from lms.security import SYSTEM
 
-from ..courses.files import import_course
+from ..courses.files import import_course, open_cohort
 from .test_learner_journey import COURSE, QUIZ, _sign_in
 
 pytestmark = pytest.mark.browser
@@ -32,9 +29,7 @@ WORDS = {
 @pytest.fixture
 def course(tmp_path):
     course = import_course(tmp_path, "data-literacy", course_yaml=COURSE, quiz=TWO_TRIES)
-    today = clock.today()
-    learning.create_cohort(SYSTEM, course, name="2026-1", starts_on=today - timedelta(days=1),
-                           ends_on=today + timedelta(days=60))
+    open_cohort(course)
     return course
 
 

@@ -92,3 +92,16 @@ def import_course(root: Path, slug: str = "demo", **kwargs):
     report = services.import_courses(SYSTEM, Path(root) / slug)
     assert report.ok, [str(p) for p in report.problems]
     return services.get_course(slug)
+
+
+def open_cohort(course, name: str = "2026-1"):
+    """A cohort of ``course`` that opened yesterday and runs two more months (Kazakhstan's dates)."""
+    from datetime import timedelta
+
+    from lms import clock
+    from lms.learning import services as learning
+    from lms.security import SYSTEM
+
+    today = clock.today()
+    return learning.create_cohort(SYSTEM, course, name=name, starts_on=today - timedelta(days=1),
+                                  ends_on=today + timedelta(days=60))
