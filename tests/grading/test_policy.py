@@ -72,6 +72,7 @@ def test_a_late_submission_is_marked_and_its_points_reduced(app, client, learner
 
     assert response.status_code == 202, response.json
     body = client.get(f"/api/v1/submissions/{response.json['id']}", headers=_headers(learner)).json
+    assert body["status"] == "graded", body
     assert body["late"] is True and body["late_penalty"] == 50.0
     assert (body["total"], body["raw_total"], body["max_total"]) == (2.5, 5.0, 5.0)
     page = page_text(signed_in_client(app, learner).get(f"/submissions/{response.json['id']}"))
