@@ -6,10 +6,17 @@ in the Jed format JupyterLab serves at ``/lab/api/translations/<locale>`` (a hea
 then each message id, ``context\\x04id`` when it has a context, with its translations).
 The Kazakh catalogs are written by hand; the Latin ones are generated from them by Oqu's own
 transliteration: ``python -m lms.hub.languagepacks`` after changing a Kazakh catalog.
+
+What JupyterLab core asks to translate is read from the installed JupyterLab itself
+(:func:`jupyterlab_messages`): the ``trans.__``/``_p``/``_n`` calls of its built application and the
+titles, descriptions and menu labels of its settings schemas — the sources JupyterLab's own
+``jupyterlab-translate`` extracts its template from. ``python -m lms.hub.languagepacks --coverage``
+reports how much of it each catalog covers.
 """
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,3 +48,70 @@ def write_latin() -> list[Path]:
         target.write_text(json.dumps(catalog, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         written.append(target)
     return written
+
+
+# ``trans.__("…")``, ``trans._p("context", "…")``, ``trans._n("one", "many", n)`` in the minified bundle.
+_STRING = r"""(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\$]|\\.)*)`)"""
+_CALL = re.compile(r"\.(__|_p|_n)\(\s*" + _STRING + r"(?:\s*,\s*" + _STRING + ")?")
+
+
+def _js_string(body: str) -> str:
+    return json.loads('"' + re.sub(r'\\([\'`])|"|\n', lambda m: m.group(1) or {'"': '\\"', "\n": "\\n"}[m.group(0)],
+                                   body) + '"')
+
+
+def jupyterlab_messages(app_dir: Path | None = None) -> dict[str, bool]:
+    """The installed JupyterLab core's message ids (``context\\x04id`` with a context), each mapped to
+    whether it has a plural form."""
+    if app_dir is None:
+        from jupyterlab.commands import get_app_dir
+
+        app_dir = Path(get_app_dir())
+    messages: dict[str, bool] = {}
+    for bundle in sorted((app_dir / "static").glob("*.js")):
+        for call in _CALL.finditer(bundle.read_text(encoding="utf-8", errors="replace")):
+            kind, first, second = call.group(1), call.group(2, 3, 4), call.group(5, 6, 7)
+            try:
+                first = _js_string(next(text for text in first if text is not None))
+                second = next((_js_string(text) for text in second if text is not None), None)
+            except ValueError:  # an escape JSON does not know: not a message a learner reads
+                continue
+            if kind == "_p":
+                if second is not None:
+                    messages[f"{first}\x04{second}"] = False
+            else:
+                messages[first] = messages.get(first, False) or kind == "_n"
+
+    def walk(node, top: bool, menu: bool) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("title", "description") and isinstance(value, str) and value:
+                    messages.setdefault(f"{'schema' if top else 'settings'}\x04{value}", False)
+                elif key == "label" and menu and isinstance(value, str) and value:
+                    messages.setdefault(f"menu\x04{value}", False)
+                else:
+                    walk(value, False, menu or key == "jupyter.lab.menus")
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, False, menu)
+
+    for schema in sorted((app_dir / "schemas").glob("@jupyterlab/*/*.json")):
+        walk(json.loads(schema.read_text(encoding="utf-8")), True, False)
+    return messages
+
+
+# What must not change in a translation: %1-style and printf arguments, {named} fields, HTML tags and
+# entities, `code`, and the $ that the search panel replaces with a count.
+_PLACEHOLDER = re.compile(r"%\d+|%[sd]|\{[A-Za-z_]\w*\}|</?[A-Za-z][^<>]*>|&[a-z]+;|&#\d+;|`[^`]+`|\$(?![\w{])")
+
+
+def placeholders(text: str) -> list[str]:
+    """The placeholders of a message or a translation, sorted, repeated ones as many times as they occur."""
+    return sorted(_PLACEHOLDER.findall(text))
+
+
+def coverage(locale: str = KAZAKH, messages: dict[str, bool] | None = None) -> tuple[int, int]:
+    """(translated, all) of the installed JupyterLab core's messages in a locale's ``jupyterlab`` catalog."""
+    messages = jupyterlab_messages() if messages is None else messages
+    catalog = read_catalog(locale, "jupyterlab")
+    return sum(1 for message in messages if any(text.strip() for text in catalog.get(message, []))), len(messages)
