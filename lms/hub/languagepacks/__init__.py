@@ -60,14 +60,14 @@ def _js_string(body: str) -> str:
                                    body) + '"')
 
 
-def jupyterlab_messages(app_dir: Path | None = None) -> dict[str, bool]:
+def jupyterlab_messages(app_dir: Path | None = None) -> dict[str, str | None]:
     """The installed JupyterLab core's message ids (``context\\x04id`` with a context), each mapped to
-    whether it has a plural form."""
+    the id of its plural form (``None`` when it has none)."""
     if app_dir is None:
         from jupyterlab.commands import get_app_dir
 
         app_dir = Path(get_app_dir())
-    messages: dict[str, bool] = {}
+    messages: dict[str, str | None] = {}
     for bundle in sorted((app_dir / "static").glob("*.js")):
         for call in _CALL.finditer(bundle.read_text(encoding="utf-8", errors="replace")):
             kind, first, second = call.group(1), call.group(2, 3, 4), call.group(5, 6, 7)
@@ -78,17 +78,19 @@ def jupyterlab_messages(app_dir: Path | None = None) -> dict[str, bool]:
                 continue
             if kind == "_p":
                 if second is not None:
-                    messages[f"{first}\x04{second}"] = False
+                    messages.setdefault(f"{first}\x04{second}", None)
+            elif kind == "_n" and second is not None:
+                messages[first] = second
             else:
-                messages[first] = messages.get(first, False) or kind == "_n"
+                messages.setdefault(first, None)
 
     def walk(node, top: bool, menu: bool) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
                 if key in ("title", "description") and isinstance(value, str) and value:
-                    messages.setdefault(f"{'schema' if top else 'settings'}\x04{value}", False)
+                    messages.setdefault(f"{'schema' if top else 'settings'}\x04{value}", None)
                 elif key == "label" and menu and isinstance(value, str) and value:
-                    messages.setdefault(f"menu\x04{value}", False)
+                    messages.setdefault(f"menu\x04{value}", None)
                 else:
                     walk(value, False, menu or key == "jupyter.lab.menus")
         elif isinstance(node, list):
@@ -102,7 +104,7 @@ def jupyterlab_messages(app_dir: Path | None = None) -> dict[str, bool]:
 
 # What must not change in a translation: %1-style and printf arguments, {named} fields, HTML tags and
 # entities, `code`, and the $ that the search panel replaces with a count.
-_PLACEHOLDER = re.compile(r"%\d+|%[sd]|\{[A-Za-z_]\w*\}|</?[A-Za-z][^<>]*>|&[a-z]+;|&#\d+;|`[^`]+`|\$(?![\w{])")
+_PLACEHOLDER = re.compile(r"%\d+|%[sd]|\{[A-Za-z_]\w*\}|</?[A-Za-z][^<>]*>|&[a-z]+;|&#\d+;|`[^`]*`|\$(?![\w{])")
 
 
 def placeholders(text: str) -> list[str]:
@@ -110,7 +112,7 @@ def placeholders(text: str) -> list[str]:
     return sorted(_PLACEHOLDER.findall(text))
 
 
-def coverage(locale: str = KAZAKH, messages: dict[str, bool] | None = None) -> tuple[int, int]:
+def coverage(locale: str = KAZAKH, messages: dict[str, str | None] | None = None) -> tuple[int, int]:
     """(translated, all) of the installed JupyterLab core's messages in a locale's ``jupyterlab`` catalog."""
     messages = jupyterlab_messages() if messages is None else messages
     catalog = read_catalog(locale, "jupyterlab")
