@@ -241,6 +241,22 @@ def test_the_pack_names_each_concept_with_the_glossary_term():
     assert wrong == [], "\n".join(wrong)
 
 
+KAZAKH_CYRILLIC = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі")
+
+
+def test_the_kazakh_pack_is_written_in_kazakh_cyrillic():
+    """No word mixes Latin and Cyrillic letters (a Latin "i" for "і", "a" for "а"), and no letter comes
+    from another Cyrillic alphabet (Ukrainian "ї", Bashkir "ҡ"): they look right and break search."""
+    wrong = []
+    for domain in DOMAINS:
+        for message, texts in read_catalog(KAZAKH, domain).items():
+            for word in (word for text in texts for word in re.findall(r"[^\W\d_]+", text) if message):
+                cyrillic = [char for char in word if "\u0400" <= char <= "\u04ff"]
+                if cyrillic and (len(cyrillic) < len(word) or set(word.lower()) - KAZAKH_CYRILLIC):
+                    wrong.append(f"{word!r} in {message!r}")
+    assert wrong == []
+
+
 def test_the_latin_pack_is_the_transliteration_of_the_kazakh_one():
     for domain in DOMAINS:
         assert read_catalog(LATIN, domain) == latin_catalog(read_catalog(KAZAKH, domain)), domain
