@@ -202,7 +202,7 @@ def test_a_lost_or_altered_placeholder_fails_the_check():
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
-def test_the_kazakh_pack_translates_only_messages_jupyterlab_has_with_kazakh_plurals(domain):
+def test_the_kazakh_pack_translates_only_messages_jupyterlab_has_none_empty_with_kazakh_plurals(domain):
     kazakh = read_catalog(KAZAKH, domain)
     assert kazakh[""]["plural_forms"] == "nplurals=2; plural=(n != 1);"
     assert kazakh[""]["domain"] == domain
@@ -212,6 +212,7 @@ def test_the_kazakh_pack_translates_only_messages_jupyterlab_has_with_kazakh_plu
         if message:
             assert message in known, f"not a JupyterLab message: {message!r}"
             assert len(texts) == (2 if message in plurals else 1), message  # kk: two plural forms
+            assert all(text.strip() for text in texts), f"empty translation: {message!r}"
 
 
 # The glossary's JupyterLab terms (docs/glossary.md) and the stem each declined form keeps.
