@@ -217,7 +217,7 @@ def test_the_kazakh_pack_translates_only_messages_jupyterlab_has_none_empty_with
 
 # The glossary's JupyterLab terms (docs/glossary.md) and the stem each declined form keeps.
 TERMS = {"notebook": "дәпте", "kernel": "ядро", "cell": "ұяш", "checkpoint": "бақылау нүкте", "save": "сақта",
-         "launcher": "іске қосу бет", "clipboard": "алмасу буфер"}
+         "launcher": "іске қосу бет", "clipboard": "алмасу буфер", "heading": "тақырыпша"}
 
 
 def test_the_pack_names_each_concept_with_the_glossary_term():
