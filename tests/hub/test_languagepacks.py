@@ -19,7 +19,8 @@ import pytest
 from jupyterlab_server.translation_utils import get_language_pack
 
 from lms.hub.languagepacks import (
-    KAZAKH, LATIN, catalog_dir, coverage, jupyterlab_messages, latin_catalog, placeholders, read_catalog,
+    ENABLED_EXTENSIONS, KAZAKH, LATIN, catalog_dir, coverage, extension_messages, jupyterlab_messages, latin_catalog,
+    placeholders, read_catalog,
 )
 from lms.i18n.latin import to_latin
 
@@ -145,7 +146,8 @@ def placeholder_mismatches(catalog: dict, plurals: dict[str, str | None]) -> lis
 
 def _plurals(domain: str) -> dict[str, str | None]:
     plurals = _mo_plurals(RUSSIAN / f"{domain}.mo") if (RUSSIAN / f"{domain}.mo").exists() else {}
-    return {**plurals, **({k: v for k, v in CORE.items() if v} if domain == "jupyterlab" else {})}
+    installed = CORE if domain == "jupyterlab" else extension_messages(domain)
+    return {**plurals, **{message: plural for message, plural in installed.items() if plural}}
 
 
 @pytest.mark.parametrize("locale", [KAZAKH, LATIN])
@@ -163,14 +165,16 @@ def test_every_string_of_a_learner_journey_is_translated(locale, journey):
     assert untranslated(read_catalog(locale, "jupyterlab"), messages) == []
 
 
+@pytest.mark.parametrize("domain", sorted(ENABLED_EXTENSIONS))
 @pytest.mark.parametrize("locale", [KAZAKH, LATIN])
-def test_the_enabled_extensions_are_translated(locale):
-    for domain, messages in EXTENSION_JOURNEYS.items():
-        russian = _russian(domain)
-        assert [message for message in messages if message not in russian] == [], domain
-        catalog = read_catalog(locale, domain)
-        assert untranslated(catalog, messages) == [], domain
-        assert untranslated(catalog, [message for message in russian if message]) == [], domain
+def test_the_enabled_extensions_are_translated_in_full(locale, domain):
+    """Every message the installed extension's bundle and schemas have, and every one the PyPI Russian
+    pack knows for its domain."""
+    installed, russian = extension_messages(domain), _russian(domain)
+    assert installed, f"{ENABLED_EXTENSIONS[domain]} is not installed"
+    assert [message for message in EXTENSION_JOURNEYS[domain] if message not in {**installed, **russian}] == []
+    catalog = read_catalog(locale, domain)
+    assert untranslated(catalog, [message for message in {**installed, **russian} if message]) == []
 
 
 def test_a_learner_string_left_untranslated_fails_the_check():
@@ -206,7 +210,7 @@ def test_the_kazakh_pack_translates_only_messages_jupyterlab_has_none_empty_with
     kazakh = read_catalog(KAZAKH, domain)
     assert kazakh[""]["plural_forms"] == "nplurals=2; plural=(n != 1);"
     assert kazakh[""]["domain"] == domain
-    known = {**_russian(domain), **(CORE if domain == "jupyterlab" else {})}
+    known = {**_russian(domain), **(CORE if domain == "jupyterlab" else extension_messages(domain))}
     plurals = _plurals(domain)
     for message, texts in kazakh.items():
         if message:

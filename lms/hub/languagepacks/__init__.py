@@ -10,8 +10,9 @@ transliteration: ``python -m lms.hub.languagepacks`` after changing a Kazakh cat
 What JupyterLab core asks to translate is read from the installed JupyterLab itself
 (:func:`jupyterlab_messages`): the ``trans.__``/``_p``/``_n`` calls of its built application and the
 titles, descriptions and menu labels of its settings schemas — the sources JupyterLab's own
-``jupyterlab-translate`` extracts its template from. ``python -m lms.hub.languagepacks --coverage``
-reports how much of it each catalog covers.
+``jupyterlab-translate`` extracts its template from — and likewise from each extension Oqu leaves
+enabled (:data:`ENABLED_EXTENSIONS`, :func:`extension_messages`).
+``python -m lms.hub.languagepacks --coverage`` reports how much of it each catalog covers.
 """
 from __future__ import annotations
 
@@ -60,16 +61,12 @@ def _js_string(body: str) -> str:
                                    body) + '"')
 
 
-def jupyterlab_messages(app_dir: Path | None = None) -> dict[str, str | None]:
-    """The installed JupyterLab core's message ids (``context\\x04id`` with a context), each mapped to
-    the id of its plural form (``None`` when it has none)."""
-    if app_dir is None:
-        from jupyterlab.commands import get_app_dir
-
-        app_dir = Path(get_app_dir())
+def bundle_messages(bundles, schemas) -> dict[str, str | None]:
+    """The message ids (``context\\x04id`` with a context) of built JavaScript bundles and settings
+    schemas, each mapped to the id of its plural form (``None`` when it has none)."""
     messages: dict[str, str | None] = {}
-    for bundle in sorted((app_dir / "static").glob("*.js")):
-        for call in _CALL.finditer(bundle.read_text(encoding="utf-8", errors="replace")):
+    for bundle in bundles:
+        for call in _CALL.finditer(Path(bundle).read_text(encoding="utf-8", errors="replace")):
             kind, first, second = call.group(1), call.group(2, 3, 4), call.group(5, 6, 7)
             try:
                 first = _js_string(next(text for text in first if text is not None))
@@ -97,9 +94,37 @@ def jupyterlab_messages(app_dir: Path | None = None) -> dict[str, str | None]:
             for value in node:
                 walk(value, False, menu)
 
-    for schema in sorted((app_dir / "schemas").glob("@jupyterlab/*/*.json")):
-        walk(json.loads(schema.read_text(encoding="utf-8")), True, False)
+    for schema in schemas:
+        walk(json.loads(Path(schema).read_text(encoding="utf-8")), True, False)
     return messages
+
+
+def jupyterlab_messages(app_dir: Path | None = None) -> dict[str, str | None]:
+    """The installed JupyterLab core's messages (:func:`bundle_messages` of its application)."""
+    if app_dir is None:
+        from jupyterlab.commands import get_app_dir
+
+        app_dir = Path(get_app_dir())
+    return bundle_messages(sorted((app_dir / "static").glob("*.js")),
+                           sorted((app_dir / "schemas").glob("@jupyterlab/*/*.json")))
+
+
+# The prebuilt extensions Oqu leaves enabled in the learner's JupyterLab (learner_jupyter/labconfig
+# disables nbgrader's), by the translation domain each loads.
+ENABLED_EXTENSIONS = {"notebook": "@jupyter-notebook/lab-extension",
+                      "jupyterlab_widgets": "@jupyter-widgets/jupyterlab-manager"}
+
+
+def extension_messages(domain: str) -> dict[str, str | None]:
+    """The messages of the installed extension that loads ``domain`` (empty when it is not installed)."""
+    from jupyter_core.paths import jupyter_path
+
+    for root in map(Path, jupyter_path("labextensions")):
+        folder = root / ENABLED_EXTENSIONS[domain]
+        if (folder / "package.json").exists():
+            return bundle_messages(sorted((folder / "static").glob("*.js")),
+                                   sorted((folder / "schemas").glob("*/*/*.json")))
+    return {}
 
 
 # What must not change in a translation: %1-style and printf arguments, {named} fields, HTML tags and
