@@ -59,6 +59,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .hub import handlers as hub_handlers
     hub_handlers.connect()
 
+    from .assignments import tasks as _assignment_tasks  # noqa: F401 — each domain's worker tasks
+    from .gpu import tasks as _gpu_tasks  # noqa: F401
+    from .grading import tasks as _grading_tasks  # noqa: F401
+    from .hub import tasks as _hub_tasks  # noqa: F401
+
     _register_blueprints(app)
     _register_cli(app)
 

@@ -61,6 +61,9 @@ hr_report_exported = _signals.signal("hr-report-exported", doc="report: which HR
 hub_signed_in = _signals.signal("hub-signed-in", doc="user: the person the hub signed in through the LMS; "
                                 "client_id: the OAuth client (the hub).")
 notebook_launched = _signals.signal("notebook-launched", doc="launch: the new NotebookLaunch; course: its Course.")
+notebook_ready = _signals.signal("notebook-ready", doc="launch: the NotebookLaunch whose server is ready (its "
+                                 "course folder made); course: its Course; username: the person's hub account. Sent the "
+                                 "first time, and again on each explicit launch: assignments are released on it (worker).")
 notebook_launch_failed = _signals.signal("notebook-launch-failed", doc="launch: the NotebookLaunch; course: its "
                                          "Course; reason: the hub's message or `timeout`.")
 notebook_stopped = _signals.signal("notebook-stopped", doc="launch: the NotebookLaunch whose server was stopped; "
@@ -86,6 +89,9 @@ instructor_added = _signals.signal("instructor-added", doc="course: the Course; 
                                    "teaches it.")
 
 # GPU time (lms/gpu/services.py)
+gpu_time_exhausted = _signals.signal("gpu-time-exhausted", doc="user: the person whose GPU time (their own or "
+                                     "their organisation's) ran out while a GPU server runs; the hub stops it (a listener "
+                                     "raises when the hub does not answer, so that the next run tries again).")
 gpu_quota_set = _signals.signal("gpu-quota-set", doc="quota: the GpuQuota of an organisation or a course, as set; "
                                 "previous: its learner and organisation hours before (None: no limit).")
 gpu_usage_exported = _signals.signal("gpu-usage-exported", doc="month: `YYYY-MM`; by: `organisation`, `course` or "

@@ -67,15 +67,23 @@ def error_response(error: HTTPException):
     return response
 
 
+_token_owner = None  # the accounts domain's ``user_for_api_token`` (set by authenticate_tokens_with)
+
+
+def authenticate_tokens_with(user_for_token) -> None:
+    """Say how a bearer token's secret becomes a user (the accounts domain does, from its ``api.py``): the
+    API depends on no domain; the domains register with it."""
+    global _token_owner
+    _token_owner = user_for_token
+
+
 def token_required(view):
     """Authenticate the request by its ``Authorization: Bearer`` token; the user is ``g.api_user``."""
     @wraps(view)
     def wrapper(*args, **kwargs):
-        from ..accounts.services import user_for_api_token
-
         header = request.headers.get("Authorization", "")
         scheme, _sep, secret = header.partition(" ")
-        user = user_for_api_token(secret.strip()) if scheme.lower() == "bearer" else None
+        user = _token_owner(secret.strip()) if scheme.lower() == "bearer" and _token_owner else None
         if user is None:
             raise ApiError(401, "unauthorized", default_messages()[401])
         g.api_user = user
@@ -113,7 +121,6 @@ def register(app) -> None:
     from ..hub import api as _hub_api  # noqa: F401
     from ..certificates import api as _certificates_api  # noqa: F401
     from ..grading import api as _grading_api  # noqa: F401
-    from ..gpu import api as _gpu_api  # noqa: F401
     from . import health as _health, openapi as _openapi  # noqa: F401
 
     app.register_blueprint(bp)

@@ -5,6 +5,17 @@ from ..extensions import db
 from . import bp
 
 
+_CHECKS: dict = {}  # name → function returning "ok" or "down", added by the domains (health_check)
+
+
+def health_check(name: str):
+    """Register the decorated function as the health of ``name`` (the hub's, from the hub domain)."""
+    def register(function):
+        _CHECKS[name] = function
+        return function
+    return register
+
+
 @bp.get("/health")
 def health():
     """Whether Oqu and the parts it depends on are working. No authentication.
@@ -30,10 +41,9 @@ def health():
     except Exception:  # noqa: BLE001 - any failure means the database is down
         db.session.rollback()
         database = "down"
-    from ..hub.services import hub_available
     from ..worker import grading_health, queue_health
 
-    checks = {"database": database, "hub": "ok" if hub_available(force=True) else "down", "queue": queue_health(),
+    checks = {"database": database, **{name: check() for name, check in _CHECKS.items()}, "queue": queue_health(),
               "grading": grading_health()}
     status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
     return jsonify(status=status, **checks)

@@ -426,4 +426,7 @@ def _on_published(sender, version=None, **extra) -> None:
 def connect() -> None:
     from .. import signals
 
+    from .tasks import queue_release
+
     signals.assignment_published.connect(_on_published, weak=False)
+    signals.notebook_ready.connect(queue_release, weak=False)

@@ -20,4 +20,10 @@ def _notices():
 
         return release_notices(current_user, course)
 
-    return {"assignment_release_notices": assignment_release_notices}
+    def assignment_release_state(course):
+        from .tasks import release_state
+
+        return release_state(current_user, course)
+
+    return {"assignment_release_notices": assignment_release_notices,
+            "assignment_release_state": assignment_release_state}

@@ -6,10 +6,13 @@ from flask_babel import gettext as _
 
 from .. import clock
 from ..api import ApiError, bp, token_required
+from ..api.schemas import register_schemas
 from ..throttling import verification_limit
 from ..utils import external_url
 from . import services
-from .schemas import CertificatePage, CertificateStatus
+from .schemas import SCHEMAS, CertificatePage, CertificateStatus
+
+register_schemas(SCHEMAS)  # listed in /api/v1/openapi.json
 
 PAGE_DEFAULT, PAGE_MAX = 100, 500
 

@@ -19,6 +19,11 @@ import yaml
 
 from .markdown import IMAGE_TYPES, render_lesson
 
+#: Sections of course.yaml that another domain validates (it registers here, so that courses depend on
+#: no domain): name → ``check(mapping, item_kinds, problem)``, ``problem(line, message)`` for each fault.
+#: ``certification`` is the certificates domain's (lms.certificates.rules.check_rule).
+SECTION_CHECKS: dict = {}
+
 LANGUAGES = ("kk", "ru")
 LEVELS = ("beginner", "intermediate", "advanced")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -456,11 +461,9 @@ def load_course(folder: Path, display: str | None = None) -> tuple[CourseSpec, l
                 module.items.append(item)
         spec.modules.append(module)
 
-    if certification is not None:
-        from ..certificates.rules import check_rule
-
+    if certification is not None and "certification" in SECTION_CHECKS:
         kinds = {item.key: item.kind for module in spec.modules for item in module.items}
-        check_rule(certification, kinds, checks.problem)
+        SECTION_CHECKS["certification"](certification, kinds, checks.problem)
 
     spec.content_hash = _hash(reader.read)
     return spec, reader.problems

@@ -3,9 +3,12 @@ from flask import g, jsonify
 from flask_babel import gettext as _
 
 from ..api import ApiError, bp, token_required
+from ..api.schemas import register_schemas
 from ..security import PermissionDenied
 from . import access
-from .schemas import Submission, SubmissionTotals
+from .schemas import SCHEMAS, Submission, SubmissionTotals
+
+register_schemas(SCHEMAS)  # listed in /api/v1/openapi.json
 
 
 @bp.post("/assignments/<course_slug>/<assignment>/submissions")

@@ -31,7 +31,7 @@ from ..i18n.latin import to_latin
 from ..utils import external_url, utcnow
 from .client import HubClient, HubError, HubUnavailable, ServerState
 from .models import HubAccount, LaunchStatus, NotebookLaunch
-from .profiles import DEFAULT_PROFILE, GROUP_PROPERTY, gpu_count
+from ..profiles import DEFAULT_PROFILE, GROUP_PROPERTY, gpu_count
 from ..gpu.notebook import NAME as GPU_CHECK_NAME, landing_notebook
 from ..gpu.services import quota_refusal
 
@@ -173,6 +173,11 @@ def hub_account(user, create: bool = True) -> HubAccount | None:
     return account
 
 
+def user_id_for_hub_name(username: str) -> int | None:
+    """Whose hub user name this is (the person's id), None for a name the LMS never gave."""
+    return db.session.scalar(select(HubAccount.user_id).where(HubAccount.username == username))
+
+
 def hub_userinfo(user) -> dict:
     """The claims the hub reads at sign-in: a stable name without personal data, the display name,
     and one group per course the person may use."""
@@ -293,6 +298,7 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
         db.session.commit()  # before the hub is asked: its spawn hook reports the start to the LMS
         try:
             result, message = client.start_server(account.username, {"profile": course.notebook_profile,
+                                                                   "course": course.slug,
                                                                    "lab": _lab_options(actor, course)})
         except HubUnavailable:
             _fail(actor, launch, course, "hub_unavailable")  # so that a retry starts afresh
@@ -351,31 +357,28 @@ def _record(actor, course: Course, launch: NotebookLaunch | None, status: Launch
 
 def _finish_ready(client: HubClient, account: HubAccount, launch: NotebookLaunch, state: ServerState,
                   course: Course, actor, release: bool = False) -> NotebookState:
-    """Mark the launch ready; the first time (or, with ``release``, on every explicit launch) make the
-    course folder and release the course's assignments into it."""
+    """Mark the launch ready; the first time make the course folder. The first time, and with ``release``
+    on every explicit launch, say so (``notebook_ready``): the assignments domain then releases the
+    course's assignments into the server, in the worker, never in this request."""
     if launch.status != LaunchStatus.ready or launch.ready_at is None:
         _prepare_course_folder(client, account.username, course)
-        _release_assignments(client, account.username, course, actor)
         launch.status = LaunchStatus.ready
         launch.progress = 100
         launch.ready_at = launch.ready_at or utcnow()
         launch.message = ""
         db.session.commit()
+        _say_ready(actor, launch, course, account.username)
     elif release:
-        _release_assignments(client, account.username, course, actor)
+        _say_ready(actor, launch, course, account.username)
     return _answer(launch, course, _course_url(state, course))
 
 
-def _release_assignments(client: HubClient, username: str, course: Course, actor) -> None:
-    """Place the student versions of the course's assignments (lms.assignments.release); a failure
-    there is logged and shown on the course page, never a failed launch."""
-    from ..assignments.release import release_course
-
+def _say_ready(actor, launch: NotebookLaunch, course: Course, username: str) -> None:
     try:
-        release_course(actor, course, client, username)
-    except Exception:  # noqa: BLE001 — release_course records its own failures; this is a last guard
+        signals.notebook_ready.send(actor, launch=launch, course=course, username=username)
+    except Exception:  # noqa: BLE001 — a listener's failure (the queue down) is logged, never a failed launch
         db.session.rollback()
-        log.exception("releasing the assignments of %s failed", course.slug)
+        log.exception("a listener of notebook_ready failed for %s", course.slug)
 
 
 def _prepare_course_folder(client: HubClient, username: str, course: Course) -> None:

@@ -4,10 +4,13 @@ from marshmallow import ValidationError
 
 from ..accounts.models import User
 from ..api import ApiError, bp, token_required
+from ..api.schemas import register_schemas
 from ..courses import services as courses
 from ..extensions import db
 from . import services
-from .schemas import Enrolment, EnrolmentRequest, MyProgress, QuizAttempt
+from .schemas import SCHEMAS, CourseDetail, Enrolment, EnrolmentRequest, MyProgress, QuizAttempt
+
+register_schemas(SCHEMAS)  # listed in /api/v1/openapi.json
 
 
 @bp.post("/courses/<slug>/enrolments")
@@ -122,3 +125,27 @@ def quiz_attempt(attempt_id: int):
         "submitted_at": attempt.submitted_at, "score": attempt.score, "max_score": attempt.max_score,
         "percent": attempt.percent, "passed": attempt.passed, "late": attempt.late, "review": review.review,
         "answers_shown": review.answers_shown, "questions": review.questions}))
+
+
+@bp.get("/courses/<slug>")
+@token_required
+def get_course(slug: str):
+    """One course with its syllabus, open cohorts and the caller's enrolment.
+    ---
+    get:
+      tags: [courses]
+      summary: A course
+      parameters:
+        - {name: slug, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          content:
+            application/json:
+              schema: CourseDetail
+    """
+    course = courses.get_course(slug)
+    enrolment = services.enrolment_for(g.api_user, course)
+    data = CourseDetail().dump(course)
+    data["cohorts"] = CourseDetail().fields["cohorts"].serialize("cohorts", {"cohorts": services.open_cohorts(course)})
+    data["enrolment"] = CourseDetail().fields["enrolment"].serialize("enrolment", {"enrolment": enrolment})
+    return jsonify(data)

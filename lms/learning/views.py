@@ -23,6 +23,8 @@ from .models import Cohort
 
 bp = Blueprint("learning", __name__)
 
+from . import course_pages as _course_pages  # noqa: E402,F401 — the catalogue and course page (courses blueprint)
+
 
 def _user():
     return current_user._get_current_object()

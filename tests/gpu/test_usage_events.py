@@ -11,7 +11,7 @@ from lms.extensions import db
 from lms.gpu.models import GpuUsageSession
 from lms.gpu.reporter import UsageReporter
 from lms.hub.models import LaunchStatus, NotebookLaunch
-from lms.hub.profiles import gpu_count
+from lms.profiles import gpu_count
 from lms.utils import utcnow
 
 from .. import factories

@@ -20,7 +20,7 @@ import pytest
 from jupyterhub.objects import Hub
 from tornado import web
 
-from lms.hub import profiles
+from lms import profiles
 
 SMUGGLED = {"profile": "cpu", "gres": "gpu:8", "req_gres": "gpu:8", "image": "evil/miner:latest",
             "extra_resource_limits": {"nvidia.com/gpu": "8"}, "profile-option-cpu--image": "evil"}
