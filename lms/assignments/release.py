@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..utils import utcnow
 from .models import AssignmentRelease
-from .services import AssignmentError, find_assignment, leaks
+from ..grading.notebooks import AssignmentError, find_assignment, leaks
 
 log = logging.getLogger(__name__)
 

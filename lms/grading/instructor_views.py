@@ -38,7 +38,7 @@ def _course(slug: str) -> Course:
 
 @bp.app_context_processor
 def _version_notices():
-    from ..assignments import adversaries
+    from . import adversaries
 
     return {"assignment_version_notices": authoring.new_version_notices,
             "trick_answer": adversaries.describe, "trick_verdict": adversaries.verdict}

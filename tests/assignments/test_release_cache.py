@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from lms.assignments.release import student_version
-from lms.assignments.services import find_assignment
+from lms.grading.notebooks import find_assignment
 from lms.courses.models import Course, Level
 from lms.extensions import db
 from lms.grading.models import AssignmentVersion

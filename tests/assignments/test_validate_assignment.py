@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from lms.assignments.services import leaks
+from lms.grading.notebooks import leaks
 from tests.grading.files import copy_demo
 
 

@@ -43,7 +43,7 @@ def test_start_and_stop_make_one_session_with_person_course_and_organisation(cli
     db.session.commit()
     started = utcnow().replace(microsecond=0) - timedelta(minutes=30)
     answer = post(client, hub_token, id="a1", event="start", user=name, server="", profile="gpu-1",
-                  at=started.isoformat() + "+00:00")
+                  course=gpu_course.slug, at=started.isoformat() + "+00:00")
     assert answer.status_code == 200 and answer.json == {"result": "started"}
     answer = post(client, hub_token, id="a2", event="stop", user=name, server="", profile="gpu-1",
                   at=(started + timedelta(minutes=30)).isoformat() + "Z")
@@ -51,6 +51,22 @@ def test_start_and_stop_make_one_session_with_person_course_and_organisation(cli
     [row] = sessions()
     assert (row.user_id, row.organisation_id, row.course_id, row.gpus) == (learner.id, department.id, gpu_course.id, 1)
     assert row.started_at == started and row.stopped_at == started + timedelta(minutes=30)
+
+
+def test_the_course_of_a_session_is_the_one_its_start_names_not_the_latest_launch(client, hub_token, gpu_course):
+    """Opening course B just after course A's server started does not move A's GPU time to B."""
+    from .conftest import make_course
+
+    learner = factories.user("learner")
+    other = make_course("other-course", "gpu-1")
+    db.session.add(NotebookLaunch(user_id=learner.id, course_id=other.id, profile="gpu-1",
+                                  status=LaunchStatus.pending))
+    db.session.commit()
+    answer = post(client, hub_token, id="b1", event="start", user=hub_name(learner), server="", profile="gpu-1",
+                  course=gpu_course.slug, at=utcnow().isoformat() + "Z")
+    assert answer.json == {"result": "started"}
+    [row] = sessions()
+    assert row.course_id == gpu_course.id
 
 
 def test_a_stop_without_a_start_is_ignored(client, hub_token):

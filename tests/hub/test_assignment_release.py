@@ -240,7 +240,7 @@ def test_once_published_only_the_published_version_is_released(app, source):
     """Courses from files release their folder as it is; after an instructor has published in the LMS,
     learners get the published version only, never unpublished edits."""
     from lms.assignments import release
-    from lms.assignments.services import find_assignment
+    from lms.grading.notebooks import find_assignment
     from lms.grading.models import AssignmentVersion
 
     settings = app.config["OQU_SETTINGS"]

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.hub.localhub import ROOT
+from tests.hubs import ROOT
 from lms.hub.models import HubAccount
 
 from .. import factories

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from lms.hub.localhub import ROOT, alive, children_of, command_line, free_port, wait_for
+from tests.hubs import ROOT, alive, children_of, command_line, free_port, wait_for
 
 BIN = Path(sys.executable).parent
 

@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 
 from lms import create_app
 from lms.extensions import db
-from lms.hub.localhub import free_port, wait_for
+from tests.hubs import free_port, wait_for
 from lms.clock import today as local_today
 
 from .. import factories

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.hub.localhub import ROOT
+from tests.hubs import ROOT
 from lms.settings import Settings
 from lms.worker import HEARTBEAT_KEY, create_huey, get_huey, queue_health, registered_tasks
 
