@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from .. import signals
 from ..accounts.models import User
-from ..courses.loader import DEFAULT_REVIEW
+from ..courses.quiz_format import DEFAULT_REVIEW
 from ..courses.models import Course, Item, ItemKind, Module
 from ..courses.teaching import ensure_teaches, taught_courses
 from ..extensions import db
