@@ -57,11 +57,11 @@ def test_lessons_are_closed_to_people_not_enrolled_but_open_to_instructors(clien
 def test_overdue_enrolment_is_marked(course, world, cohort_factory):
     cohort = cohort_factory(due_on=local_today() - timedelta(days=1))
     services.enrol_learner(world.learner, course, cohort=cohort)
-    entry = services.my_courses(world.learner)[0]
+    entry = services.learner_courses(world.learner)[0]
     assert entry.overdue and entry.due == cohort.due_on
     services.assign_course(world.hr, course, people=[world.colleague], due_on=local_today() + timedelta(days=3),
                            cohort=cohort)
-    assert not services.my_courses(world.colleague)[0].overdue
+    assert not services.learner_courses(world.colleague)[0].overdue
 
 
 def test_learner_dashboard_shows_progress_next_step_deadline_and_results(client, course, make, cohort_factory):
@@ -193,3 +193,23 @@ def test_roster_and_quiz_csv_are_safe_in_excel_splitting_on_semicolons_or_commas
     stats = client.get("/teaching/courses/demo/quizzes/q1/stats.csv")
     assert stats.status_code == 200
     assert_excel_safe(stats.get_data(), "capital")
+
+
+def test_dashboard_api_and_course_page_agree_on_a_learners_progress(client, course, make):
+    """One computation of a learner's courses: the dashboard card, /api/v1/me/progress and the
+    course's own progress (which decides completion) show the same figures and the same next step."""
+    learner = make.user("learner")
+    enrolment = services.enrol_learner(learner, course)
+    services.complete_lesson(learner, enrolment, course.active_items()[0])
+    attempt = services.start_attempt(learner, enrolment, courses.get_item(course, "q1"))
+    services.submit_attempt(learner, attempt, CORRECT)
+    own = services.course_progress(learner, course)
+    _t, secret = accounts.create_api_token(learner, learner, "t")
+    [api] = client.get("/api/v1/me/progress", headers={"Authorization": f"Bearer {secret}"}).get_json()["courses"]
+    assert (api["done"], api["total"], api["percent"]) == (own.done, own.total, own.percent) == (2, 3, 67)
+    assert [(m["done"], m["total"]) for m in api["modules"]] == [(m.done, m.total) for m in own.modules]
+    assert [q["id"] for q in api["quizzes"]] == ["q1"] and api["quizzes"][0]["passed"]
+    sign_in(client, learner)
+    card = page_text(client.get("/"))
+    assert f'<progress max="{own.total}" value="{own.done}">' in card
+    assert f"/courses/demo/items/{api['next_item']}" in card
