@@ -39,7 +39,7 @@ COURSE_REQUIRED = {"title", "description", "hours", "level", "modules"}
 MODULE_KEYS = {"id", "title", "items"}
 ITEM_KINDS = ("lesson", "quiz", "notebook")
 ITEM_KEYS = {"lesson": {"lesson", "title", "files"}, "quiz": {"quiz", "title", "file"},
-             "notebook": {"notebook", "title", "file", "due", "max_attempts", "late"}}
+             "notebook": {"notebook", "title", "file", "due", "max_attempts", "late", "counts"}}
 ASSIGNMENT_POLICY_KEYS = {"due", "max_attempts", "late", "counts"}
 ASSIGNMENT_LATE_KEYS = {"penalty_per_day", "floor", "cutoff_days"}
 QUIZ_KEYS = {"pass_mark", "attempts", "time_limit", "late", "review", "shuffle_questions", "shuffle_options",
