@@ -297,6 +297,16 @@ def change_due_dates(actor, enrolments: list[Enrolment], due_on: date, today: da
     return changed
 
 
+def withdrawal_refusal(actor, enrolment: Enrolment) -> str | None:
+    """Why :func:`withdraw` would refuse ``actor`` leaving ``enrolment`` (translated; None: it would
+    not), so that pages offer Withdraw only where it works."""
+    if enrolment.status == EnrolmentStatus.completed:
+        return _("A completed course cannot be withdrawn from.")
+    if _is(actor, enrolment.user) and enrolment.mandatory:
+        return _("This course was assigned to you as mandatory. Ask your HR officer to withdraw you.")
+    return None
+
+
 def withdraw(actor, enrolment: Enrolment) -> Enrolment:
     """Leave a course (or its waitlist). The freed seat goes to the first person waiting."""
     own = _is(actor, enrolment.user)
@@ -306,10 +316,9 @@ def withdraw(actor, enrolment: Enrolment) -> Enrolment:
             raise PermissionDenied("learner outside scope")
     if enrolment.status == EnrolmentStatus.withdrawn:
         return enrolment
-    if enrolment.status == EnrolmentStatus.completed:
-        raise EnrolmentError(_("A completed course cannot be withdrawn from."))
-    if own and enrolment.mandatory:
-        raise EnrolmentError(_("This course was assigned to you as mandatory. Ask your HR officer to withdraw you."))
+    refusal = withdrawal_refusal(actor, enrolment)
+    if refusal:
+        raise EnrolmentError(refusal)
     held_seat = enrolment.status == EnrolmentStatus.enrolled and enrolment.cohort_id is not None
     if held_seat:
         # Serialise withdrawals and promotions per cohort (PostgreSQL: row lock until commit).

@@ -125,6 +125,19 @@ def test_a_mandatory_course_cannot_be_left_by_the_learner(course, world):
     assert len(audit_events("enrolment_withdrawn")) == 1
 
 
+def test_the_course_page_offers_withdraw_only_where_the_learner_may_withdraw(app, course, world):
+    from ..conftest import page_text, signed_in_client, translated
+
+    withdraw_link = 'href="/courses/demo/withdraw"'
+    colleague = signed_in_client(app, world.colleague)
+    services.enrol_learner(world.colleague, course)
+    assert withdraw_link in colleague.get("/courses/demo").get_data(as_text=True)
+    services.enrol_learner(world.hr, course, learner=world.learner, mandatory=True)
+    page = page_text(signed_in_client(app, world.learner).get("/courses/demo"))
+    assert withdraw_link not in page  # the service would refuse it
+    assert translated(app, "This course was assigned to you as mandatory. Ask your HR officer to withdraw you.") in page
+
+
 def test_withdrawal_page_asks_for_confirmation(client, course, make):
     learner = make.user("learner")
     services.enrol_learner(learner, course)
