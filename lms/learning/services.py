@@ -24,11 +24,13 @@ from ..courses.loader import DEFAULT_REVIEW
 from ..courses.models import PROGRESS_KINDS, Course, Item, ItemKind, Module
 from ..courses.teaching import ensure_teaches, taught_courses
 from ..extensions import db
+from ..i18n import localized
 from ..i18n.collation import by_name
 from ..clock import today as local_today
 from ..organisations.models import Organisation
 from ..organisations.services import covers, visible_to
 from ..security import PermissionDenied, ensure, has_permission
+from ..spreadsheets import to_csv
 from ..utils import utcnow
 from .models import AttemptStatus, Cohort, Enrolment, EnrolmentStatus, ItemProgress, QuizAttempt
 
@@ -186,8 +188,16 @@ def enrol_learner(actor, course: Course, *, learner: User | None = None, cohort:
     existing = enrolment_for(learner, course)
     if existing is not None and existing.status != EnrolmentStatus.withdrawn:
         if assigned and (mandatory or due_on):
-            existing.mandatory = existing.mandatory or mandatory
-            existing.due_on = due_on or existing.due_on
+            # HR assigning again: the course becomes mandatory and/or gets the new due date; both are
+            # signalled (and so audited) like the first assignment and a change of due date.
+            before_due = existing.due_date
+            if mandatory and not existing.mandatory:
+                existing.mandatory = True
+                signals.enrolment_made_mandatory.send(actor, enrolment=existing)
+            if due_on and due_on != existing.due_on:
+                existing.due_on = due_on
+                if due_on != before_due:
+                    signals.enrolment_due_date_changed.send(actor, enrolment=existing, before=before_due)
             existing.assigned_by_id = getattr(actor, "id", None)
             db.session.commit()
         return existing
@@ -1027,6 +1037,35 @@ def quiz_statistics(actor, item: Item, cohort: Cohort | None = None) -> tuple[in
                 stats[question_id].answered += 1
                 stats[question_id].correct += 1 if result.get("correct") else 0
     return attempts, list(stats.values())
+
+
+def export_roster_csv(actor, cohort: Cohort) -> bytes:
+    """The cohort's roster (names, e-mails, progress, quiz scores) as CSV for Excel, headers in the
+    reader's language. Audit-logged, like every export of people's data."""
+    quizzes, rows = cohort_roster(actor, cohort)
+    header = [_("Surname"), _("Given name"), _("E-mail"), _("Status"), _("Due date"), _("Progress, %")] + [
+        localized(q.title_kk, q.title_ru) for q in quizzes]
+    body = [[row.enrolment.user.surname, row.enrolment.user.given_name, row.enrolment.user.email,
+             row.enrolment.status.value, row.enrolment.due_date.isoformat() if row.enrolment.due_date else "",
+             row.progress.percent] + ["" if row.quiz_scores[q.id] is None else row.quiz_scores[q.id] for q in quizzes]
+            for row in rows]
+    data = to_csv(header, body)
+    signals.roster_exported.send(actor, cohort=cohort, rows=len(body))
+    db.session.commit()
+    return data
+
+
+def export_quiz_statistics_csv(actor, item: Item, cohort: Cohort | None = None) -> bytes:
+    """Per question of the quiz: attempts that answered it and the share correct, as CSV for Excel.
+    Audit-logged."""
+    _attempts, stats = quiz_statistics(actor, item, cohort)
+    header = [_("Question"), _("Text"), _("Answered"), _("Correct"), _("Share correct")]
+    body = [[s.id, localized(s.text.get("kk"), s.text.get("ru")), s.answered, s.correct,
+             "" if s.share_correct is None else round(s.share_correct, 3)] for s in stats]
+    data = to_csv(header, body)
+    signals.quiz_statistics_exported.send(actor, item=item, rows=len(body))
+    db.session.commit()
+    return data
 
 
 # --------------------------------------------------------------------------- notebooks (used by lms.hub)

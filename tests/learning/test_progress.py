@@ -8,7 +8,7 @@ from lms.learning import services
 from lms.security import SYSTEM
 from lms.clock import today as local_today
 
-from ..conftest import page_text, post_form, sign_in, translated
+from ..conftest import audit_events, page_text, post_form, sign_in, translated
 from ..courses.files import CORRECT
 
 
@@ -108,6 +108,11 @@ def test_instructor_sees_roster_stats_and_downloads_csv(client, course, make, co
     assert "<meter" in stats_page and "50%" in stats_page
     assert b"capital" in client.get("/teaching/courses/demo/quizzes/q1/stats.csv").get_data()
     assert 'href="/teaching/courses/demo"' in page_text(client.get("/teaching"))
+    # both downloads carry people's data or results: audited like every other export
+    [roster] = audit_events("roster_exported")
+    assert roster.object_id == str(cohort.id) and roster.details == {"course": "demo", "rows": 2}
+    [stats] = audit_events("quiz_statistics_exported")
+    assert stats.details == {"quiz": "q1", "rows": 4}
 
 
 def _teacher(make, course):
