@@ -41,6 +41,8 @@ enrolment_created = _signals.signal("enrolment-created", doc="enrolment: the Enr
 enrolment_withdrawn = _signals.signal("enrolment-withdrawn", doc="enrolment: the withdrawn Enrolment.")
 enrolment_due_date_changed = _signals.signal("enrolment-due-date-changed", doc="enrolment: the Enrolment with its "
                                              "new `due_on`; before: the due date it had (its own or its cohort's).")
+enrolment_made_mandatory = _signals.signal("enrolment-made-mandatory", doc="enrolment: an existing Enrolment that "
+                                           "HR assigned again as mandatory.")
 waitlist_promoted = _signals.signal("waitlist-promoted", doc="enrolment: the Enrolment that got a freed seat.")
 lesson_completed = _signals.signal("lesson-completed", doc="enrolment: the Enrolment; item: the lesson Item.")
 quiz_submitted = _signals.signal("quiz-submitted", doc="attempt: the scored QuizAttempt (counted once).")
@@ -84,6 +86,10 @@ submission_flag_cleared = _signals.signal("submission-flag-cleared", doc="submis
 assignment_published = _signals.signal("assignment-published", doc="version: the new AssignmentVersion.")
 audit_log_exported = _signals.signal("audit-log-exported", doc="filters: dict of the filters set; rows: events "
                                      "written.")
+roster_exported = _signals.signal("roster-exported", doc="cohort: the Cohort whose roster was downloaded; rows: "
+                                  "learners written.")
+quiz_statistics_exported = _signals.signal("quiz-statistics-exported", doc="item: the quiz Item; rows: questions "
+                                           "written.")
 gradebook_exported = _signals.signal("gradebook-exported", doc="course: the Course; rows: learners written.")
 instructor_added = _signals.signal("instructor-added", doc="course: the Course; instructor: the User who now "
                                    "teaches it.")

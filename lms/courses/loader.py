@@ -37,7 +37,7 @@ COURSE_REQUIRED = {"title", "description", "hours", "level", "modules"}
 MODULE_KEYS = {"id", "title", "items"}
 ITEM_KINDS = ("lesson", "quiz", "notebook")
 ITEM_KEYS = {"lesson": {"lesson", "title", "files"}, "quiz": {"quiz", "title", "file"},
-             "notebook": {"notebook", "title", "file", "due", "max_attempts", "late"}}
+             "notebook": {"notebook", "title", "file", "due", "max_attempts", "late", "counts"}}
 
 
 @dataclass

@@ -79,19 +79,19 @@ def my_progress():
               schema: MyProgress
     """
     courses_out = []
-    for entry in services.my_courses(g.api_user):
-        enrolment, progress = entry.enrolment, entry.progress
+    for entry in services.learner_courses(g.api_user):
+        enrolment, progress, course = entry.enrolment, entry.progress, entry.enrolment.course
         courses_out.append({
-            "course": enrolment.course.slug,
-            "title": {"kk": enrolment.course.title_kk, "ru": enrolment.course.title_ru},
+            "course": course.slug, "title": {"kk": course.title_kk, "ru": course.title_ru},
             "status": enrolment.status.value, "cohort_id": enrolment.cohort_id,
             "done": progress.done, "total": progress.total, "percent": progress.percent,
             "due_on": entry.due, "overdue": entry.overdue,
             "next_item": entry.next_item.key if entry.next_item else None,
-            "modules": [{"id": mp.module.key, "title": {"kk": mp.module.title_kk, "ru": mp.module.title_ru},
-                         "done": mp.done, "total": mp.total, "percent": mp.percent} for mp in progress.modules],
-            "quizzes": [{"id": item.key, "best_percent": row.best_percent, "passed": row.passed}
-                        for item, row in entry.quiz_results],
+            "modules": [{"id": module.key, "title": {"kk": module.title_kk, "ru": module.title_ru},
+                         "done": module.done, "total": module.total, "percent": module.percent}
+                        for module in entry.modules],
+            "quizzes": [{"id": item.key, "best_percent": result.best_percent, "passed": result.passed}
+                        for item, result in entry.quiz_results],
         })
     return jsonify(MyProgress().dump({"courses": courses_out}))
 

@@ -47,4 +47,5 @@ def course(slug: str):
         resume=learning.resume_item(enrolment, progress) if enrolment and enrolment.is_active else None,
         cohorts=learning.open_cohorts(course), prerequisites=prerequisites, prerequisites_met=met,
         missing=missing, waitlist_position=learning.waitlist_position(enrolment) if enrolment else None,
-        can_preview=learning.can_preview(current_user))
+        can_preview=learning.can_preview(current_user),
+        withdrawal_refusal=learning.withdrawal_refusal(current_user, enrolment) if enrolment else None)

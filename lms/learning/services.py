@@ -21,14 +21,16 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from .. import signals
 from ..accounts.models import User
 from ..courses.quiz_format import DEFAULT_REVIEW
-from ..courses.models import Course, Item, ItemKind, Module
+from ..courses.models import PROGRESS_KINDS, Course, Item, ItemKind, Module
 from ..courses.teaching import ensure_teaches, taught_courses
 from ..extensions import db
+from ..i18n import localized
 from ..i18n.collation import by_name
 from ..clock import today as local_today
 from ..organisations.models import Organisation
 from ..organisations.services import covers, visible_to
 from ..security import PermissionDenied, ensure, has_permission
+from ..spreadsheets import to_csv
 from ..utils import utcnow
 from .models import AttemptStatus, Cohort, Enrolment, EnrolmentStatus, ItemProgress, QuizAttempt
 
@@ -186,8 +188,16 @@ def enrol_learner(actor, course: Course, *, learner: User | None = None, cohort:
     existing = enrolment_for(learner, course)
     if existing is not None and existing.status != EnrolmentStatus.withdrawn:
         if assigned and (mandatory or due_on):
-            existing.mandatory = existing.mandatory or mandatory
-            existing.due_on = due_on or existing.due_on
+            # HR assigning again: the course becomes mandatory and/or gets the new due date; both are
+            # signalled (and so audited) like the first assignment and a change of due date.
+            before_due = existing.due_date
+            if mandatory and not existing.mandatory:
+                existing.mandatory = True
+                signals.enrolment_made_mandatory.send(actor, enrolment=existing)
+            if due_on and due_on != existing.due_on:
+                existing.due_on = due_on
+                if due_on != before_due:
+                    signals.enrolment_due_date_changed.send(actor, enrolment=existing, before=before_due)
             existing.assigned_by_id = getattr(actor, "id", None)
             db.session.commit()
         return existing
@@ -297,6 +307,16 @@ def change_due_dates(actor, enrolments: list[Enrolment], due_on: date, today: da
     return changed
 
 
+def withdrawal_refusal(actor, enrolment: Enrolment) -> str | None:
+    """Why :func:`withdraw` would refuse ``actor`` leaving ``enrolment`` (translated; None: it would
+    not), so that pages offer Withdraw only where it works."""
+    if enrolment.status == EnrolmentStatus.completed:
+        return _("A completed course cannot be withdrawn from.")
+    if _is(actor, enrolment.user) and enrolment.mandatory:
+        return _("This course was assigned to you as mandatory. Ask your HR officer to withdraw you.")
+    return None
+
+
 def withdraw(actor, enrolment: Enrolment) -> Enrolment:
     """Leave a course (or its waitlist). The freed seat goes to the first person waiting."""
     own = _is(actor, enrolment.user)
@@ -306,10 +326,9 @@ def withdraw(actor, enrolment: Enrolment) -> Enrolment:
             raise PermissionDenied("learner outside scope")
     if enrolment.status == EnrolmentStatus.withdrawn:
         return enrolment
-    if enrolment.status == EnrolmentStatus.completed:
-        raise EnrolmentError(_("A completed course cannot be withdrawn from."))
-    if own and enrolment.mandatory:
-        raise EnrolmentError(_("This course was assigned to you as mandatory. Ask your HR officer to withdraw you."))
+    refusal = withdrawal_refusal(actor, enrolment)
+    if refusal:
+        raise EnrolmentError(refusal)
     held_seat = enrolment.status == EnrolmentStatus.enrolled and enrolment.cohort_id is not None
     if held_seat:
         # Serialise withdrawals and promotions per cohort (PostgreSQL: row lock until commit).
@@ -771,59 +790,11 @@ def get_own_attempt(actor, attempt_id: int) -> QuizAttempt | None:
     return attempt
 
 
-# --------------------------------------------------------------------------- dashboards
-
-@dataclass
-class MyCourse:
-    enrolment: Enrolment
-    progress: CourseProgress
-    next_item: Item | None
-    due: date | None
-    overdue: bool
-    quiz_results: list[tuple[Item, ItemProgress]]
-    waitlist_position: int | None
-
-
-def my_courses(user, today: date | None = None) -> list[MyCourse]:
-    """The learner's courses: progress, next step, deadline and quiz results; current first."""
-    today = today or local_today()
-    # A fixed number of queries however many courses: courses with modules and items, cohorts, last
-    # items and every progress row are loaded up front (tests/test_query_counts.py).
-    enrolments = db.session.scalars(select(Enrolment).where(Enrolment.user_id == user.id,
-                                                            Enrolment.status != EnrolmentStatus.withdrawn)
-                                    .options(selectinload(Enrolment.course).load_only(
-                                                 Course.slug, Course.title_kk, Course.title_ru, Course.hours)
-                                             .selectinload(Course.modules)
-                                             .selectinload(Module.items).load_only(
-                                                 Item.course_id, Item.module_id, Item.key, Item.kind, Item.position,
-                                                 Item.title_kk, Item.title_ru, Item.retired_at),
-                                             joinedload(Enrolment.cohort))).all()
-    # (``last_item`` then comes from the identity map: its course's items are loaded already)
-    rows: dict[int, dict[int, ItemProgress]] = {enrolment.course_id: {} for enrolment in enrolments}
-    if enrolments:
-        for row in db.session.scalars(select(ItemProgress).where(ItemProgress.user_id == user.id,
-                                                                 ItemProgress.course_id.in_(list(rows)))):
-            rows[row.course_id][row.item_id] = row
-    entries = []
-    for enrolment in enrolments:
-        progress = course_progress(user, enrolment.course, rows[enrolment.course_id])
-        quizzes = [(item, progress.item_rows[item.id]) for item in enrolment.course.active_items()
-                   if item.is_quiz and item.id in progress.item_rows
-                   and progress.item_rows[item.id].best_percent is not None]
-        entries.append(MyCourse(enrolment, progress, resume_item(enrolment, progress) if enrolment.is_active else None,
-                                enrolment.due_date, enrolment.is_overdue(today), quizzes,
-                                waitlist_position(enrolment)))
-    order = {EnrolmentStatus.enrolled: 0, EnrolmentStatus.waitlisted: 1, EnrolmentStatus.completed: 2}
-    entries.sort(key=lambda e: (order.get(e.enrolment.status, 3), e.due or date.max, e.enrolment.id))
-    return entries
-
-
-def my_progress(user) -> list[MyCourse]:
-    return my_courses(user)
-
-
-# The learner dashboard reads plain rows, not ORM objects: a few hundred mapped instances (courses,
-# modules, items, progress rows) cost most of the page's CPU; these tuples hold what the page shows.
+# --------------------------------------------------------------------------- a learner's courses
+# One computation of "a learner's courses" (progress per course and module, next step, deadline, quiz
+# results) behind the dashboard, ``/api/v1/me/progress`` and HR's training record. It reads plain rows,
+# not ORM objects: a few hundred mapped instances (courses, modules, items, progress rows) cost most of
+# the dashboard's CPU; these tuples hold what the pages show.
 
 @dataclass(slots=True)
 class DashboardCourse:
@@ -839,6 +810,7 @@ class DashboardEnrolment:
     course: DashboardCourse
     status: EnrolmentStatus
     mandatory: bool
+    cohort_id: int | None = None
 
 
 @dataclass(slots=True)
@@ -860,10 +832,28 @@ class DashboardProgress:
     done: int
     total: int
 
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass(slots=True)
+class DashboardModule:
+    """A module's share of a course's progress (100 % when nothing in it counts)."""
+    key: str
+    title_kk: str
+    title_ru: str
+    done: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
 
 @dataclass(slots=True)
 class DashboardEntry:
-    """One card of the learner dashboard: the same figures as :class:`MyCourse`."""
+    """One of a learner's courses, as the dashboard, the API and HR's training record show it."""
     enrolment: DashboardEnrolment
     progress: DashboardProgress
     next_item: DashboardItem | None
@@ -871,6 +861,7 @@ class DashboardEntry:
     overdue: bool
     quiz_results: list[tuple[DashboardItem, DashboardQuizResult]]
     waitlist_position: int | None
+    modules: list[DashboardModule] = field(default_factory=list)
 
 
 _LAST_ITEM = aliased(Item, name="last_item")
@@ -890,15 +881,17 @@ _DASHBOARD_PROGRESS = (
     .where(ItemProgress.user_id == bindparam("user_id"),
            ItemProgress.course_id.in_(bindparam("course_ids", expanding=True)),
            ItemProgress.completed_at.is_not(None) | ItemProgress.best_percent.is_not(None)))
-# (database, course id, content hash, import time) → the course's active items in syllabus order.
-# Only the course importer changes a course's modules and items, and it sets a new content hash and
-# import time when it does; courses without a hash (made in code, as in tests) are never kept.
+# (database, course id, content hash, import time) → the course's active modules and items in syllabus
+# order. Only the course importer changes a course's modules and items, and it sets a new content hash
+# and import time when it does; courses without a hash (made in code, as in tests) are never kept.
 _STRUCTURE_CACHE: dict[tuple, list[tuple]] = {}
 
 
 def _active_items(versions: dict[int, tuple]) -> dict[int, list[tuple]]:
-    """course id → (course id, item id, key, title_kk, title_ru, kind) of its active items in
-    syllabus order, for courses given as ``{course id: (content hash, imported at)}``."""
+    """course id → (module key, module title_kk, module title_ru, item id, key, title_kk, title_ru, kind)
+    of its active modules and their active items in syllabus order (a module without active items
+    appears once, with ``None`` item fields), for courses given as ``{course id: (content hash,
+    imported at)}``."""
     database = str(db.engine.url)
     result, missing = {}, []
     for course_id, (content_hash, imported_at) in versions.items():
@@ -910,11 +903,12 @@ def _active_items(versions: dict[int, tuple]) -> dict[int, list[tuple]]:
             result[course_id] = cached
     if missing:
         for row in db.session.execute(
-                select(Item.course_id, Item.id, Item.key, Item.title_kk, Item.title_ru, Item.kind)
-                .join(Module, Module.id == Item.module_id)
-                .where(Item.course_id.in_(missing), Module.retired_at.is_(None), Item.retired_at.is_(None))
-                .order_by(Item.course_id, Module.position, Module.id, Item.position, Item.id)):
-            result[row[0]].append(tuple(row))
+                select(Module.course_id, Module.key, Module.title_kk, Module.title_ru, Item.id, Item.key,
+                       Item.title_kk, Item.title_ru, Item.kind)
+                .outerjoin(Item, (Item.module_id == Module.id) & Item.retired_at.is_(None))
+                .where(Module.course_id.in_(missing), Module.retired_at.is_(None))
+                .order_by(Module.course_id, Module.position, Module.id, Item.position, Item.id)):
+            result[row[0]].append(tuple(row)[1:])
         if len(_STRUCTURE_CACHE) > 2000:
             _STRUCTURE_CACHE.clear()
         for course_id in missing:
@@ -924,17 +918,19 @@ def _active_items(versions: dict[int, tuple]) -> dict[int, list[tuple]]:
     return result
 
 
-def dashboard_courses(user, today: date | None = None) -> list[DashboardEntry]:
-    """What :func:`my_courses` computes, for the dashboard's cards, in at most three queries of plain
-    rows (enrolments with course, cohort and last item; the courses' active items in syllabus order,
-    kept per process for imported courses; the person's progress) plus one count per waitlisted
-    enrolment."""
+def learner_courses(user, today: date | None = None) -> list[DashboardEntry]:
+    """The learner's courses (withdrawn ones left out): progress per course and module, the next step
+    (as :func:`resume_item`), deadline, quiz results; current first, then waitlisted, then completed.
+
+    At most three queries of plain rows (enrolments with course, cohort and last item; the courses'
+    active modules and items in syllabus order, kept per process for imported courses; the person's
+    progress) plus one count per waitlisted enrolment."""
     today = today or local_today()
     enrolments = db.session.execute(_DASHBOARD_ENROLMENTS, {"user_id": user.id}).all()
     if not enrolments:
         return []
     course_ids = list({row[1] for row in enrolments})
-    items = _active_items({row[1]: (row[16], row[17]) for row in enrolments})
+    structure = _active_items({row[1]: (row[16], row[17]) for row in enrolments})
     completed: set[int] = set()
     quiz_rows: dict[int, DashboardQuizResult] = {}
     for item_id, is_completed, best_percent, passed in db.session.execute(
@@ -943,41 +939,42 @@ def dashboard_courses(user, today: date | None = None) -> list[DashboardEntry]:
             completed.add(item_id)
         if best_percent is not None:
             quiz_rows[item_id] = DashboardQuizResult(best_percent, bool(passed))
-    counted_kinds = (ItemKind.lesson, ItemKind.quiz)
     entries = []
     for (enrolment_id, course_id, status, mandatory, due_on, cohort_due_on, cohort_id, requested_at, slug,
          title_kk, title_ru, last_id, last_key, last_title_kk, last_title_ru, last_retired_at, _hash,
          _imported_at) in enrolments:
-        done = total = 0
-        first_open = None
-        quizzes = []
-        for _course, item_id, key, item_title_kk, item_title_ru, kind in items[course_id]:
-            if kind in counted_kinds:
-                total += 1
+        first_open = first_item = None
+        quizzes, modules = [], []
+        for (module_key, module_kk, module_ru, item_id, key, item_title_kk, item_title_ru,
+             kind) in structure[course_id]:
+            if not modules or modules[-1].key != module_key:
+                modules.append(DashboardModule(module_key, module_kk, module_ru))
+            if item_id is None:
+                continue
+            first_item = first_item or DashboardItem(item_id, key, item_title_kk, item_title_ru)
+            if kind in PROGRESS_KINDS:
+                modules[-1].total += 1
                 if item_id in completed:
-                    done += 1
+                    modules[-1].done += 1
                 elif first_open is None:
                     first_open = DashboardItem(item_id, key, item_title_kk, item_title_ru)
-                if kind == ItemKind.quiz and item_id in quiz_rows:
-                    quizzes.append((DashboardItem(item_id, key, item_title_kk, item_title_ru), quiz_rows[item_id]))
+            if kind == ItemKind.quiz and item_id in quiz_rows:
+                quizzes.append((DashboardItem(item_id, key, item_title_kk, item_title_ru), quiz_rows[item_id]))
         next_item = None
-        if status in (EnrolmentStatus.enrolled, EnrolmentStatus.completed):  # as resume_item
+        if status in (EnrolmentStatus.enrolled, EnrolmentStatus.completed):  # Enrolment.is_active
             if last_id is not None and last_retired_at is None and last_id not in completed:
                 next_item = DashboardItem(last_id, last_key, last_title_kk, last_title_ru)
-            elif first_open is not None:
-                next_item = first_open
-            elif items[course_id]:
-                _course, item_id, key, item_title_kk, item_title_ru, _kind = items[course_id][0]
-                next_item = DashboardItem(item_id, key, item_title_kk, item_title_ru)
+            else:
+                next_item = first_open or first_item
         due = due_on or cohort_due_on
         position = None
         if status == EnrolmentStatus.waitlisted:
             position = _waitlist_position(enrolment_id, cohort_id, requested_at)
         entries.append(DashboardEntry(
             DashboardEnrolment(enrolment_id, DashboardCourse(course_id, slug, title_kk, title_ru), status,
-                               bool(mandatory)),
-            DashboardProgress(done, total), next_item, due,
-            due is not None and today > due and status == EnrolmentStatus.enrolled, quizzes, position))
+                               bool(mandatory), cohort_id),
+            DashboardProgress(sum(m.done for m in modules), sum(m.total for m in modules)), next_item, due,
+            due is not None and today > due and status == EnrolmentStatus.enrolled, quizzes, position, modules))
     order = {EnrolmentStatus.enrolled: 0, EnrolmentStatus.waitlisted: 1, EnrolmentStatus.completed: 2}
     entries.sort(key=lambda e: (order.get(e.enrolment.status, 3), e.due or date.max, e.enrolment.id))
     return entries
@@ -1040,6 +1037,35 @@ def quiz_statistics(actor, item: Item, cohort: Cohort | None = None) -> tuple[in
                 stats[question_id].answered += 1
                 stats[question_id].correct += 1 if result.get("correct") else 0
     return attempts, list(stats.values())
+
+
+def export_roster_csv(actor, cohort: Cohort) -> bytes:
+    """The cohort's roster (names, e-mails, progress, quiz scores) as CSV for Excel, headers in the
+    reader's language. Audit-logged, like every export of people's data."""
+    quizzes, rows = cohort_roster(actor, cohort)
+    header = [_("Surname"), _("Given name"), _("E-mail"), _("Status"), _("Due date"), _("Progress, %")] + [
+        localized(q.title_kk, q.title_ru) for q in quizzes]
+    body = [[row.enrolment.user.surname, row.enrolment.user.given_name, row.enrolment.user.email,
+             row.enrolment.status.value, row.enrolment.due_date.isoformat() if row.enrolment.due_date else "",
+             row.progress.percent] + ["" if row.quiz_scores[q.id] is None else row.quiz_scores[q.id] for q in quizzes]
+            for row in rows]
+    data = to_csv(header, body)
+    signals.roster_exported.send(actor, cohort=cohort, rows=len(body))
+    db.session.commit()
+    return data
+
+
+def export_quiz_statistics_csv(actor, item: Item, cohort: Cohort | None = None) -> bytes:
+    """Per question of the quiz: attempts that answered it and the share correct, as CSV for Excel.
+    Audit-logged."""
+    _attempts, stats = quiz_statistics(actor, item, cohort)
+    header = [_("Question"), _("Text"), _("Answered"), _("Correct"), _("Share correct")]
+    body = [[s.id, localized(s.text.get("kk"), s.text.get("ru")), s.answered, s.correct,
+             "" if s.share_correct is None else round(s.share_correct, 3)] for s in stats]
+    data = to_csv(header, body)
+    signals.quiz_statistics_exported.send(actor, item=item, rows=len(body))
+    db.session.commit()
+    return data
 
 
 # --------------------------------------------------------------------------- notebooks (used by lms.hub)
