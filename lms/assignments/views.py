@@ -8,15 +8,15 @@ bp = Blueprint("assignments", __name__)
 
 @bp.record_once
 def _connect(state) -> None:
-    from .release import connect
+    from .handlers import connect
 
-    connect()  # publishing a version prepares its student version (lms.assignments.release)
+    connect()  # publishing a version prepares its student version (lms.assignments.handlers)
 
 
 @bp.app_context_processor
 def _notices():
     def assignment_release_notices(course):
-        from .release import release_notices
+        from .notices import release_notices
 
         return release_notices(current_user, course)
 
