@@ -80,7 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from .courses.views import bp as courses
     from .dashboard.views import bp as dashboard
     from .gpu.views import bp as gpu
-    from .grading.instructor_views import bp as grading_instructor
+    from .grading.instructor.views import bp as grading_instructor
     from .grading.views import bp as grading
     from .hr.views import bp as hr
     from .hub.views import bp as hub

@@ -76,7 +76,7 @@ notebook_stopped = _signals.signal("notebook-stopped", doc="launch: the Notebook
 submission_created = _signals.signal("submission-created", doc="submission: the new, queued Submission.")
 submission_graded = _signals.signal("submission-graded", doc="submission: the Submission whose grading finished "
                                     "(status `graded`, `flagged` or `failed`). Progress and certification listen.")
-# grading by instructors (lms/grading/manual.py, teaching.py, versions.py, gradebook.py)
+# grading by instructors (lms/grading/instructor/manual.py, teaching.py, versions.py, gradebook.py)
 manual_grade_recorded = _signals.signal("manual-grade-recorded", doc="score: the SubmissionScore an instructor "
                                         "graded by hand; old: its score before.")
 score_overridden = _signals.signal("score-overridden", doc="score: the SubmissionScore whose automatic score an "

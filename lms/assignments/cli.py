@@ -5,9 +5,9 @@ import click
 from flask import current_app
 from flask_babel import force_locale
 
-from ..grading.adversaries import describe, verdict
+from ..grading.authoring.adversaries import describe, verdict
 from ..grading.notebooks import AssignmentError
-from ..grading.validation import validate_assignment
+from ..grading.authoring.validation import validate_assignment
 
 
 @click.command("validate-assignment")

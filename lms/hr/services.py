@@ -18,7 +18,7 @@ from ..accounts.models import User
 from ..certificates.models import Certificate
 from ..courses.models import Course
 from ..extensions import db
-from ..grading.gradebook import GradeCell, learner_grades
+from ..grading.instructor.gradebook import GradeCell, learner_grades
 from ..i18n.collation import by_name
 from ..clock import today as local_today
 from ..learning.models import Cohort, Enrolment, EnrolmentStatus, ItemProgress

@@ -107,7 +107,7 @@ def test_rule_naming_a_notebook_is_valid_and_a_missing_one_is_refused(tmp_path):
 def test_certification_counts_the_score_the_gradebook_counts(world, tmp_path, counts, score_that_counts, certified):
     """``counts: latest`` (the default) means a later, lower graded attempt is the score for the
     certificate as for the gradebook; ``counts: best`` keeps the best for both."""
-    from lms.grading.gradebook import learner_grades
+    from lms.grading.instructor.gradebook import learner_grades
 
     item = NOTEBOOK_ITEM + (f"        counts: {counts}\n" if counts else "")
     course = import_course(tmp_path / "courses", course_yaml=course_yaml("  min_scores: {lab1: 60}\n") + item)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.grading.validation import ValidationReport, validate_assignment
+from lms.grading.authoring.validation import ValidationReport, validate_assignment
 from lms.grading import services as grading_services
 from lms.grading.services import GradingResult
 from lms.settings import Settings

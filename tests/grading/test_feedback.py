@@ -133,7 +133,7 @@ def test_a_check_that_would_quote_a_hidden_test_is_not_shown():
 def test_feedback_html_stored_by_the_old_pipeline_is_not_shown_but_the_instructors_grading_is(app, world, course):
     """nbgrader's generate_feedback HTML stored before this version carried learner output; the
     instructor's block (manual grades, a cleared flag) stays."""
-    from lms.grading.manual import FEEDBACK_END, FEEDBACK_START
+    from lms.grading.instructor.manual import FEEDBACK_END, FEEDBACK_START
     from lms.grading.models import Submission
 
     enrol_learner(SYSTEM, course, learner=world.learner)

@@ -14,18 +14,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import defer, selectinload
 
-from .. import signals
-from ..accounts.models import User
-from ..courses.models import Course, ItemKind
-from ..extensions import db
-from ..i18n.collation import by_name
-from ..i18n import localized
-from ..learning.models import Enrolment, EnrolmentStatus
-from ..organisations.models import Organisation
-from ..spreadsheets import to_csv
-from .models import Submission, SubmissionStatus
-from .scores import counting_policy, counting_submission
-from ..courses.teaching import ensure_teaches
+from ... import signals
+from ...accounts.models import User
+from ...courses.models import Course, ItemKind
+from ...extensions import db
+from ...i18n.collation import by_name
+from ...i18n import localized
+from ...learning.models import Enrolment, EnrolmentStatus
+from ...organisations.models import Organisation
+from ...spreadsheets import to_csv
+from ..models import Submission, SubmissionStatus
+from ..scores import counting_policy, counting_submission
+from ...courses.teaching import ensure_teaches
 
 STATUS_LABELS = {
     "not_submitted": _l("not submitted"),

@@ -18,11 +18,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import signals
-from ..courses.models import Course
-from ..extensions import db
-from .models import AssignmentVersion, Submission
-from ..courses.teaching import ensure_teaches
+from ... import signals
+from ...courses.models import Course
+from ...extensions import db
+from ..models import AssignmentVersion, Submission
+from ...courses.teaching import ensure_teaches
 
 
 class PublishRefused(Exception):
@@ -99,8 +99,8 @@ def versions(actor, course: Course, assignment: str) -> list[AssignmentVersion]:
 
 def validate(actor, course: Course, assignment: str, adversaries: bool = True):
     """Run the assignment's validation (sandbox: generate, autograde the instructor's solution and,
-    with ``adversaries``, trick answers: lms.grading.adversaries)."""
-    from .notebooks import AssignmentError
+    with ``adversaries``, trick answers: lms.grading.authoring.adversaries)."""
+    from ..notebooks import AssignmentError
     from .validation import validate_assignment
 
     ensure_teaches(actor, course)
@@ -114,7 +114,7 @@ def validate(actor, course: Course, assignment: str, adversaries: bool = True):
 def publish(actor, course: Course, assignment: str) -> tuple[AssignmentVersion, bool]:
     """Validate and publish: a new version when the source changed since the latest one. Returns the
     version and whether it is new. :class:`PublishRefused` when the validation fails."""
-    from .notebooks import AssignmentError, find_assignment
+    from ..notebooks import AssignmentError, find_assignment
 
     ensure_teaches(actor, course)
     find_item(course, assignment)
@@ -172,8 +172,8 @@ def test_grade(actor, course: Course, assignment: str, uploads: list[tuple[str, 
     """Grade uploaded notebooks against the assignment in the sandbox, as ``lms test-grade`` does:
     per-cell and total scores, nothing stored. :class:`TestGradeRefused` for files that cannot be
     graded (wrong type, too large, not a notebook of the assignment)."""
-    from .notebooks import AssignmentError, find_assignment
-    from .services import GradingError, grade_notebooks
+    from ..notebooks import AssignmentError, find_assignment
+    from ..services import GradingError, grade_notebooks
 
     ensure_teaches(actor, course)
     find_item(course, assignment)

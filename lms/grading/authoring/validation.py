@@ -1,11 +1,11 @@
 """Authoring: validating an assignment before learners get it. Generate the student version and
 autograde the instructor's own solution in the sandbox, check that nothing secret leaks, then grade
-trick answers (:mod:`lms.grading.adversaries`)."""
+trick answers (:mod:`lms.grading.authoring.adversaries`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .notebooks import AssignmentSource, find_assignment, leaks
+from ..notebooks import AssignmentSource, find_assignment, leaks
 
 
 @dataclass
@@ -13,7 +13,7 @@ class ValidationReport:
     source: AssignmentSource
     cells: list[dict] = field(default_factory=list)   # the instructor solution's graded cells
     problems: list[str] = field(default_factory=list)
-    # trick answers graded (lms.grading.adversaries): {kind, detail, cells that award them points,
+    # trick answers graded (lms.grading.authoring.adversaries): {kind, detail, cells that award them points,
     # error when one could not be graded}; warnings for the instructor, not problems
     adversaries: list[dict] = field(default_factory=list)
 
@@ -24,12 +24,12 @@ class ValidationReport:
 
 def validate_assignment(settings, course: str, assignment: str, adversaries: bool = True) -> ValidationReport:
     """Generate the student version and autograde the instructor's own solution, in the sandbox; then
-    grade trick answers (:mod:`lms.grading.adversaries`) and record which test cells award them points.
+    grade trick answers (:mod:`lms.grading.authoring.adversaries`) and record which test cells award them points.
 
     Problems: generation fails; the student version contains solution or hidden-test text; the
     solution does not earn full marks on every automatically graded cell; there is no graded cell.
     """
-    from .services import GradingError, grade_notebooks
+    from ..services import GradingError, grade_notebooks
 
     source = find_assignment(settings, course, assignment)
     report = ValidationReport(source)
@@ -67,7 +67,7 @@ def grade_adversaries(settings, source: AssignmentSource, student_versions: dict
     """Grade each trick answer; per answer the automatically graded cells that give it points."""
     import json
 
-    from .services import GradingError, grade_notebooks
+    from ..services import GradingError, grade_notebooks
     from .adversaries import adversaries
 
     originals = {path.name: json.loads(path.read_text()) for path in source.notebooks}
