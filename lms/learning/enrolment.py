@@ -24,7 +24,7 @@ from ..utils import utcnow
 from .models import Cohort, Enrolment, EnrolmentStatus
 from ._rules import EnrolmentError, _is, enrolment_for
 from .cohorts import course_cohorts
-from .progress import _check_completion
+from .progress import _check_completion, _complete_if_done
 
 
 # --------------------------------------------------------------------------- enrolment
@@ -75,7 +75,25 @@ def enrol_learner(actor, course: Course, *, learner: User | None = None, cohort:
     A full cohort puts the person on its waitlist. Asking again returns the existing enrolment.
     """
     learner = learner or actor
-    today = today or local_today()
+    try:
+        enrolment, seated = _enrol(actor, course, learner, cohort=cohort, due_on=due_on, mandatory=mandatory,
+                                   today=today or local_today(), existing=enrolment_for(learner, course))
+    except IntegrityError:
+        # The same person's other request won the race (a double click): keep that one.
+        db.session.rollback()
+        return enrolment_for(learner, course)
+    db.session.commit()
+    if seated:
+        _check_completion(enrolment)
+    return enrolment
+
+
+def _enrol(actor, course: Course, learner: User, *, cohort: Cohort | None, due_on: date | None, mandatory: bool,
+           today: date, existing: Enrolment | None, cohorts: list[Cohort] | None = None) -> tuple[Enrolment, bool]:
+    """The checks and changes of :func:`enrol_learner` for one person, flushed but not committed:
+    (the enrolment, whether it newly took a seat). Every refusal is raised before anything is written.
+    ``existing``: the person's enrolment in the course (or None); ``cohorts``: the course's cohorts
+    when the caller has loaded them already."""
     assigned = not _is(actor, learner)
     if assigned:
         ensure(actor, "assign_courses")
@@ -86,7 +104,7 @@ def enrol_learner(actor, course: Course, *, learner: User | None = None, cohort:
     if cohort is not None and cohort.course_id != course.id:
         raise EnrolmentError(_("This cohort belongs to another course."))
     if cohort is None:
-        cohorts = course_cohorts(course)
+        cohorts = course_cohorts(course) if cohorts is None else cohorts
         if cohorts:
             candidates = [c for c in cohorts if c.window_open(today) and (assigned or c.self_enrolment)]
             if len(candidates) != 1:
@@ -103,7 +121,6 @@ def enrol_learner(actor, course: Course, *, learner: User | None = None, cohort:
     elif cohort is not None and cohort.ends_on < today:
         raise EnrolmentError(_("This cohort has already ended."))
 
-    existing = enrolment_for(learner, course)
     if existing is not None and existing.status != EnrolmentStatus.withdrawn:
         if assigned and (mandatory or due_on):
             # HR assigning again: the course becomes mandatory and/or gets the new due date; both are
@@ -117,8 +134,7 @@ def enrol_learner(actor, course: Course, *, learner: User | None = None, cohort:
                 if due_on != before_due:
                     signals.enrolment_due_date_changed.send(actor, enrolment=existing, before=before_due)
             existing.assigned_by_id = getattr(actor, "id", None)
-            db.session.commit()
-        return existing
+        return existing, False
 
     seated = _take_seat(cohort)
     now = utcnow()
@@ -134,17 +150,9 @@ def enrol_learner(actor, course: Course, *, learner: User | None = None, cohort:
     enrolment.completed_at = None
     if existing is None:
         db.session.add(enrolment)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # The same person's other request won the race (a double click): keep that one.
-        db.session.rollback()
-        return enrolment_for(learner, course)
+    db.session.flush()
     signals.enrolment_created.send(actor, enrolment=enrolment, via="assignment" if assigned else "self")
-    db.session.commit()
-    if seated:
-        _check_completion(enrolment)
-    return enrolment
+    return enrolment, seated
 
 
 @dataclass
@@ -158,7 +166,9 @@ class AssignmentReport:
 def assign_course(actor, course: Course, *, people: list[User] = (), organisation: Organisation | None = None,
                   cohort: Cohort | None = None, due_on: date | None = None, mandatory: bool = True) -> AssignmentReport:
     """Enrol named people and/or every active person in an organisation subtree
-    ("mandatory for department X, due date D")."""
+    ("mandatory for department X, due date D"), in one transaction: everyone is enrolled (or put on
+    the waitlist, or reported as refused, each with the reason) and audited, or, should the database
+    fail, no one."""
     ensure(actor, "assign_courses")
     targets: dict[int, User] = {person.id: person for person in people}
     if organisation is not None:
@@ -166,26 +176,49 @@ def assign_course(actor, course: Course, *, people: list[User] = (), organisatio
             raise PermissionDenied("organisation outside scope")
         query = (select(User).join(Organisation, User.organisation_id == Organisation.id)
                  .where(Organisation.path.startswith(organisation.path), User.active.is_(True),
-                        visible_to(actor, User.organisation_id)).order_by(User.id))
+                        visible_to(actor, User.organisation_id))
+                 .options(joinedload(User.organisation)).order_by(User.id))
         for person in db.session.scalars(query):
             targets.setdefault(person.id, person)
-    report = AssignmentReport()
-    for person in targets.values():
-        before = enrolment_for(person, course)
-        was_active = before is not None and before.status != EnrolmentStatus.withdrawn
+    for attempt in range(2):  # a second pass only after losing a race with a simultaneous enrolment
+        existing: dict[int, Enrolment] = {}
+        ids = list(targets)
+        for start in range(0, len(ids), 500):
+            for enrolment in db.session.scalars(select(Enrolment).where(
+                    Enrolment.course_id == course.id, Enrolment.user_id.in_(ids[start:start + 500]))):
+                existing[enrolment.user_id] = enrolment
+        cohorts = course_cohorts(course) if cohort is None else None
+        today = local_today()
+        report, seated = AssignmentReport(), []
         try:
-            enrolment = enrol_learner(actor, course, learner=person, cohort=cohort, due_on=due_on, mandatory=mandatory)
-        except (EnrolmentError, PermissionDenied) as error:
+            for person in targets.values():
+                before = existing.get(person.id)
+                was_active = before is not None and before.status != EnrolmentStatus.withdrawn
+                try:
+                    enrolment, took_seat = _enrol(actor, course, person, cohort=cohort, due_on=due_on,
+                                                  mandatory=mandatory, today=today, existing=before, cohorts=cohorts)
+                except (EnrolmentError, PermissionDenied) as error:  # raised before anything was written
+                    report.refused.append((person, str(error) if isinstance(error, EnrolmentError)
+                                           else _("Outside your organisation.")))
+                    continue
+                if took_seat and before is not None:
+                    seated.append(enrolment)  # re-enrolled: earlier progress may complete the course
+                if was_active:
+                    report.already += 1
+                elif enrolment.status == EnrolmentStatus.waitlisted:
+                    report.waitlisted += 1
+                else:
+                    report.enrolled += 1
+            for enrolment in seated:
+                _complete_if_done(enrolment)
+            db.session.commit()
+        except IntegrityError:
             db.session.rollback()
-            report.refused.append((person, str(error) if isinstance(error, EnrolmentError) else _("Outside your organisation.")))
+            if attempt:
+                raise
             continue
-        if was_active:
-            report.already += 1
-        elif enrolment.status == EnrolmentStatus.waitlisted:
-            report.waitlisted += 1
-        else:
-            report.enrolled += 1
-    return report
+        return report
+    raise AssertionError("unreachable")
 
 
 def enrolments_to_reschedule(actor, enrolment_ids: list[int]) -> list[Enrolment]:

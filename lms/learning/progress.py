@@ -134,12 +134,19 @@ def resume_item(enrolment: Enrolment, progress: CourseProgress) -> Item | None:
     return items[0] if items else None
 
 
-def _check_completion(enrolment: Enrolment) -> None:
+def _complete_if_done(enrolment: Enrolment) -> bool:
+    """Mark an enrolment whose every counted item is done as completed (not committed)."""
     if enrolment.status != EnrolmentStatus.enrolled:
-        return
+        return False
     progress = course_progress(enrolment.user, enrolment.course)
     if progress.total and progress.done >= progress.total:
         enrolment.status = EnrolmentStatus.completed
         enrolment.completed_at = utcnow()
         signals.course_completed.send(None, enrolment=enrolment)
+        return True
+    return False
+
+
+def _check_completion(enrolment: Enrolment) -> None:
+    if _complete_if_done(enrolment):
         db.session.commit()

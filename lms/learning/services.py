@@ -13,10 +13,10 @@ from ._rules import (enrolment_for, EnrolmentError, LATE_GRACE, LateSubmission, 
 from .cohorts import (course_cohorts, create_cohort, get_cohort, open_cohorts, taught_cohorts)  # noqa: F401
 from .enrolment import (assign_course, AssignmentReport, change_due_dates, enrol_learner, enrolment_statuses,
                         enrolments_to_reschedule, prerequisites_met, waitlist_position, withdraw,
-                        withdrawal_refusal, _promote_from_waitlist, _take_seat, _waitlist_position)  # noqa: F401
+                        withdrawal_refusal, _enrol, _promote_from_waitlist, _take_seat, _waitlist_position)  # noqa: F401
 from .progress import (active_enrolment, can_preview, complete_lesson, course_progress, CourseProgress,
-                       ModuleProgress, record_visit, resume_item, _check_completion, _progress_row,
-                       _progress_rows)  # noqa: F401
+                       ModuleProgress, record_visit, resume_item, _check_completion, _complete_if_done,
+                       _progress_row, _progress_rows)  # noqa: F401
 from .quizzes import (answers_visible, attempt_review, AttemptReview, attempts_for, get_own_attempt,
                       public_questions, quiz_settings, review_due_date, start_attempt, submit_attempt,
                       unanswered_questions, _clean_answers, _expire_if_overdue, _normalise_text, _NUMBER,

@@ -153,15 +153,22 @@ def new_version_notices(user, course: Course) -> dict[str, AssignmentVersion]:
     for version in db.session.scalars(select(AssignmentVersion).filter_by(course_id=course.id)
                                       .order_by(AssignmentVersion.version)):
         latest_by_assignment[version.assignment] = version
+    if not latest_by_assignment:
+        return {}
+    # the learner's latest submission of each assignment, in one query for the course
+    latest_submission: dict[str, tuple] = {}
+    for assignment, version_id, submitted_at in db.session.execute(
+            select(Submission.assignment, Submission.version_id, Submission.submitted_at)
+            .filter_by(user_id=user.id, course_id=course.id)
+            .where(Submission.assignment.in_(list(latest_by_assignment))).order_by(Submission.attempt)):
+        latest_submission[assignment] = (version_id, submitted_at)
     notices = {}
     for assignment, latest in latest_by_assignment.items():
-        submission = db.session.execute(
-            select(Submission).filter_by(user_id=user.id, course_id=course.id, assignment=assignment)
-            .order_by(Submission.attempt.desc()).limit(1)).scalar_one_or_none()
+        submission = latest_submission.get(assignment)
         if submission is None:
             if latest.version > 1:
                 notices[assignment] = latest
-        elif submission.version_id != latest.id and submission.submitted_at < latest.published_at:
+        elif submission[0] != latest.id and submission[1] < latest.published_at:
             notices[assignment] = latest
     return notices
 
