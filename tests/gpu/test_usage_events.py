@@ -156,3 +156,14 @@ def test_the_hub_keeps_events_the_lms_refuses_to_authenticate(app, live_server, 
     pre_spawn_hook(spawner(name, "gpu-1"))
     assert reporter.flush() == 1  # 401: kept until the token is fixed
     assert sessions() == []
+
+
+def test_the_hub_reports_the_course_its_server_was_launched_for(tmp_path):
+    reporter = UsageReporter("http://127.0.0.1:9", "t" * 40, tmp_path / "spool", gpus_of=gpu_count, timeout=1,
+                             background=False)
+    spawner = SimpleNamespace(user=SimpleNamespace(name="u1"), name="",
+                              user_options={"profile": "gpu-1", "course": "deep-learning"})
+    event = reporter.record("start", spawner)
+    assert (event["course"], event["gpus"]) == ("deep-learning", 1)
+    assert "course" not in reporter.record("start", SimpleNamespace(user=spawner.user, name="",
+                                                                    user_options={"profile": "cpu"}))
