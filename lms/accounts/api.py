@@ -1,11 +1,11 @@
 from flask import g, jsonify
 
-from ..api import bp, token_required
+from ..api import bp, needs
 from ..api.schemas import Me
 
 
 @bp.get("/me")
-@token_required
+@needs("token")
 def me():
     """The caller's own profile.
     ---

@@ -2,10 +2,11 @@ from flask import jsonify
 from sqlalchemy import text
 
 from ..extensions import db
-from . import bp
+from . import bp, needs
 
 
 @bp.get("/health")
+@needs("anyone")
 def health():
     """Whether Oqu and the parts it depends on are working. No authentication.
     ---
@@ -40,6 +41,7 @@ def health():
 
 
 @bp.get("/ping")
+@needs("anyone")
 def ping():
     """A constant answer touching nothing (no database, no session): the framework's floor in the
     benchmarks (`python -m bench`) and a cheap liveness probe. No authentication.

@@ -5,7 +5,7 @@ from flask import Response, g, jsonify
 from flask_babel import gettext as _
 
 from .. import clock
-from ..api import ApiError, bp, token_required
+from ..api import ApiError, bp, needs
 from ..throttling import verification_limit
 from ..utils import external_url
 from . import services
@@ -59,7 +59,7 @@ def _cursor_id(raw: str | None) -> int | None:
 
 
 @bp.get("/certificates")
-@token_required
+@needs("view_certificates")
 def certificate_list():
     """Certificates of the caller's organisation subtree (HR officers; admins see all).
     ---
@@ -94,12 +94,9 @@ def certificate_list():
     from flask import request
 
     from ..extensions import db
-    from ..security import has_permission
     from .models import Certificate
 
     actor = g.api_user
-    if not has_permission(actor, "view_certificates"):
-        raise ApiError(403, "forbidden", _("You do not have permission for this."))
     try:
         filters = services.parse_filters(actor, request.args)
     except services.CertificateError as error:
@@ -127,6 +124,7 @@ def certificate_list():
 
 
 @bp.get("/certificates/<number>")
+@needs("anyone")
 @verification_limit
 def certificate_status(number: str):
     """Verify a certificate by its number (no sign-in needed).
@@ -156,7 +154,7 @@ def certificate_status(number: str):
 
 
 @bp.get("/certificates/<number>/pdf")
-@token_required
+@needs("token")
 def certificate_pdf(number: str):
     """The certificate as a PDF (A4, Kazakh and Russian, QR code to the verification page).
     ---
@@ -191,7 +189,7 @@ def certificate_pdf(number: str):
 
 
 @bp.get("/certificates/<number>/credential")
-@token_required
+@needs("token")
 def certificate_credential(number: str):
     """The certificate as a signed Open Badges 3.0 credential (W3C VC 2.0, Data Integrity proof
     `eddsa-rdfc-2022` or, by setting, `eddsa-jcs-2022`; revocation by Bitstring Status List).
@@ -236,6 +234,7 @@ def certificate_credential(number: str):
 
 
 @bp.get("/credentials/status/<int:number>")
+@needs("anyone")
 def credential_status_list(number: int):
     """The issuer's revocation list: a signed W3C Bitstring Status List credential (no sign-in).
     ---

@@ -1,6 +1,6 @@
 from flask import g, jsonify, request
 
-from ..api import bp, token_required
+from ..api import bp, needs
 from ..learning import services as learning
 from ..learning.schemas import CourseDetail
 from ..utils import page_number
@@ -9,7 +9,7 @@ from .schemas import CourseList
 
 
 @bp.get("/courses")
-@token_required
+@needs("token")
 def list_courses():
     """The course catalogue.
     ---
@@ -40,7 +40,7 @@ def list_courses():
 
 
 @bp.get("/courses/<slug>")
-@token_required
+@needs("token")
 def get_course(slug: str):
     """One course with its syllabus, open cohorts and the caller's enrolment.
     ---

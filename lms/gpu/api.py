@@ -6,12 +6,12 @@ stop without a start and ``duplicate`` for a replay, so that the hub removes the
 """
 from flask import jsonify, request
 
-from ..api import ApiError, bp, hub_required
+from ..api import ApiError, bp, needs
 from . import services
 
 
 @bp.post("/hub/usage-events")
-@hub_required
+@needs("hub")
 def hub_usage_event():
     """Record a notebook server's start or stop, as reported by the hub.
     ---

@@ -2,14 +2,14 @@
 from flask import g, jsonify
 from flask_babel import gettext as _
 
-from ..api import ApiError, bp, token_required
+from ..api import ApiError, bp, needs
 from ..security import PermissionDenied
 from . import access
 from .schemas import Submission, SubmissionTotals
 
 
 @bp.post("/assignments/<course_slug>/<assignment>/submissions")
-@token_required
+@needs("token")
 def create_submission(course_slug: str, assignment: str):
     """Submit the assignment's notebooks from the caller's notebook server; grading is queued.
     ---
@@ -44,7 +44,7 @@ def create_submission(course_slug: str, assignment: str):
 
 
 @bp.get("/submissions/<int:submission_id>")
-@token_required
+@needs("token")
 def get_submission(submission_id: int):
     """A submission's status and scores (HR officers see totals only).
     ---

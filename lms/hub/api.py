@@ -3,7 +3,7 @@
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from ..api import ApiError, bp, default_messages, hub_required, token_required
+from ..api import ApiError, bp, default_messages, needs
 from ..courses.services import get_course
 from . import services
 from .schemas import NotebookStatus
@@ -29,7 +29,7 @@ def _answer(state, created: bool = False):
 
 
 @bp.post("/courses/<slug>/notebook")
-@token_required
+@needs("token")
 def launch_notebook(slug: str):
     """Launch the caller's notebook server with the course's profile.
     ---
@@ -61,7 +61,7 @@ def launch_notebook(slug: str):
 
 
 @bp.get("/courses/<slug>/notebook")
-@token_required
+@needs("token")
 def notebook_status(slug: str):
     """Where the caller's notebook for the course stands.
     ---
@@ -84,7 +84,7 @@ def notebook_status(slug: str):
 
 
 @bp.delete("/courses/<slug>/notebook")
-@token_required
+@needs("token")
 def stop_notebook(slug: str):
     """Stop the caller's notebook server (their files are kept).
     ---
@@ -104,7 +104,7 @@ def stop_notebook(slug: str):
 
 
 @bp.post("/hub/spawn-checks")
-@hub_required
+@needs("hub")
 def spawn_check():
     """The hub asks, before it starts any server, whether this person may start this profile now.
     ---

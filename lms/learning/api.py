@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from ..accounts.models import User
-from ..api import ApiError, bp, token_required
+from ..api import ApiError, bp, needs
 from ..courses import services as courses
 from ..extensions import db
 from . import services
@@ -11,7 +11,7 @@ from .schemas import Enrolment, EnrolmentRequest, MyProgress, QuizAttempt
 
 
 @bp.post("/courses/<slug>/enrolments")
-@token_required
+@needs("token")
 def create_enrolment(slug: str):
     """Enrol the caller (or, for HR and admins, someone else) in a course.
     ---
@@ -62,7 +62,7 @@ def create_enrolment(slug: str):
 
 
 @bp.get("/me/progress")
-@token_required
+@needs("token")
 def my_progress():
     """The caller's courses with progress per module, quiz results and deadlines.
     ---
@@ -94,7 +94,7 @@ def my_progress():
 
 
 @bp.get("/attempts/<int:attempt_id>")
-@token_required
+@needs("token")
 def quiz_attempt(attempt_id: int):
     """One of the caller's quiz attempts: score, and per question right or wrong.
     ---
