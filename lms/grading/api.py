@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from ..api import ApiError, bp, needs
 from ..security import PermissionDenied
 from . import access
-from .schemas import Submission, SubmissionTotals
+from .schemas import Submission
 
 
 @bp.post("/assignments/<course_slug>/<assignment>/submissions")
@@ -63,5 +63,4 @@ def get_submission(submission_id: int):
         submission, view = access.get_submission_for(g.api_user, submission_id)
     except (LookupError, PermissionDenied):
         raise ApiError(404, "not_found", _("Not found.")) from None
-    schema = Submission() if view == "full" else SubmissionTotals()
-    return jsonify(schema.dump(submission))
+    return jsonify(Submission(view=view).dump(submission))
