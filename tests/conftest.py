@@ -53,9 +53,20 @@ def pytest_configure(config):
                             "(e.g. max_upload_mb=1), passed to create_app")
 
 
+# Fixtures that start a real process the test then drives: a test using one is an integration test.
+INTEGRATION_FIXTURES = {"hub", "browser", "page", "browser_session", "slurm"}
+
+
 def pytest_collection_modifyitems(config, items):
-    """The PostgreSQL run leaves out tests that touch no database: the SQLite run of CI has them
+    """Tests that start a hub, a browser, Slurm (through their fixtures) or the grading sandbox and
+    kernels (marked in their files) carry the ``integration`` marker: ``pytest -m "not integration"``
+    runs the fast tests alone.
+
+    The PostgreSQL run leaves out tests that touch no database: the SQLite run of CI has them
     (deselected, not skipped: they ran and passed there)."""
+    for item in items:
+        if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
     if not POSTGRES_URL:
         return
     chosen = [item for item in items if item.get_closest_marker("database_independent") is None]

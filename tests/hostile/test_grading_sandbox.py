@@ -28,6 +28,8 @@ for path in {paths!r}:
 """
 SEARCH = """
 import os
+
+pytestmark = pytest.mark.integration  # the grading sandbox runs hostile notebooks
 found = []
 for top in {tops!r}:
     for folder, dirs, files in os.walk(top):
