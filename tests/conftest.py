@@ -62,14 +62,17 @@ def pytest_collection_modifyitems(config, items):
     kernels (marked in their files) carry the ``integration`` marker: ``pytest -m "not integration"``
     runs the fast tests alone.
 
-    The PostgreSQL run leaves out tests that touch no database: the SQLite run of CI has them
-    (deselected, not skipped: they ran and passed there)."""
+    The PostgreSQL run (``LMS_TEST_DATABASE_URL``) keeps only the tests whose outcome can depend on
+    that database: those using the ``app`` fixture (the test database), less those marked
+    ``database_independent``. The others — no ``app``, or a database of their own making (migrations,
+    a dropped connection) — are deselected, never skipped: the SQLite run of CI runs them."""
     for item in items:
         if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
     if not POSTGRES_URL:
         return
-    chosen = [item for item in items if item.get_closest_marker("database_independent") is None]
+    chosen = [item for item in items if item.get_closest_marker("database_independent") is None
+              and "app" in getattr(item, "fixturenames", ())]
     if len(chosen) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in chosen])
         items[:] = chosen
