@@ -75,22 +75,7 @@ def my_progress():
             application/json:
               schema: MyProgress
     """
-    courses_out = []
-    for entry in services.learner_courses(g.api_user):
-        enrolment, progress, course = entry.enrolment, entry.progress, entry.enrolment.course
-        courses_out.append({
-            "course": course.slug, "title": {"kk": course.title_kk, "ru": course.title_ru},
-            "status": enrolment.status.value, "cohort_id": enrolment.cohort_id,
-            "done": progress.done, "total": progress.total, "percent": progress.percent,
-            "due_on": entry.due, "overdue": entry.overdue,
-            "next_item": entry.next_item.key if entry.next_item else None,
-            "modules": [{"id": module.key, "title": {"kk": module.title_kk, "ru": module.title_ru},
-                         "done": module.done, "total": module.total, "percent": module.percent}
-                        for module in entry.modules],
-            "quizzes": [{"id": item.key, "best_percent": result.best_percent, "passed": result.passed}
-                        for item, result in entry.quiz_results],
-        })
-    return jsonify(MyProgress().dump({"courses": courses_out}))
+    return jsonify(MyProgress().dump({"courses": services.learner_courses(g.api_user)}))
 
 
 @bp.get("/attempts/<int:attempt_id>")
