@@ -78,6 +78,40 @@ def pytest_collection_modifyitems(config, items):
         items[:] = chosen
 
 
+_UNMARKED_PROCESSES: dict[str, set[str]] = {}  # test id → programs it started without the integration marker
+
+
+@pytest.fixture(autouse=True)
+def _processes_started(request, monkeypatch):
+    """Notes the programs a test starts (``subprocess.Popen``) when it lacks the ``integration``
+    marker; the run's summary lists them, so the fast selection (``-m "not integration"``) stays fast."""
+    if request.node.get_closest_marker("integration") is not None:
+        yield
+        return
+    import subprocess
+
+    started = _UNMARKED_PROCESSES.setdefault(request.node.nodeid, set())
+    original = subprocess.Popen
+
+    class Noted(original):
+        def __init__(self, args, *rest, **kwargs):
+            program = args if isinstance(args, (str, bytes, os.PathLike)) else (args[0] if args else "")
+            started.add(os.path.basename(os.fsdecode(program)).split()[0] if program else "?")
+            super().__init__(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", Noted)
+    yield
+    if not started:
+        del _UNMARKED_PROCESSES[request.node.nodeid]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _UNMARKED_PROCESSES:
+        terminalreporter.section("tests without the integration marker that started programs")
+        for nodeid, programs in sorted(_UNMARKED_PROCESSES.items()):
+            terminalreporter.line(f"{nodeid}: {', '.join(sorted(programs))}")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_without_fsync(dbapi_connection, _record):
     """Test databases are thrown away: SQLite need not wait for the disk at every commit."""
