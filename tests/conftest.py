@@ -13,6 +13,7 @@ import re
 import shutil
 import sqlite3
 import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -84,7 +85,8 @@ _UNMARKED_PROCESSES: dict[str, set[str]] = {}  # test id → programs it started
 @pytest.fixture(autouse=True)
 def _processes_started(request, monkeypatch):
     """Notes the programs a test starts (``subprocess.Popen``) when it lacks the ``integration``
-    marker; the run's summary lists them, so the fast selection (``-m "not integration"``) stays fast."""
+    marker; the run's summary lists those that took over a second, so the fast selection (``-m "not integration"``) stays fast.
+    With ``OQU_TESTS_START_NO_PROGRAMS=1`` such a test fails at once instead (a quick way to find them)."""
     if request.node.get_closest_marker("integration") is not None:
         yield
         return
@@ -97,17 +99,20 @@ def _processes_started(request, monkeypatch):
         def __init__(self, args, *rest, **kwargs):
             program = args if isinstance(args, (str, bytes, os.PathLike)) else (args[0] if args else "")
             started.add(os.path.basename(os.fsdecode(program)).split()[0] if program else "?")
+            if os.environ.get("OQU_TESTS_START_NO_PROGRAMS"):  # find unmarked tests without running them
+                raise RuntimeError(f"a test without the integration marker starts {program!r}")
             super().__init__(args, *rest, **kwargs)
 
     monkeypatch.setattr(subprocess, "Popen", Noted)
+    began = time.perf_counter()
     yield
-    if not started:
+    if not started or time.perf_counter() - began < 1.0:  # (a quick probe, such as `bwrap --version`, is fine)
         del _UNMARKED_PROCESSES[request.node.nodeid]
 
 
 def pytest_terminal_summary(terminalreporter):
     if _UNMARKED_PROCESSES:
-        terminalreporter.section("tests without the integration marker that started programs")
+        terminalreporter.section("tests without the integration marker that started programs and took over a second")
         for nodeid, programs in sorted(_UNMARKED_PROCESSES.items()):
             terminalreporter.line(f"{nodeid}: {', '.join(sorted(programs))}")
 

@@ -36,6 +36,7 @@ def _files(solve=True):
     return {"mean-and-median.ipynb": json.dumps(learner_version(DEMO / "mean-and-median.ipynb", solve=solve))}
 
 
+@pytest.mark.integration  # grades in the sandbox
 def test_a_submission_is_graded_once_and_recorded(app, make, course, graded_events):
     learner = make.user("learner")
     submission = submissions.store_submission(learner, course, "mean-and-median", _files())  # the queue runs it at once

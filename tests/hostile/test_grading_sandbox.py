@@ -11,6 +11,8 @@ import pytest
 from lms.grading.services import grade_notebooks
 from tests.grading.files import demo_assignment, learner_version
 
+pytestmark = pytest.mark.integration  # the grading sandbox runs hostile notebooks
+
 NETWORK = """
 import socket
 for port in (5432, 6379):
@@ -28,8 +30,6 @@ for path in {paths!r}:
 """
 SEARCH = """
 import os
-
-pytestmark = pytest.mark.integration  # the grading sandbox runs hostile notebooks
 found = []
 for top in {tops!r}:
     for folder, dirs, files in os.walk(top):
