@@ -89,9 +89,10 @@ def course(slug: str | None = None, *, items: tuple[str, ...] = ("lesson", "quiz
     n = next(_sequence)
     slug = slug or f"course-{n}"
     has_notebooks = "notebook" in items if notebooks is None else notebooks
-    row = Course(slug=slug, title_kk=f"Курс {n}", title_ru=f"Курс {n}", level=Level.beginner, hours=hours,
-                 tags=",ai,", languages=",kk,ru,", search_text=f"курс {n}", has_notebooks=has_notebooks,
-                 notebook_profile=profile, **values)
+    fields = dict(title_kk=f"Курс {n}", title_ru=f"Курс {n}", level=Level.beginner, tags=",ai,",
+                  languages=",kk,ru,", search_text=f"курс {n}")
+    fields.update(values)
+    row = Course(slug=slug, hours=hours, has_notebooks=has_notebooks, notebook_profile=profile, **fields)
     db.session.add(row)
     for m in range(modules):
         module = Module(course=row, key=f"m{m + 1}", position=m, title_kk=f"Бөлім {m + 1}", title_ru=f"Раздел {m + 1}")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from lms.accounts.services import create_api_token
-from lms.courses.models import Course, CourseInstructor, Item, ItemKind, Level, Module
+from lms.courses.models import Course, CourseInstructor, Item, ItemKind
 from lms.extensions import db
 from lms.learning.models import Cohort, Enrolment, EnrolmentStatus, ItemProgress
 from lms.organisations.models import Organisation
@@ -42,20 +42,9 @@ class World:
         self.unit_id = self.unit.id
 
     def _course(self, n: int) -> Course:
-        course = Course(slug=f"course-{n}", title_kk=f"Курс {n}", title_ru=f"Курс {n}", level=Level.beginner,
-                        hours=8, tags=",ai,", languages=",kk,ru,", search_text=f"курс {n}")
-        db.session.add(course)
+        course = factories.course(f"course-{n}", items=("lesson", "quiz"), modules=2)
         db.session.add(CourseInstructor(course=course, user_id=self.ids["instructor"]))  # who sees /teaching
-        for m in range(2):
-            module = Module(course=course, key=f"m{m}", position=m, title_kk="Бөлім", title_ru="Раздел")
-            db.session.add(module)
-            for i, kind in enumerate((ItemKind.lesson, ItemKind.quiz)):
-                db.session.add(Item(course=course, module=module, key=f"m{m}-i{i}", kind=kind, position=i,
-                                    title_kk="Сабақ", title_ru="Урок", content={}))
-        cohort = Cohort(course=course, name="2026", starts_on=local_today() - timedelta(days=10),
-                        ends_on=local_today() + timedelta(days=100), due_on=local_today() + timedelta(days=30))
-        db.session.add(cohort)
-        db.session.flush()
+        factories.cohort(course, starts_in=-10, lasts=110, due_in=30)
         return course
 
     def add_notebook_assignments(self, count: int, assignments_dir: str) -> None:

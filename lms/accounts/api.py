@@ -1,6 +1,6 @@
 from flask import g, jsonify
 
-from ..api import authenticate_tokens_with, bp, token_required
+from ..api import authenticate_tokens_with, bp, needs
 from ..api.schemas import Me
 from .services import user_for_api_token
 
@@ -8,7 +8,7 @@ authenticate_tokens_with(user_for_api_token)
 
 
 @bp.get("/me")
-@token_required
+@needs("token")
 def me():
     """The caller's own profile.
     ---

@@ -2,7 +2,9 @@
 (``{"error": code, "message": text in the caller's language}``), and an OpenAPI description
 generated from the same marshmallow schemas the handlers use.
 
-Domains add their handlers in ``lms/<domain>/api.py`` with :data:`bp` and :func:`token_required`.
+Domains add their handlers in ``lms/<domain>/api.py`` with :data:`bp`, and every operation declares
+who may call it with :func:`needs` (JupyterHub's ``@needs_scope``): ``tests/api/test_authorisation.py``
+enumerates the operations from the URL map and fails on one without a declaration.
 """
 from __future__ import annotations
 
@@ -91,6 +93,54 @@ def token_required(view):
 
     wrapper.requires_token = True
     return wrapper
+
+
+ANYONE, TOKEN, HUB = "anyone", "token", "hub"
+
+
+def needs(access: str):
+    """Declare who may call an API operation, and enforce it before the handler runs:
+
+    - ``"anyone"``: no credential (public verification, health, the OpenAPI description);
+    - ``"token"``: any personal API token (:func:`token_required`); the operation then decides per
+      object — one's own, one's HR subtree, a course one teaches — through the domain's services;
+    - a permission of :data:`lms.security.PERMISSIONS` (e.g. ``"view_certificates"``): a personal token
+      whose person holds it; anyone else gets 403;
+    - ``"hub"``: the hub's own credential only (:func:`hub_required`).
+
+    The declaration is kept as the view's ``api_access``.
+    """
+    from ..security import PERMISSIONS, has_permission
+
+    if access not in (ANYONE, TOKEN, HUB) and access not in PERMISSIONS:
+        raise KeyError(access)
+
+    def decorator(view):
+        if access == ANYONE:
+            guarded = view
+        elif access == HUB:
+            guarded = hub_required(view)
+        elif access == TOKEN:
+            guarded = token_required(view)
+        else:
+            @wraps(view)
+            def permitted(*args, **kwargs):
+                if not has_permission(g.api_user, access):
+                    raise ApiError(403, "forbidden", default_messages()[403])
+                return view(*args, **kwargs)
+
+            guarded = token_required(permitted)
+
+        @wraps(guarded)
+        def declared(*args, **kwargs):
+            return guarded(*args, **kwargs)
+
+        declared.api_access = access
+        if getattr(guarded, "requires_token", False):
+            declared.requires_token = True
+        return declared
+
+    return decorator
 
 
 def hub_required(view):

@@ -2,7 +2,7 @@ from flask import jsonify
 from sqlalchemy import text
 
 from ..extensions import db
-from . import bp
+from . import bp, needs
 
 
 _CHECKS: dict = {}  # name → function returning "ok" or "down", added by the domains (health_check)
@@ -17,6 +17,7 @@ def health_check(name: str):
 
 
 @bp.get("/health")
+@needs("anyone")
 def health():
     """Whether Oqu and the parts it depends on are working. No authentication.
     ---
@@ -50,6 +51,7 @@ def health():
 
 
 @bp.get("/ping")
+@needs("anyone")
 def ping():
     """A constant answer touching nothing (no database, no session): the framework's floor in the
     benchmarks (`python -m bench`) and a cheap liveness probe. No authentication.

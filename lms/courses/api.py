@@ -1,6 +1,6 @@
 from flask import jsonify, request
 
-from ..api import bp, token_required
+from ..api import bp, needs
 from ..api.schemas import register_schemas
 from ..utils import page_number
 from . import services
@@ -10,7 +10,7 @@ register_schemas(SCHEMAS)  # listed in /api/v1/openapi.json
 
 
 @bp.get("/courses")
-@token_required
+@needs("token")
 def list_courses():
     """The course catalogue.
     ---

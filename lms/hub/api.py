@@ -3,7 +3,7 @@
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from ..api import ApiError, bp, default_messages, hub_required, token_required
+from ..api import ApiError, bp, default_messages, needs
 from ..api.health import health_check
 from ..api.schemas import register_schemas
 from ..courses.services import get_course
@@ -39,7 +39,7 @@ def _answer(state, created: bool = False):
 
 
 @bp.post("/courses/<slug>/notebook")
-@token_required
+@needs("token")
 def launch_notebook(slug: str):
     """Launch the caller's notebook server with the course's profile.
     ---
@@ -71,7 +71,7 @@ def launch_notebook(slug: str):
 
 
 @bp.get("/courses/<slug>/notebook")
-@token_required
+@needs("token")
 def notebook_status(slug: str):
     """Where the caller's notebook for the course stands.
     ---
@@ -94,7 +94,7 @@ def notebook_status(slug: str):
 
 
 @bp.delete("/courses/<slug>/notebook")
-@token_required
+@needs("token")
 def stop_notebook(slug: str):
     """Stop the caller's notebook server (their files are kept).
     ---
@@ -114,7 +114,7 @@ def stop_notebook(slug: str):
 
 
 @bp.post("/hub/spawn-checks")
-@hub_required
+@needs("hub")
 def spawn_check():
     """The hub asks, before it starts any server, whether this person may start this profile now.
     ---
@@ -147,7 +147,7 @@ def spawn_check():
 
 
 @bp.post("/hub/usage-events")
-@hub_required
+@needs("hub")
 def hub_usage_event():
     """Record a notebook server's start or stop, as reported by the hub (its spool delivers it; 200 with
     what was done, ``ignored`` for a stop without a start, ``duplicate`` for a replay). The GPU domain

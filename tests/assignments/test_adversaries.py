@@ -11,6 +11,8 @@ from tests.conftest import csrf_token, page_text, signed_in_client, translated
 from tests.grading.files import assignment_course
 from tests.grading.instructor_setup import teacher
 
+pytestmark = pytest.mark.integration  # the sandbox grades trick answers
+
 ANSWER = '''\
 def double(x):
     ### BEGIN SOLUTION

@@ -6,6 +6,8 @@ import pytest
 from lms.grading.notebooks import leaks
 from tests.grading.files import copy_demo
 
+pytestmark = pytest.mark.integration  # nbgrader and the sandbox validate assignments
+
 
 def test_demo_assignment_validates_with_full_marks(app):
     result = app.test_cli_runner().invoke(args=["lms", "validate-assignment", "ai-basics", "mean-and-median"])

@@ -12,6 +12,8 @@ from tests.hubs import free_port
 from ..conftest import translated
 from .conftest import Browser, LearnerApi, hub_settings, running_hub
 
+pytestmark = pytest.mark.integration  # starts and stops a hub of its own
+
 
 @pytest.fixture(scope="module")
 def own_port():

@@ -241,6 +241,7 @@ def _admin_browser(base: str, email: str) -> requests.Session:
     return browser
 
 
+@pytest.mark.integration  # starts the LMS under gunicorn and kills it
 def test_an_export_interrupted_by_a_restart_is_never_a_whole_looking_file(tmp_path):
     database = f"sqlite:///{tmp_path / 'oqu.db'}"
     instance = tmp_path / "instance"

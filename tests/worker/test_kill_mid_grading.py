@@ -24,6 +24,8 @@ from tests.hubs import ROOT
 from tests.conftest import audit_events
 from tests.grading.files import DEMO, assignment_course, learner_version
 
+pytestmark = pytest.mark.integration  # a real worker process grades in the sandbox
+
 LEASE = 6
 
 
