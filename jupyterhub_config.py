@@ -17,7 +17,7 @@ table and `.env.example`); `make run` starts it with the LMS and the worker (dep
     LMS_HUB_API_URL        the hub's REST API at its own address, where it listens behind the proxy
                            (default http://127.0.0.1:8081/hub/api)
     HUB_PROXY_API_PORT     configurable-http-proxy's REST API port on 127.0.0.1 (default 8001)
-    LMS_HUB_BACKEND        where learners' servers run, with the same profiles (lms/hub/profiles.py):
+    LMS_HUB_BACKEND        where learners' servers run, with the same profiles (lms/profiles.py):
                            `local` (default) one machine, each learner's server in a bubblewrap sandbox with a
                            uid and home of its own (lms/hub/isolation.py; the hub runs as root); `systemd`
                            (jupyterhub-systemdspawner, dynamic users, limits: one shared server); `docker`
@@ -130,7 +130,7 @@ c.JupyterHub.load_roles = [{
 }]
 
 # ---------------------------------------------------------------- learner servers
-# One profile table (lms/hub/profiles.py), loaded by path so the hub needs no LMS code: only a known
+# One profile table (lms/profiles.py), loaded by path so the hub needs no LMS code: only a known
 # profile granted by the person's course groups starts, and every other user_options key is dropped
 # (Spawner.apply_user_options runs before any spawner reads user_options).
 def _load(name, path):
@@ -141,7 +141,7 @@ def _load(name, path):
     return module
 
 
-profiles = _load("oqu_profiles", ROOT / "lms" / "hub" / "profiles.py")
+profiles = _load("oqu_profiles", ROOT / "lms" / "profiles.py")
 reporter_module = _load("oqu_usage_reporter", ROOT / "lms" / "gpu" / "reporter.py")
 spawn_gate = _load("oqu_spawn_gate", ROOT / "lms" / "hub" / "spawn_gate.py")
 

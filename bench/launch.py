@@ -37,7 +37,7 @@ from lms.accounts.models import Role, RoleAssignment, User
 from lms.accounts.services import create_api_token
 from lms.courses.models import Course, Level
 from lms.extensions import db
-from lms.hub.localhub import LocalHub, free_port
+from tests.hubs import LocalHub, free_port
 from lms.hub.models import HubAccount
 from lms.learning.models import Enrolment, EnrolmentStatus
 

@@ -4,5 +4,5 @@
 FROM quay.io/jupyterhub/k8s-hub:4.3.1
 USER root
 RUN python3 -m pip install --no-cache-dir jupyterhub-idle-culler==2.0.0 oauthenticator==17.4.0
-COPY lms/hub/profiles.py lms/hub/spawn_gate.py lms/gpu/reporter.py deploy/idle_culler_config.py /usr/local/etc/oqu/
+COPY lms/profiles.py lms/hub/spawn_gate.py lms/gpu/reporter.py deploy/idle_culler_config.py /usr/local/etc/oqu/
 USER ${NB_USER}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 c = get_config()  # noqa: F821 — provided by traitlets when it loads this file
 
-_path = Path(os.environ.get("OQU_PROFILES_PATH") or Path(__file__).resolve().parent.parent / "lms" / "hub" / "profiles.py")
+_path = Path(os.environ.get("OQU_PROFILES_PATH") or Path(__file__).resolve().parent.parent / "lms" / "profiles.py")
 _spec = importlib.util.spec_from_file_location("oqu_profiles", _path)
 profiles = importlib.util.module_from_spec(_spec)
 sys.modules["oqu_profiles"] = profiles

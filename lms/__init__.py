@@ -59,6 +59,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .hub import handlers as hub_handlers
     hub_handlers.connect()
 
+    from .assignments import tasks as _assignment_tasks  # noqa: F401 — each domain's worker tasks
+    from .gpu import tasks as _gpu_tasks  # noqa: F401
+    from .grading import tasks as _grading_tasks  # noqa: F401
+    from .hub import tasks as _hub_tasks  # noqa: F401
+
     _register_blueprints(app)
     _register_cli(app)
 
@@ -75,7 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from .courses.views import bp as courses
     from .dashboard.views import bp as dashboard
     from .gpu.views import bp as gpu
-    from .grading.instructor_views import bp as grading_instructor
+    from .grading.instructor.views import bp as grading_instructor
     from .grading.views import bp as grading
     from .hr.views import bp as hr
     from .hub.views import bp as hub

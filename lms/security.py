@@ -20,6 +20,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_audit_log": frozenset({"admin"}),
     "view_staff": frozenset({"hr", "admin"}),
     # Instructors: cohorts, rosters and grading of the courses they teach only (lms/courses/teaching.py)
+    "teach_every_course": frozenset({"admin"}),  # teaches every course, not only those listed for them
     "manage_courses": frozenset({"instructor", "admin"}),  # import course files, preview lessons, open cohorts
     "view_rosters": frozenset({"instructor", "admin"}),  # cohort rosters, quiz statistics
     "grade_submissions": frozenset({"instructor", "admin"}),
@@ -69,9 +70,20 @@ def requires(permission: str) -> Callable:
     return decorator
 
 
+def can(permission: str) -> bool:
+    """Template global: whether the signed-in person holds ``permission`` (pages show a link or a button
+    by the permission its route declares, never by role, so they follow :data:`PERMISSIONS`)."""
+    if permission not in PERMISSIONS:
+        raise KeyError(permission)
+    return has_permission(current_user, permission)
+
+
 def init_app(app, settings) -> None:
-    """Security headers: a strict Content-Security-Policy (no inline scripts), no framing, no sniffing."""
+    """Security headers: a strict Content-Security-Policy (no inline scripts), no framing, no sniffing;
+    the ``can(permission)`` template global."""
     from flask_talisman import Talisman
+
+    app.jinja_env.globals["can"] = can
 
     csp = {
         "default-src": "'self'",

@@ -41,6 +41,8 @@ enrolment_created = _signals.signal("enrolment-created", doc="enrolment: the Enr
 enrolment_withdrawn = _signals.signal("enrolment-withdrawn", doc="enrolment: the withdrawn Enrolment.")
 enrolment_due_date_changed = _signals.signal("enrolment-due-date-changed", doc="enrolment: the Enrolment with its "
                                              "new `due_on`; before: the due date it had (its own or its cohort's).")
+enrolment_made_mandatory = _signals.signal("enrolment-made-mandatory", doc="enrolment: an existing Enrolment that "
+                                           "HR assigned again as mandatory.")
 waitlist_promoted = _signals.signal("waitlist-promoted", doc="enrolment: the Enrolment that got a freed seat.")
 lesson_completed = _signals.signal("lesson-completed", doc="enrolment: the Enrolment; item: the lesson Item.")
 quiz_submitted = _signals.signal("quiz-submitted", doc="attempt: the scored QuizAttempt (counted once).")
@@ -61,6 +63,9 @@ hr_report_exported = _signals.signal("hr-report-exported", doc="report: which HR
 hub_signed_in = _signals.signal("hub-signed-in", doc="user: the person the hub signed in through the LMS; "
                                 "client_id: the OAuth client (the hub).")
 notebook_launched = _signals.signal("notebook-launched", doc="launch: the new NotebookLaunch; course: its Course.")
+notebook_ready = _signals.signal("notebook-ready", doc="launch: the NotebookLaunch whose server is ready (its "
+                                 "course folder made); course: its Course; username: the person's hub account. Sent the "
+                                 "first time, and again on each explicit launch: assignments are released on it (worker).")
 notebook_launch_failed = _signals.signal("notebook-launch-failed", doc="launch: the NotebookLaunch; course: its "
                                          "Course; reason: the hub's message or `timeout`.")
 notebook_stopped = _signals.signal("notebook-stopped", doc="launch: the NotebookLaunch whose server was stopped; "
@@ -71,7 +76,7 @@ notebook_stopped = _signals.signal("notebook-stopped", doc="launch: the Notebook
 submission_created = _signals.signal("submission-created", doc="submission: the new, queued Submission.")
 submission_graded = _signals.signal("submission-graded", doc="submission: the Submission whose grading finished "
                                     "(status `graded`, `flagged` or `failed`). Progress and certification listen.")
-# grading by instructors (lms/grading/manual.py, teaching.py, versions.py, gradebook.py)
+# grading by instructors (lms/grading/instructor/manual.py, teaching.py, versions.py, gradebook.py)
 manual_grade_recorded = _signals.signal("manual-grade-recorded", doc="score: the SubmissionScore an instructor "
                                         "graded by hand; old: its score before.")
 score_overridden = _signals.signal("score-overridden", doc="score: the SubmissionScore whose automatic score an "
@@ -81,11 +86,18 @@ submission_flag_cleared = _signals.signal("submission-flag-cleared", doc="submis
 assignment_published = _signals.signal("assignment-published", doc="version: the new AssignmentVersion.")
 audit_log_exported = _signals.signal("audit-log-exported", doc="filters: dict of the filters set; rows: events "
                                      "written.")
+roster_exported = _signals.signal("roster-exported", doc="cohort: the Cohort whose roster was downloaded; rows: "
+                                  "learners written.")
+quiz_statistics_exported = _signals.signal("quiz-statistics-exported", doc="item: the quiz Item; rows: questions "
+                                           "written.")
 gradebook_exported = _signals.signal("gradebook-exported", doc="course: the Course; rows: learners written.")
 instructor_added = _signals.signal("instructor-added", doc="course: the Course; instructor: the User who now "
                                    "teaches it.")
 
 # GPU time (lms/gpu/services.py)
+gpu_time_exhausted = _signals.signal("gpu-time-exhausted", doc="user: the person whose GPU time (their own or "
+                                     "their organisation's) ran out while a GPU server runs; the hub stops it (a listener "
+                                     "raises when the hub does not answer, so that the next run tries again).")
 gpu_quota_set = _signals.signal("gpu-quota-set", doc="quota: the GpuQuota of an organisation or a course, as set; "
                                 "previous: its learner and organisation hours before (None: no limit).")
 gpu_usage_exported = _signals.signal("gpu-usage-exported", doc="month: `YYYY-MM`; by: `organisation`, `course` or "

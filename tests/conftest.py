@@ -13,6 +13,7 @@ import re
 import shutil
 import sqlite3
 import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -53,15 +54,67 @@ def pytest_configure(config):
                             "(e.g. max_upload_mb=1), passed to create_app")
 
 
+# Fixtures that start a real process the test then drives: a test using one is an integration test.
+INTEGRATION_FIXTURES = {"hub", "browser", "page", "browser_session", "slurm"}
+
+
 def pytest_collection_modifyitems(config, items):
-    """The PostgreSQL run leaves out tests that touch no database: the SQLite run of CI has them
-    (deselected, not skipped: they ran and passed there)."""
+    """Tests that start a hub, a browser, Slurm (through their fixtures) or the grading sandbox and
+    kernels (marked in their files) carry the ``integration`` marker: ``pytest -m "not integration"``
+    runs the fast tests alone.
+
+    The PostgreSQL run (``LMS_TEST_DATABASE_URL``) keeps only the tests whose outcome can depend on
+    that database: those using the ``app`` fixture (the test database), less those marked
+    ``database_independent``. The others — no ``app``, or a database of their own making (migrations,
+    a dropped connection) — are deselected, never skipped: the SQLite run of CI runs them."""
+    for item in items:
+        if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
     if not POSTGRES_URL:
         return
-    chosen = [item for item in items if item.get_closest_marker("database_independent") is None]
+    chosen = [item for item in items if item.get_closest_marker("database_independent") is None
+              and "app" in getattr(item, "fixturenames", ())]
     if len(chosen) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in chosen])
         items[:] = chosen
+
+
+_UNMARKED_PROCESSES: dict[str, set[str]] = {}  # test id → programs it started without the integration marker
+
+
+@pytest.fixture(autouse=True)
+def _processes_started(request, monkeypatch):
+    """Notes the programs a test starts (``subprocess.Popen``) when it lacks the ``integration``
+    marker; the run's summary lists those that took over a second, so the fast selection (``-m "not integration"``) stays fast.
+    With ``OQU_TESTS_START_NO_PROGRAMS=1`` such a test fails at once instead (a quick way to find them)."""
+    if request.node.get_closest_marker("integration") is not None:
+        yield
+        return
+    import subprocess
+
+    started = _UNMARKED_PROCESSES.setdefault(request.node.nodeid, set())
+    original = subprocess.Popen
+
+    class Noted(original):
+        def __init__(self, args, *rest, **kwargs):
+            program = args if isinstance(args, (str, bytes, os.PathLike)) else (args[0] if args else "")
+            started.add(os.path.basename(os.fsdecode(program)).split()[0] if program else "?")
+            if os.environ.get("OQU_TESTS_START_NO_PROGRAMS"):  # find unmarked tests without running them
+                raise RuntimeError(f"a test without the integration marker starts {program!r}")
+            super().__init__(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", Noted)
+    began = time.perf_counter()
+    yield
+    if not started or time.perf_counter() - began < 1.0:  # (a quick probe, such as `bwrap --version`, is fine)
+        del _UNMARKED_PROCESSES[request.node.nodeid]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _UNMARKED_PROCESSES:
+        terminalreporter.section("tests without the integration marker that started programs and took over a second")
+        for nodeid, programs in sorted(_UNMARKED_PROCESSES.items()):
+            terminalreporter.line(f"{nodeid}: {', '.join(sorted(programs))}")
 
 
 @event.listens_for(Engine, "connect")

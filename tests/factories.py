@@ -1,4 +1,6 @@
-"""Test data factories: the shortest way to a valid organisation, person or token."""
+"""Test data factories: the shortest way to a valid organisation, person, course (with modules and
+items), cohort, enrolment, submission, hub account or certificate. Each writes its rows and commits;
+keyword arguments override the defaults."""
 from __future__ import annotations
 
 import itertools
@@ -72,6 +74,94 @@ def certificate(holder: User, course, *, issued_on=None, valid_until=None, revok
                       valid_until=valid_until,
                       revoked_at=datetime.combine(issued_on, datetime.min.time()) if revoked else None,
                       revoked_reason="test" if revoked else None)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def course(slug: str | None = None, *, items: tuple[str, ...] = ("lesson", "quiz"), modules: int = 1,
+           notebooks: bool | None = None, profile: str = "cpu", hours: int = 8, **values):
+    """A published course of ``modules`` modules, each with one item of every kind in ``items``
+    (keys ``m<module>-<kind><n>``; ``"notebook"`` makes it a notebook course). Made in code, as a
+    test needs it: no course file, no content hash (see tests/courses/files.py for imported courses)."""
+    from lms.courses.models import Course, Item, ItemKind, Level, Module
+
+    n = next(_sequence)
+    slug = slug or f"course-{n}"
+    has_notebooks = "notebook" in items if notebooks is None else notebooks
+    fields = dict(title_kk=f"Курс {n}", title_ru=f"Курс {n}", level=Level.beginner, tags=",ai,",
+                  languages=",kk,ru,", search_text=f"курс {n}")
+    fields.update(values)
+    row = Course(slug=slug, hours=hours, has_notebooks=has_notebooks, notebook_profile=profile, **fields)
+    db.session.add(row)
+    for m in range(modules):
+        module = Module(course=row, key=f"m{m + 1}", position=m, title_kk=f"Бөлім {m + 1}", title_ru=f"Раздел {m + 1}")
+        db.session.add(module)
+        for i, kind in enumerate(items):
+            db.session.add(Item(course=row, module=module, key=f"m{m + 1}-{kind}{i + 1}", kind=ItemKind(kind),
+                                position=i, title_kk="Сабақ", title_ru="Урок", content={}))
+    db.session.commit()
+    return row
+
+
+def cohort(course, *, name: str = "2026", starts_in: int = -1, lasts: int = 60, due_in: int | None = 30,
+           capacity: int | None = None, **values):
+    """A cohort of ``course`` that started ``-starts_in`` days ago (Kazakhstan's today) and lasts ``lasts``
+    days, due ``due_in`` days from today."""
+    from datetime import timedelta
+
+    from lms.learning.models import Cohort
+
+    today = local_today()
+    row = Cohort(course_id=course.id, name=name, starts_on=today + timedelta(days=starts_in),
+                 ends_on=today + timedelta(days=starts_in + lasts),
+                 due_on=today + timedelta(days=due_in) if due_in is not None else None, capacity=capacity, **values)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def enrolment(person: User, course, *, cohort=None, status: str = "enrolled", mandatory: bool = False,
+              due_on=None):
+    """``person`` enrolled in ``course`` directly (no seat taken, no signal: for tests of what reads
+    enrolments; tests of enrolling call ``lms.learning.services.enrol_learner``)."""
+    from lms.clock import utcnow
+    from lms.learning.models import Enrolment, EnrolmentStatus
+
+    row = Enrolment(user_id=person.id, course_id=course.id, cohort_id=cohort.id if cohort else None,
+                    status=EnrolmentStatus(status), mandatory=mandatory, due_on=due_on, enrolled_at=utcnow())
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def submission(person: User, course, assignment: str = "lab1", *, attempt: int | None = None,
+               status: str = "graded", total: float | None = 8.0, max_total: float | None = 10.0, **values):
+    """A submission of ``person``'s for ``assignment``, as grading leaves it (graded by default; the next
+    attempt number unless given). No signal is sent."""
+    from sqlalchemy import func, select
+
+    from lms.grading.models import Submission, SubmissionStatus
+
+    if attempt is None:
+        attempt = (db.session.scalar(select(func.max(Submission.attempt)).where(
+            Submission.user_id == person.id, Submission.course_id == course.id,
+            Submission.assignment == assignment)) or 0) + 1
+    finished = status in ("graded", "flagged")
+    row = Submission(user_id=person.id, course_id=course.id, assignment=assignment, attempt=attempt,
+                     content={f"{assignment}.ipynb": "{}"}, content_hash=f"{person.id}-{assignment}-{attempt}",
+                     size_bytes=2, status=SubmissionStatus(status), total=total if finished else None,
+                     max_total=max_total if finished else None, flags=values.pop("flags", []), **values)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def hub_account(person: User, username: str | None = None):
+    """``person``'s JupyterHub account (the name the hub knows them by)."""
+    from lms.hub.models import HubAccount
+
+    row = HubAccount(user_id=person.id, username=username or f"u{person.id:06x}")
     db.session.add(row)
     db.session.commit()
     return row

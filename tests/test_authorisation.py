@@ -372,3 +372,29 @@ def _readable(response) -> str:
         return "\n".join(str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
                          for cell in row if cell is not None)
     return html.unescape(response.get_data().decode("utf-8", "replace"))
+
+
+# Pages the main menu and the dashboard link to: a person is shown a link exactly when they may open it.
+MENU_PAGES = ("learning.teaching", "grading_instructor.index", "hr.dashboard", "organisations.staff",
+              "hr.certificate_list", "accounts.users", "accounts.import_users", "organisations.index",
+              "audit.index", "gpu.usage")
+
+
+@pytest.mark.parametrize("role", SIGNED_IN)
+def test_the_menu_and_dashboard_link_to_exactly_the_pages_the_role_may_open(app, world, role):
+    """Templates ask the permission table (``can(...)``), so a link is never shown to someone the page
+    would refuse, nor hidden from someone it admits."""
+    client = app.test_client()
+    sign_in(client, getattr(world, role))
+    text = client.get("/").get_data(as_text=True)
+    failures = []
+    for endpoint in MENU_PAGES:
+        with app.test_request_context():
+            path = url_for(endpoint)
+        shown = f'href="{path}"' in text
+        may = isinstance(EXPECTED[endpoint][1][role], Ok)
+        if shown != may:
+            failures.append(f"{path}: {'shown' if shown else 'hidden'} to {role}, who {'may' if may else 'may not'} open it")
+        if shown:
+            assert client.get(path).status_code == 200, path
+    assert not failures, "\n".join(failures)

@@ -5,12 +5,13 @@ no more than a fixed cap. An N+1 query (one statement per row shown) fails this 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
 
 from lms.accounts.services import create_api_token
-from lms.courses.models import Course, CourseInstructor, Item, ItemKind, Level, Module
+from lms.courses.models import Course, CourseInstructor, Item, ItemKind
 from lms.extensions import db
 from lms.learning.models import Cohort, Enrolment, EnrolmentStatus, ItemProgress
 from lms.organisations.models import Organisation
@@ -41,21 +42,40 @@ class World:
         self.unit_id = self.unit.id
 
     def _course(self, n: int) -> Course:
-        course = Course(slug=f"course-{n}", title_kk=f"Курс {n}", title_ru=f"Курс {n}", level=Level.beginner,
-                        hours=8, tags=",ai,", languages=",kk,ru,", search_text=f"курс {n}")
-        db.session.add(course)
+        course = factories.course(f"course-{n}", items=("lesson", "quiz"), modules=2)
         db.session.add(CourseInstructor(course=course, user_id=self.ids["instructor"]))  # who sees /teaching
-        for m in range(2):
-            module = Module(course=course, key=f"m{m}", position=m, title_kk="Бөлім", title_ru="Раздел")
-            db.session.add(module)
-            for i, kind in enumerate((ItemKind.lesson, ItemKind.quiz)):
-                db.session.add(Item(course=course, module=module, key=f"m{m}-i{i}", kind=kind, position=i,
-                                    title_kk="Сабақ", title_ru="Урок", content={}))
-        cohort = Cohort(course=course, name="2026", starts_on=local_today() - timedelta(days=10),
-                        ends_on=local_today() + timedelta(days=100), due_on=local_today() + timedelta(days=30))
-        db.session.add(cohort)
-        db.session.flush()
+        factories.cohort(course, starts_in=-10, lasts=110, due_in=30)
         return course
+
+    def add_notebook_assignments(self, count: int, assignments_dir: str) -> None:
+        """Up to ``count`` nbgrader assignments in the first course, as a learner's course page shows
+        them: each with a source folder, two published versions (so the page tells the learner of the
+        newer one) and a graded submission of the learner's against the first."""
+        from lms.grading.models import AssignmentVersion, Submission, SubmissionStatus
+
+        course = db.session.query(Course).filter_by(slug=self.courses[0]).one()
+        course.has_notebooks = True
+        module = course.modules[0]
+        notebooks = [item for item in course.active_items() if item.kind == ItemKind.notebook]
+        for n in range(len(notebooks), count):
+            key = f"lab{n}"
+            folder = Path(assignments_dir) / course.slug / key
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{key}.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+            db.session.add(Item(course=course, module=module, key=key, kind=ItemKind.notebook, position=10 + n,
+                                title_kk="Зертхана", title_ru="Лаборатория", content={"file": f"{key}.ipynb"}))
+            first = AssignmentVersion(course_id=course.id, assignment=key, version=1, content_hash="a" * 64,
+                                      cells=[], max_total=10.0)
+            db.session.add(first)
+            db.session.flush()
+            db.session.add(Submission(user_id=self.ids["learner"], course_id=course.id, assignment=key, attempt=1,
+                                      content={f"{key}.ipynb": "{}"}, content_hash=f"{n:064d}", size_bytes=2,
+                                      status=SubmissionStatus.graded, total=7.0, max_total=10.0, flags=[],
+                                      version_id=first.id))
+            db.session.flush()
+            db.session.add(AssignmentVersion(course_id=course.id, assignment=key, version=2, content_hash="b" * 64,
+                                             cells=[], max_total=10.0))
+        db.session.commit()
 
     def grow(self, size: int) -> None:
         """Up to ``size`` courses (the learner in each, with progress), ``size`` colleagues in the first
@@ -137,6 +157,12 @@ def measure(app, world: World, clients: dict) -> dict[str, int]:
 
 
 @pytest.fixture
+def app_overrides(app_overrides, tmp_path):
+    """Assignment sources in the test's own folder (the course page looks for each one's folder)."""
+    return {**app_overrides, "assignments_dir": str(tmp_path / "assignments")}
+
+
+@pytest.fixture
 def grown(app):
     world = World()
     world.grow(SMALL)
@@ -160,3 +186,62 @@ def test_no_main_page_issues_more_than_a_fixed_number_of_queries(app, grown):
     counts = measure(app, world, clients)
     over = {name: count for name, count in counts.items() if count > CAP}
     assert not over, f"more than {CAP} SQL statements for one request: {over}"
+
+
+NOTEBOOK_ASSIGNMENTS = (1, 3, 6)
+
+
+def test_the_course_page_issues_as_many_queries_whatever_its_number_of_notebook_assignments(app, grown):
+    """The learner's course page lists each nbgrader assignment with the learner's latest submission and
+    a notice of a newer version: one statement per assignment (or per pair) would grow here."""
+    world, clients = grown
+    assignments_dir = app.config["OQU_SETTINGS"].assignments_dir
+    path = f"/courses/{world.courses[0]}"
+    counts = {}
+    for count in NOTEBOOK_ASSIGNMENTS:
+        world.add_notebook_assignments(count, assignments_dir)
+        db.session.remove()
+        response = clients["learner"].get(path)
+        assert response.get_data(as_text=True).count('data-testid="new-version"') == count  # every one shown
+        db.session.remove()
+        counts[count] = count_statements(app, clients["learner"], path)
+        db.session.remove()
+    assert len(set(counts.values())) == 1, f"course page statements by number of notebook assignments: {counts}"
+    assert counts[NOTEBOOK_ASSIGNMENTS[-1]] <= CAP, counts
+
+
+def test_assigning_a_course_to_a_300_person_subtree_is_one_transaction(app):
+    """HR assigning a mandatory course to a department of 300: one transaction (everyone enrolled and
+    audited together), and a number of statements that grows by a few per person, not by commits."""
+    from lms.audit.models import AuditEvent
+    from lms.learning import services as learning
+
+    ministry = factories.organisation("MT")
+    units = [factories.organisation(f"DT{n}", parent=ministry) for n in range(3)]
+    hr = factories.user("hr", organisation=ministry)
+    people = [factories.user("learner", organisation=units[n % 3], surname=f"Қызметкер{n}") for n in range(300)]
+    course = factories.course()
+    cohort = factories.cohort(course, capacity=250)
+    factories.enrolment(people[0], course, cohort=cohort)  # already enrolled: counted, not enrolled again
+    hr, ministry, cohort = db.session.get(type(hr), hr.id), db.session.get(Organisation, ministry.id), db.session.get(Cohort, cohort.id)
+    commits, statements = [], []
+
+    def committed(_conn):
+        commits.append(1)
+
+    def executed(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "commit", committed)
+    event.listen(db.engine, "before_cursor_execute", executed)
+    try:
+        report = learning.assign_course(hr, course, organisation=ministry, cohort=cohort,
+                                        due_on=local_today() + timedelta(days=30))
+    finally:
+        event.remove(db.engine, "commit", committed)
+        event.remove(db.engine, "before_cursor_execute", executed)
+    # (the HR officer works in the ministry too: they enrol themself, which is not an assignment)
+    assert (report.already, report.enrolled, report.waitlisted, report.refused) == (1, 250, 50, [])
+    assert len(commits) == 1, f"{len(commits)} transactions for one assignment"
+    assert len(statements) < 5 * 300, f"{len(statements)} statements for 300 people"
+    assert db.session.query(AuditEvent).filter_by(action="enrolment_assigned").count() == 299

@@ -1,11 +1,14 @@
 from flask import g, jsonify
 
-from ..api import bp, token_required
+from ..api import authenticate_tokens_with, bp, needs
 from ..api.schemas import Me
+from .services import user_for_api_token
+
+authenticate_tokens_with(user_for_api_token)
 
 
 @bp.get("/me")
-@token_required
+@needs("token")
 def me():
     """The caller's own profile.
     ---

@@ -19,6 +19,8 @@ from .models import ApiToken, Role
 
 bp = Blueprint("accounts", __name__)
 
+from . import staff as _staff  # noqa: E402,F401 — the staff directory (organisations blueprint)
+
 
 # --------------------------------------------------------------------------- signing in
 

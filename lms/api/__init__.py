@@ -2,7 +2,9 @@
 (``{"error": code, "message": text in the caller's language}``), and an OpenAPI description
 generated from the same marshmallow schemas the handlers use.
 
-Domains add their handlers in ``lms/<domain>/api.py`` with :data:`bp` and :func:`token_required`.
+Domains add their handlers in ``lms/<domain>/api.py`` with :data:`bp`, and every operation declares
+who may call it with :func:`needs` (JupyterHub's ``@needs_scope``): ``tests/api/test_authorisation.py``
+enumerates the operations from the URL map and fails on one without a declaration.
 """
 from __future__ import annotations
 
@@ -67,15 +69,23 @@ def error_response(error: HTTPException):
     return response
 
 
+_token_owner = None  # the accounts domain's ``user_for_api_token`` (set by authenticate_tokens_with)
+
+
+def authenticate_tokens_with(user_for_token) -> None:
+    """Say how a bearer token's secret becomes a user (the accounts domain does, from its ``api.py``): the
+    API depends on no domain; the domains register with it."""
+    global _token_owner
+    _token_owner = user_for_token
+
+
 def token_required(view):
     """Authenticate the request by its ``Authorization: Bearer`` token; the user is ``g.api_user``."""
     @wraps(view)
     def wrapper(*args, **kwargs):
-        from ..accounts.services import user_for_api_token
-
         header = request.headers.get("Authorization", "")
         scheme, _sep, secret = header.partition(" ")
-        user = user_for_api_token(secret.strip()) if scheme.lower() == "bearer" else None
+        user = _token_owner(secret.strip()) if scheme.lower() == "bearer" and _token_owner else None
         if user is None:
             raise ApiError(401, "unauthorized", default_messages()[401])
         g.api_user = user
@@ -83,6 +93,54 @@ def token_required(view):
 
     wrapper.requires_token = True
     return wrapper
+
+
+ANYONE, TOKEN, HUB = "anyone", "token", "hub"
+
+
+def needs(access: str):
+    """Declare who may call an API operation, and enforce it before the handler runs:
+
+    - ``"anyone"``: no credential (public verification, health, the OpenAPI description);
+    - ``"token"``: any personal API token (:func:`token_required`); the operation then decides per
+      object — one's own, one's HR subtree, a course one teaches — through the domain's services;
+    - a permission of :data:`lms.security.PERMISSIONS` (e.g. ``"view_certificates"``): a personal token
+      whose person holds it; anyone else gets 403;
+    - ``"hub"``: the hub's own credential only (:func:`hub_required`).
+
+    The declaration is kept as the view's ``api_access``.
+    """
+    from ..security import PERMISSIONS, has_permission
+
+    if access not in (ANYONE, TOKEN, HUB) and access not in PERMISSIONS:
+        raise KeyError(access)
+
+    def decorator(view):
+        if access == ANYONE:
+            guarded = view
+        elif access == HUB:
+            guarded = hub_required(view)
+        elif access == TOKEN:
+            guarded = token_required(view)
+        else:
+            @wraps(view)
+            def permitted(*args, **kwargs):
+                if not has_permission(g.api_user, access):
+                    raise ApiError(403, "forbidden", default_messages()[403])
+                return view(*args, **kwargs)
+
+            guarded = token_required(permitted)
+
+        @wraps(guarded)
+        def declared(*args, **kwargs):
+            return guarded(*args, **kwargs)
+
+        declared.api_access = access
+        if getattr(guarded, "requires_token", False):
+            declared.requires_token = True
+        return declared
+
+    return decorator
 
 
 def hub_required(view):
@@ -113,7 +171,6 @@ def register(app) -> None:
     from ..hub import api as _hub_api  # noqa: F401
     from ..certificates import api as _certificates_api  # noqa: F401
     from ..grading import api as _grading_api  # noqa: F401
-    from ..gpu import api as _gpu_api  # noqa: F401
     from . import health as _health, openapi as _openapi  # noqa: F401
 
     app.register_blueprint(bp)

@@ -2,10 +2,22 @@ from flask import jsonify
 from sqlalchemy import text
 
 from ..extensions import db
-from . import bp
+from . import bp, needs
+
+
+_CHECKS: dict = {}  # name → function returning "ok" or "down", added by the domains (health_check)
+
+
+def health_check(name: str):
+    """Register the decorated function as the health of ``name`` (the hub's, from the hub domain)."""
+    def register(function):
+        _CHECKS[name] = function
+        return function
+    return register
 
 
 @bp.get("/health")
+@needs("anyone")
 def health():
     """Whether Oqu and the parts it depends on are working. No authentication.
     ---
@@ -30,16 +42,16 @@ def health():
     except Exception:  # noqa: BLE001 - any failure means the database is down
         db.session.rollback()
         database = "down"
-    from ..hub.services import hub_available
     from ..worker import grading_health, queue_health
 
-    checks = {"database": database, "hub": "ok" if hub_available(force=True) else "down", "queue": queue_health(),
+    checks = {"database": database, **{name: check() for name, check in _CHECKS.items()}, "queue": queue_health(),
               "grading": grading_health()}
     status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
     return jsonify(status=status, **checks)
 
 
 @bp.get("/ping")
+@needs("anyone")
 def ping():
     """A constant answer touching nothing (no database, no session): the framework's floor in the
     benchmarks (`python -m bench`) and a cheap liveness probe. No authentication.

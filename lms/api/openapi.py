@@ -4,7 +4,7 @@ from http import HTTPStatus
 
 from flask import current_app, jsonify
 
-from . import bp
+from . import bp, needs
 from .schemas import SCHEMAS
 
 
@@ -24,13 +24,23 @@ def build_spec() -> dict:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name, schema in SCHEMAS.items():
         spec.components.schema(name, schema=schema)
+    import re
+
+    access = {}  # (OpenAPI path, method) → who may call it, as the operation declares (lms.api.needs)
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.endpoint.startswith(f"{bp.name}.") or rule.endpoint == f"{bp.name}.openapi":
             continue
         view = current_app.view_functions[rule.endpoint]
         spec.path(view=view, app=current_app)
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            access[(path, method.lower())] = getattr(view, "api_access", None)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if access.get((path, method)):
+                operation["x-oqu-access"] = access[(path, method)]
     for path in document["paths"].values():
         for operation in path.values():
             operation.setdefault("responses", {}).setdefault("default", {
@@ -50,5 +60,6 @@ def _status_phrase(status) -> str:
 
 
 @bp.get("/openapi.json")
+@needs("anyone")
 def openapi():
     return jsonify(build_spec())

@@ -5,8 +5,9 @@ import click
 from flask import current_app
 from flask_babel import force_locale
 
-from .adversaries import describe, verdict
-from .services import AssignmentError, validate_assignment
+from ..grading.authoring.adversaries import describe, verdict
+from ..grading.notebooks import AssignmentError
+from ..grading.authoring.validation import validate_assignment
 
 
 @click.command("validate-assignment")

@@ -30,3 +30,26 @@ class AssignmentRelease(db.Model):
     beside: Mapped[list] = mapped_column(JSON, default=list)       # paths the latest version went to, beside the learner's work
     error: Mapped[str | None] = mapped_column(Text)                # why the latest release failed (untranslated)
     released_at: Mapped[datetime | None] = mapped_column()
+
+
+class CourseReleaseState:
+    """Where placing a course's assignments on a learner's server stands (``CourseRelease.state``)."""
+    queued = "queued"        # the notebook is ready; the worker has the job
+    releasing = "releasing"  # the worker is placing the files
+    done = "done"
+    failed = "failed"        # AssignmentRelease.error says why, per assignment
+
+    working = (queued, releasing)
+
+
+class CourseRelease(db.Model):
+    """One row per learner and course: the state of the latest release of the course's assignments
+    into their server, which the worker runs after the notebook is ready (the course page shows it)."""
+    __tablename__ = "course_releases"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", name="uq_course_releases_learner"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default=CourseReleaseState.queued)
+    updated_at: Mapped[datetime | None] = mapped_column()

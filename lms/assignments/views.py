@@ -8,16 +8,22 @@ bp = Blueprint("assignments", __name__)
 
 @bp.record_once
 def _connect(state) -> None:
-    from .release import connect
+    from .handlers import connect
 
-    connect()  # publishing a version prepares its student version (lms.assignments.release)
+    connect()  # publishing a version prepares its student version (lms.assignments.handlers)
 
 
 @bp.app_context_processor
 def _notices():
     def assignment_release_notices(course):
-        from .release import release_notices
+        from .notices import release_notices
 
         return release_notices(current_user, course)
 
-    return {"assignment_release_notices": assignment_release_notices}
+    def assignment_release_state(course):
+        from .tasks import release_state
+
+        return release_state(current_user, course)
+
+    return {"assignment_release_notices": assignment_release_notices,
+            "assignment_release_state": assignment_release_state}

@@ -69,6 +69,10 @@ def _on_due_date_changed(actor, enrolment, before):
                  after=enrolment.due_on.isoformat())
 
 
+def _on_made_mandatory(actor, enrolment):
+    record_event(actor, "enrolment_made_mandatory", enrolment, learner=enrolment.user_id, course=enrolment.course_id)
+
+
 def _on_audit_log_exported(actor, filters, rows):
     record_event(actor, "audit_log_exported", None, filters=filters, rows=rows)
 
@@ -115,6 +119,7 @@ def connect() -> None:
         (signals.enrolment_created, _on_enrolment_created),
         (signals.enrolment_withdrawn, _on_enrolment_withdrawn),
         (signals.enrolment_due_date_changed, _on_due_date_changed),
+        (signals.enrolment_made_mandatory, _on_made_mandatory),
         (signals.audit_log_exported, _on_audit_log_exported),
     ):
         _handlers.append(handler)
@@ -251,6 +256,14 @@ def _on_gradebook_exported(actor, course, rows):
     record_event(actor, "gradebook_exported", course, slug=course.slug, rows=rows)
 
 
+def _on_roster_exported(actor, cohort, rows):
+    record_event(actor, "roster_exported", cohort, course=cohort.course.slug, rows=rows)
+
+
+def _on_quiz_statistics_exported(actor, item, rows):
+    record_event(actor, "quiz_statistics_exported", item.course, quiz=item.key, rows=rows)
+
+
 def _on_instructor_added(actor, course, instructor):
     record_event(actor, "instructor_added", instructor, course=course.slug, email=instructor.email)
 
@@ -261,6 +274,8 @@ def _connect_instructor_grading() -> None:
                             (signals.submission_flag_cleared, _on_submission_flag_cleared),
                             (signals.assignment_published, _on_assignment_published),
                             (signals.gradebook_exported, _on_gradebook_exported),
+                            (signals.roster_exported, _on_roster_exported),
+                            (signals.quiz_statistics_exported, _on_quiz_statistics_exported),
                             (signals.instructor_added, _on_instructor_added)):
         _handlers.append(handler)
         signal.connect(handler)

@@ -42,10 +42,13 @@ ACTION_LABELS = {
     "submission_flag_cleared": _l("Submission flag cleared"),
     "assignment_published": _l("Assignment published"),
     "gradebook_exported": _l("Gradebook exported"),
+    "roster_exported": _l("Roster exported"),
+    "quiz_statistics_exported": _l("Quiz statistics exported"),
     "instructor_added": _l("Instructor added to a course"),
     "gpu_quota_set": _l("GPU quota set"),
     "gpu_usage_exported": _l("GPU usage exported"),
     "enrolment_due_date_changed": _l("Due date changed"),
+    "enrolment_made_mandatory": _l("Course made mandatory"),
     "audit_log_exported": _l("Audit log exported"),
 }
 OBJECT_LABELS = {"User": _l("Person"), "Course": _l("Course"), "Certificate": _l("Certificate"),

@@ -5,11 +5,14 @@ from flask import Response, g, jsonify
 from flask_babel import gettext as _
 
 from .. import clock
-from ..api import ApiError, bp, token_required
+from ..api import ApiError, bp, needs
+from ..api.schemas import register_schemas
 from ..throttling import verification_limit
 from ..utils import external_url
 from . import services
-from .schemas import CertificatePage, CertificateStatus
+from .schemas import SCHEMAS, CertificateRecord, CertificateStatus
+
+register_schemas(SCHEMAS)  # listed in /api/v1/openapi.json
 
 PAGE_DEFAULT, PAGE_MAX = 100, 500
 
@@ -23,25 +26,6 @@ def _find(number: str):
     if certificate is None:
         raise _not_found()
     return certificate
-
-
-def _record(actor, certificate, today) -> dict:
-    from ..accounts.services import shown_iin
-
-    organisation = certificate.organisation
-    return {
-        "number": certificate.number, "status": certificate.status(today), "holder": certificate.holder_name,
-        "user_id": certificate.user_id,
-        "iin": shown_iin(actor, certificate.user) if certificate.user is not None else "",
-        "organisation": {"id": organisation.id, "code": organisation.code, "name_kk": organisation.name_kk,
-                         "name_ru": organisation.name_ru} if organisation is not None else None,
-        "course": {"slug": certificate.course.slug, "title_kk": certificate.course.title_kk,
-                   "title_ru": certificate.course.title_ru},
-        "hours": certificate.hours, "score": certificate.score, "issued_on": certificate.issued_on,
-        "valid_until": certificate.valid_until,
-        "revoked_on": clock.local_date(certificate.revoked_at),
-        "previous": certificate.previous.number if certificate.previous_id else None,
-    }
 
 
 def _cursor_id(raw: str | None) -> int | None:
@@ -59,7 +43,7 @@ def _cursor_id(raw: str | None) -> int | None:
 
 
 @bp.get("/certificates")
-@token_required
+@needs("view_certificates")
 def certificate_list():
     """Certificates of the caller's organisation subtree (HR officers; admins see all).
     ---
@@ -94,12 +78,9 @@ def certificate_list():
     from flask import request
 
     from ..extensions import db
-    from ..security import has_permission
     from .models import Certificate
 
     actor = g.api_user
-    if not has_permission(actor, "view_certificates"):
-        raise ApiError(403, "forbidden", _("You do not have permission for this."))
     try:
         filters = services.parse_filters(actor, request.args)
     except services.CertificateError as error:
@@ -122,11 +103,13 @@ def certificate_list():
         rows = rows[:limit]
         import base64
         next_cursor = base64.urlsafe_b64encode(str(rows[-1].id).encode()).decode().rstrip("=")
-    return jsonify(CertificatePage().dump({"items": [_record(actor, c, today) for c in rows],
-                                           "next_cursor": next_cursor}))
+    # (the page's shape is CertificatePage; each record is dumped for this caller by its audience schema)
+    return jsonify({"items": CertificateRecord(view="staff", viewer=actor, today=today, many=True).dump(rows),
+                    "next_cursor": next_cursor})
 
 
 @bp.get("/certificates/<number>")
+@needs("anyone")
 @verification_limit
 def certificate_status(number: str):
     """Verify a certificate by its number (no sign-in needed).
@@ -156,7 +139,7 @@ def certificate_status(number: str):
 
 
 @bp.get("/certificates/<number>/pdf")
-@token_required
+@needs("token")
 def certificate_pdf(number: str):
     """The certificate as a PDF (A4, Kazakh and Russian, QR code to the verification page).
     ---
@@ -191,7 +174,7 @@ def certificate_pdf(number: str):
 
 
 @bp.get("/certificates/<number>/credential")
-@token_required
+@needs("token")
 def certificate_credential(number: str):
     """The certificate as a signed Open Badges 3.0 credential (W3C VC 2.0, Data Integrity proof
     `eddsa-rdfc-2022` or, by setting, `eddsa-jcs-2022`; revocation by Bitstring Status List).
@@ -236,6 +219,7 @@ def certificate_credential(number: str):
 
 
 @bp.get("/credentials/status/<int:number>")
+@needs("anyone")
 def credential_status_list(number: int):
     """The issuer's revocation list: a signed W3C Bitstring Status List credential (no sign-in).
     ---

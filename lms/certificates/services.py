@@ -134,18 +134,13 @@ def certification_checklist(user, course: Course, today: date | None = None) -> 
 
 
 def notebook_scores(user, course: Course) -> dict[str, float]:
-    """Assignment key → the learner's best score (%) over their submissions that grading finished
-    as ``graded``. Flagged (held for review) and failed submissions do not count. Reads grading's
+    """Assignment key → the learner's score (%) that counts, by grading's one rule
+    (:mod:`lms.grading.scores`: the latest graded submission, or the best with ``counts: best``).
+    Flagged (held for review), failed and unfinished submissions do not count. Reads grading's
     submissions, never changes them."""
-    from ..grading.models import Submission, SubmissionStatus
+    from ..grading.scores import counting_percents  # public, read-only
 
-    rows = db.session.execute(
-        select(Submission.assignment, func.max(Submission.total * 100.0 / Submission.max_total))
-        .where(Submission.user_id == user.id, Submission.course_id == course.id,
-               Submission.status == SubmissionStatus.graded, Submission.total.is_not(None),
-               Submission.max_total > 0)
-        .group_by(Submission.assignment))
-    return {assignment: round(float(best), 1) for assignment, best in rows if best is not None}
+    return counting_percents(user.id, course)
 
 
 def add_months(day: date, months: int) -> date:

@@ -1,15 +1,16 @@
-from flask import g, jsonify, request
+from flask import jsonify, request
 
-from ..api import bp, token_required
-from ..learning import services as learning
-from ..learning.schemas import CourseDetail
+from ..api import bp, needs
+from ..api.schemas import register_schemas
 from ..utils import page_number
 from . import services
-from .schemas import CourseList
+from .schemas import SCHEMAS, CourseList
+
+register_schemas(SCHEMAS)  # listed in /api/v1/openapi.json
 
 
 @bp.get("/courses")
-@token_required
+@needs("token")
 def list_courses():
     """The course catalogue.
     ---
@@ -37,27 +38,3 @@ def list_courses():
                                        per_page=min(max(request.args.get("per_page", 25, type=int), 1), 100))
     return jsonify(CourseList().dump({"items": pagination.items, "page": pagination.page,
                                       "pages": pagination.pages, "total": pagination.total}))
-
-
-@bp.get("/courses/<slug>")
-@token_required
-def get_course(slug: str):
-    """One course with its syllabus, open cohorts and the caller's enrolment.
-    ---
-    get:
-      tags: [courses]
-      summary: A course
-      parameters:
-        - {name: slug, in: path, required: true, schema: {type: string}}
-      responses:
-        200:
-          content:
-            application/json:
-              schema: CourseDetail
-    """
-    course = services.get_course(slug)
-    enrolment = learning.enrolment_for(g.api_user, course)
-    data = CourseDetail().dump(course)
-    data["cohorts"] = CourseDetail().fields["cohorts"].serialize("cohorts", {"cohorts": learning.open_cohorts(course)})
-    data["enrolment"] = CourseDetail().fields["enrolment"].serialize("enrolment", {"enrolment": enrolment})
-    return jsonify(data)

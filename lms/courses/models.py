@@ -30,6 +30,12 @@ class ItemKind(str, enum.Enum):
     notebook = "notebook"
 
 
+# The kinds of item whose completion counts toward a course's progress and its completion: lessons
+# and quizzes. A notebook assignment is graded (the gradebook, certificate rules) but does not count:
+# its score, not its being opened, is what matters.
+PROGRESS_KINDS = (ItemKind.lesson, ItemKind.quiz)
+
+
 class Course(db.Model):
     __tablename__ = "courses"
 
@@ -135,8 +141,8 @@ class Item(db.Model):
 
     @property
     def counts_for_progress(self) -> bool:
-        """Lessons and quizzes count; notebook assignments join when grading arrives."""
-        return self.kind in (ItemKind.lesson, ItemKind.quiz) and self.retired_at is None
+        """Whether finishing this item moves the course's progress (see :data:`PROGRESS_KINDS`)."""
+        return self.kind in PROGRESS_KINDS and self.retired_at is None
 
     def __repr__(self) -> str:
         return f"<Item {self.course_id}/{self.key}>"

@@ -1,15 +1,12 @@
-"""The catalogue, course pages and the files lessons show."""
+"""The files lessons show, and the courses blueprint (its catalogue and course page, which show the
+learner's enrolment and progress, are learning's: :mod:`lms.learning.course_pages`)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
-from flask_login import current_user, login_required
+from flask import Blueprint, Response, request
+from flask_login import login_required
 
-from ..i18n import current_language
-from ..learning import services as learning
-from ..utils import page_number
 from . import services
 from .markdown import code_css
-from .models import Level
 from .tags import tag_name
 
 bp = Blueprint("courses", __name__)
@@ -18,41 +15,6 @@ bp = Blueprint("courses", __name__)
 @bp.app_template_filter("tag_name")
 def _tag_name(code: str) -> str | None:
     return tag_name(code)
-
-
-@bp.get("/courses")
-@login_required
-def catalogue():
-    search = request.args.get("q", "")[:100].strip()
-    tag = request.args.get("tag", "")[:40]
-    level = request.args.get("level", "")
-    language = request.args.get("language", "")
-    notebooks = {"yes": True, "no": False}.get(request.args.get("notebooks", ""))
-    pagination = services.list_courses(search=search, tag=tag, level=level, language=language, notebooks=notebooks,
-                                       order_language=current_language(),
-                                       page=page_number(),
-                                       per_page=current_app.config["OQU_SETTINGS"].page_size)
-    statuses = learning.enrolment_statuses(current_user, pagination.items)
-    filters = {"q": search, "tag": tag, "level": level, "language": language,
-               "notebooks": request.args.get("notebooks", "")}
-    return render_template("courses/catalogue.html", pagination=pagination, filters=filters,
-                           tags=services.all_tags(), levels=list(Level), statuses=statuses)
-
-
-@bp.get("/courses/<slug>")
-@login_required
-def course(slug: str):
-    course = services.get_course(slug)
-    enrolment = learning.enrolment_for(current_user, course)
-    progress = learning.course_progress(current_user, course)
-    met, missing = learning.prerequisites_met(current_user, course)
-    prerequisites = services.courses_by_slug(course.prerequisites)
-    return render_template(
-        "courses/course.html", course=course, enrolment=enrolment, progress=progress,
-        resume=learning.resume_item(enrolment, progress) if enrolment and enrolment.is_active else None,
-        cohorts=learning.open_cohorts(course), prerequisites=prerequisites, prerequisites_met=met,
-        missing=missing, waitlist_position=learning.waitlist_position(enrolment) if enrolment else None,
-        can_preview=learning.can_preview(current_user))
 
 
 @bp.get("/courses/<slug>/assets/<path:path>")

@@ -11,4 +11,4 @@ bp = Blueprint("dashboard", __name__)
 @login_required
 def index():
     user = current_user._get_current_object()
-    return render_template("dashboard/index.html", user=user, my_courses=learning.dashboard_courses(user))
+    return render_template("dashboard/index.html", user=user, my_courses=learning.learner_courses(user))

@@ -63,10 +63,13 @@ class UsageReporter:
     # ------------------------------------------------------------------ spooling
 
     def record(self, kind: str, spawner) -> dict:
-        profile = str((spawner.user_options or {}).get("profile") or "cpu")
+        options = spawner.user_options or {}
+        profile = str(options.get("profile") or "cpu")
         event = {"id": uuid.uuid4().hex, "event": kind, "user": spawner.user.name, "server": spawner.name or "",
                  "profile": profile, "gpus": self._gpus_of(profile),
                  "at": _now().isoformat(timespec="seconds")}
+        if options.get("course"):  # the course the LMS launched this server for
+            event["course"] = str(options["course"])[:120]
         name = f"{time.time_ns():020d}-{event['id']}.json"
         temporary = self.spool / ("." + name)
         with open(temporary, "w") as handle:

@@ -22,8 +22,7 @@ from ..accounts.models import User
 from ..courses.models import Course
 from ..extensions import db
 from ..i18n import date_filter, localized
-from ..hub.models import HubAccount, NotebookLaunch
-from ..hub.profiles import PROFILES, gpu_count
+from ..profiles import PROFILES, gpu_count
 from ..organisations.models import Organisation
 from ..security import ensure
 from ..utils import utcnow
@@ -52,9 +51,11 @@ def _parse_time(value) -> datetime:
     return moment
 
 
-def record_usage_event(event: dict) -> str:
+def record_usage_event(event: dict, user_id_of) -> str:
     """Apply one start or stop report from the hub; returns what was done (``started``, ``stopped``,
-    ``duplicate``, ``ignored``). Idempotent: the same event twice changes nothing."""
+    ``duplicate``, ``ignored``). Idempotent: the same event twice changes nothing. ``user_id_of(name)``
+    is the person a hub user name belongs to (the hub domain knows; it receives the reports), and the
+    course is the one the event names (the launch puts it in the server's options; the hub reports it)."""
     if not isinstance(event, dict):
         raise UsageEventError("the event must be a JSON object")
     kind, event_id = event.get("event"), str(event.get("id") or "")
@@ -62,13 +63,14 @@ def record_usage_event(event: dict) -> str:
     if kind not in ("start", "stop") or not event_id or len(event_id) > 64 or not username:
         raise UsageEventError("an event needs event (start|stop), id and user")
     at = _parse_time(event.get("at"))
-    account = db.session.scalar(select(HubAccount).where(HubAccount.username == username))
-    if account is None:
+    user_id = user_id_of(username)
+    if user_id is None:
         log.info("usage event for unknown hub user %s ignored", username)
         return "ignored"
     if kind == "start":
-        return _record_start(account, server, event_id, at, str(event.get("profile") or "cpu"))
-    return _record_stop(account, server, event_id, at)
+        return _record_start(user_id, username, server, event_id, at, str(event.get("profile") or "cpu"),
+                             str(event.get("course") or ""))
+    return _record_stop(username, server, event_id, at)
 
 
 def _open_sessions(username: str, server: str):
@@ -77,20 +79,20 @@ def _open_sessions(username: str, server: str):
                                          GpuUsageSession.stopped_at.is_(None))
 
 
-def _record_start(account: HubAccount, server: str, event_id: str, at: datetime, profile: str) -> str:
+def _record_start(user_id: int, username: str, server: str, event_id: str, at: datetime, profile: str,
+                  course_slug: str) -> str:
     if db.session.scalar(select(GpuUsageSession.id).where(GpuUsageSession.start_event == event_id)):
         return "duplicate"
     # A session still open means its stop was lost (the server died with the hub): it ended by now.
-    for stale in db.session.scalars(_open_sessions(account.username, server)).all():
+    for stale in db.session.scalars(_open_sessions(username, server)).all():
         db.session.execute(update(GpuUsageSession).where(GpuUsageSession.id == stale.id,
                                                          GpuUsageSession.stopped_at.is_(None))
                            .values(stopped_at=max(at, stale.started_at), closed_by="next-start"))
-    user = db.session.get(User, account.user_id)
-    launch = db.session.scalar(select(NotebookLaunch).where(NotebookLaunch.user_id == account.user_id)
-                               .order_by(NotebookLaunch.id.desc()).limit(1))
+    user = db.session.get(User, user_id)
+    course_id = db.session.scalar(select(Course.id).where(Course.slug == course_slug[:120])) if course_slug else None
     db.session.add(GpuUsageSession(
-        user_id=account.user_id, organisation_id=user.organisation_id if user else None,
-        course_id=launch.course_id if launch else None, hub_username=account.username, server_name=server,
+        user_id=user_id, organisation_id=user.organisation_id if user else None,
+        course_id=course_id, hub_username=username, server_name=server,
         profile=profile[:40], gpus=gpu_count(profile) if profile in PROFILES else 0, started_at=at,
         start_event=event_id))
     try:
@@ -101,8 +103,8 @@ def _record_start(account: HubAccount, server: str, event_id: str, at: datetime,
     return "started"
 
 
-def _record_stop(account: HubAccount, server: str, event_id: str, at: datetime) -> str:
-    session = db.session.scalar(_open_sessions(account.username, server).order_by(GpuUsageSession.id.desc()))
+def _record_stop(username: str, server: str, event_id: str, at: datetime) -> str:
+    session = db.session.scalar(_open_sessions(username, server).order_by(GpuUsageSession.id.desc()))
     if session is None or session.started_at > at:
         return "ignored"  # a failed spawn, a replayed stop, or a stop whose start the LMS never saw
     done = db.session.execute(update(GpuUsageSession).where(GpuUsageSession.id == session.id,
@@ -265,9 +267,8 @@ def enforce_gpu_time() -> list[int]:
     """Stop the GPU servers of people whose GPU time (their own or their organisation's) has run out.
     A launch needs some time left; this ends the sessions that run past it. The worker runs it every
     minute. Returns the ids of the people whose servers were stopped; a hub that does not answer is
-    tried again at the next run."""
-    from ..hub.services import HubUnavailable, stop_when_gpu_time_is_up
-
+    tried again at the next run. The hub domain stops the server (it listens for ``gpu_time_exhausted``
+    and raises when the hub does not answer)."""
     stopped = []
     running = db.session.scalars(select(GpuUsageSession).where(GpuUsageSession.stopped_at.is_(None),
                                                                GpuUsageSession.gpus > 0)).all()
@@ -275,8 +276,8 @@ def enforce_gpu_time() -> list[int]:
         if session.user_id in stopped or not time_is_up(session.user, session.course):
             continue
         try:
-            stop_when_gpu_time_is_up(session.user)
-        except HubUnavailable:
+            signals.gpu_time_exhausted.send(None, user=session.user)
+        except Exception:  # noqa: BLE001 — the hub did not answer: tried again at the next run
             log.warning("GPU time of %s is up, but the hub did not stop the server", session.hub_username)
             continue
         stopped.append(session.user_id)

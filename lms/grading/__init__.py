@@ -1,1 +1,11 @@
-"""Grading: the sandboxed nbgrader runner and the scoring of notebook files."""
+"""Grading, in three parts:
+
+* the submission pipeline (fetch → store → autograde in the sandbox → record scores → feedback →
+  signal): :mod:`.submissions`, :mod:`.access` (fetching from the learner's server, who may see a
+  submission), :mod:`.services` (the nbgrader engine), :mod:`.sandbox` with :mod:`._runner` and
+  :mod:`._kernel`, :mod:`.policy` (late work), :mod:`.feedback`, :mod:`.scores` (the score that
+  counts), :mod:`.notebooks` (facts about nbgrader notebooks) and :mod:`.tasks` (the worker's part);
+* instructor grading: :mod:`.instructor` (manual grades and overrides, the gradebook, their pages);
+* authoring: :mod:`.authoring` (published versions, test grading), with its validation of an
+  assignment and the trick answers it grades.
+"""

@@ -49,7 +49,7 @@ def submit_from_server(actor, course, assignment: str) -> Submission:
     """Fetch the assignment's notebooks from the learner's server (hub → Jupyter contents API),
     store them and queue grading. Nothing is stored when the server cannot be reached, a file is
     missing or too large, or the assignment's policy (deadline, attempts) refuses the hand-in."""
-    from ..assignments.services import AssignmentError, find_assignment
+    from .notebooks import AssignmentError, find_assignment
     from ..hub import services as hub
     from ..learning.services import enrolment_for
     from . import policy as policies

@@ -2,14 +2,17 @@
 from flask import g, jsonify
 from flask_babel import gettext as _
 
-from ..api import ApiError, bp, token_required
+from ..api import ApiError, bp, needs
+from ..api.schemas import register_schemas
 from ..security import PermissionDenied
 from . import access
-from .schemas import Submission, SubmissionTotals
+from .schemas import SCHEMAS, Submission
+
+register_schemas(SCHEMAS)  # listed in /api/v1/openapi.json
 
 
 @bp.post("/assignments/<course_slug>/<assignment>/submissions")
-@token_required
+@needs("token")
 def create_submission(course_slug: str, assignment: str):
     """Submit the assignment's notebooks from the caller's notebook server; grading is queued.
     ---
@@ -44,7 +47,7 @@ def create_submission(course_slug: str, assignment: str):
 
 
 @bp.get("/submissions/<int:submission_id>")
-@token_required
+@needs("token")
 def get_submission(submission_id: int):
     """A submission's status and scores (HR officers see totals only).
     ---
@@ -63,5 +66,4 @@ def get_submission(submission_id: int):
         submission, view = access.get_submission_for(g.api_user, submission_id)
     except (LookupError, PermissionDenied):
         raise ApiError(404, "not_found", _("Not found.")) from None
-    schema = Submission() if view == "full" else SubmissionTotals()
-    return jsonify(schema.dump(submission))
+    return jsonify(Submission(view=view).dump(submission))

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from ..assignments.services import AssignmentError, find_assignment
+from .notebooks import AssignmentError, find_assignment
 from .services import GradingError, grade_notebooks
 
 

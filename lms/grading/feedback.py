@@ -164,8 +164,8 @@ def cell_feedback(source_nb: dict, autograded_nb: dict, cells: list[dict]) -> No
 
 def instructor_part(stored: str | None) -> Markup:
     """The instructor's block of a submission's stored feedback (manual grades, adjusted scores,
-    a cleared flag: written by lms.grading.manual in the learner's language). Anything else stored
+    a cleared flag: written by lms.grading.instructor.manual in the learner's language). Anything else stored
     there by an earlier version of the pipeline (nbgrader's feedback HTML) is not shown."""
-    from .manual import _FEEDBACK_BLOCK
+    from .instructor.manual import _FEEDBACK_BLOCK
 
     return Markup("\n".join(_FEEDBACK_BLOCK.findall(stored or "")))

@@ -1,5 +1,5 @@
 """Forms of the instructors' grading pages. Ranges (0 to a cell's points) and reasons are checked by
-the services (lms/grading/manual.py), which give the translated message."""
+the services (lms/grading/instructor/manual.py), which give the translated message."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField

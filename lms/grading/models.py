@@ -86,7 +86,7 @@ class SubmissionScore(db.Model):
     score: Mapped[float | None] = mapped_column(Float)
     max_score: Mapped[float] = mapped_column(Float)
     needs_manual_grade: Mapped[bool] = mapped_column(Boolean, default=False)
-    # An instructor's hand on the score (lms/grading/manual.py): ``manual`` (a manually graded cell)
+    # An instructor's hand on the score (lms/grading/instructor/manual.py): ``manual`` (a manually graded cell)
     # or ``override`` (an automatic score replaced, with a mandatory reason). ``auto_score`` keeps
     # what the autograder gave, so the gradebook and the learner see what was adjusted.
     adjustment: Mapped[str | None] = mapped_column(String(20))

@@ -1,6 +1,9 @@
-"""API schemas of submissions, by audience: ``Submission`` (the learner, instructors, admins) and
-``SubmissionTotals`` (HR officers: totals only)."""
+"""API schemas of submissions, by audience: ``Submission(view="full")`` for the learner, their
+instructors and admins; ``Submission(view="totals")`` for HR officers (the fields of
+``SubmissionTotals``: no cells, no feedback). :func:`lms.grading.access.view_of` picks the view."""
 from marshmallow import Schema, fields
+
+from ..api.audience import AudienceSchema
 
 
 class CellScore(Schema):
@@ -19,7 +22,7 @@ class CellScore(Schema):
         "description": "the message the instructor wrote for that check, if any"})
 
 
-class SubmissionTotals(Schema):
+class SubmissionTotals(AudienceSchema):
     id = fields.Integer()
     course = fields.Function(lambda s: s.course.slug)
     assignment = fields.String()
@@ -40,6 +43,8 @@ class Submission(SubmissionTotals):
     raw_total = fields.Float(allow_none=True, metadata={"description": "points before any late penalty"})
     scores = fields.List(fields.Nested(CellScore))
     feedback_url = fields.Function(lambda s: f"/submissions/{s.id}" if s.graded_at else None, allow_none=True)
+
+    VIEWS = {"full": None, "totals": tuple(SubmissionTotals._declared_fields)}
 
 
 SCHEMAS = {"CellScore": CellScore, "SubmissionTotals": SubmissionTotals, "Submission": Submission}

@@ -16,29 +16,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .feedback import cell_feedback
+from .notebooks import (GradingError, check_nbgrader_metadata, protected_changes, read_notebook,  # noqa: F401
+                        suspicious_code)
 from .sandbox import SandboxLimits, job_folder, run_job, sandbox_problem
-
-# Checked against the learner's code with comments and string literals blanked out: a comment or
-# a sentence in a string that mentions nbgrader is not a cheat; importing it, or naming it as code, is.
-SUSPICIOUS = [
-    (re.compile(r"\b(gradebook|nbgrader)\b", re.I), "uses the grader or its gradebook"),
-    (re.compile(r"get_ipython\(\)\s*\.\s*(kernel|run_cell|events|ast_transformers|input_transformers|set_custom_exc)"),
-     "reaches into the kernel"),
-    (re.compile(r"\bIPython\s*\.\s*core\b|InteractiveShell|showtraceback|sys\s*\.\s*excepthook|ipykernel|\bzmq\b"),
-     "patches the kernel's machinery"),
-    (re.compile(r"sys\s*\.\s*modules\s*\["), "patches sys.modules"),
-    (re.compile(r"\b(builtins|__builtins__)\b"), "patches builtins"),
-    (re.compile(r"os\s*\.\s*kill|killpg|signal\s*\.\s*signal|os\s*\.\s*setsid"), "signals or detaches processes"),
-    (re.compile(r"\b__import__\b|\bimportlib\b|sys\s*\.\s*_getframe|\bctypes\b|gc\s*\.\s*get_objects"),
-     "loads modules or reaches objects indirectly"),
-]
-# ...and a string that names the gradebook's or nbgrader's files (a path, not prose)
-# (gradebook.db, .nbgrader.log, nbgrader_config.py), or one of its variables (NBGRADER_EXECUTION)
-SUSPICIOUS_STRING = re.compile(r"gradebook\.db|\.nbgrader|nbgrader_\w|(^|[/\\])(gradebook|nbgrader)([/\\.]|$)", re.I)
-
-
-class GradingError(Exception):
-    """Files that cannot be graded at all (an invalid notebook, an unknown name): nothing was run."""
 
 
 class SandboxUnavailable(GradingError):
@@ -70,26 +50,6 @@ def limits_from(settings) -> SandboxLimits:
                          user=settings.grading_user, sandbox=settings.grading_sandbox, folder=settings.grading_dir)
 
 
-def read_notebook(name: str, content: bytes) -> dict:
-    """The notebook as a dict, or :class:`GradingError` naming what is wrong with it."""
-    import nbformat
-
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        raise GradingError(f"{name}: not a notebook (not UTF-8 text)") from None
-    try:
-        notebook = nbformat.reads(text, as_version=4)
-    except Exception as exc:  # noqa: BLE001 — nbformat raises several kinds for bad files
-        raise GradingError(f"{name}: not a valid notebook file ({type(exc).__name__}: "
-                           f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
-    try:
-        nbformat.validate(notebook)
-    except Exception as exc:  # noqa: BLE001
-        raise GradingError(f"{name}: not a valid notebook ({str(exc).splitlines()[0]})") from None
-    return json.loads(nbformat.writes(notebook))
-
-
 def _match_names(source, files: dict[str, bytes]) -> dict[str, bytes]:
     expected = {path.name for path in source.notebooks}
     if set(files) <= expected:
@@ -98,88 +58,6 @@ def _match_names(source, files: dict[str, bytes]) -> dict[str, bytes]:
         return {next(iter(expected)): next(iter(files.values()))}
     unknown = ", ".join(sorted(set(files) - expected))
     raise GradingError(f"not notebooks of this assignment: {unknown} (expected {', '.join(sorted(expected))})")
-
-
-def _normal(text: str) -> str:
-    return "\n".join(line.rstrip() for line in text.splitlines() if line.strip())
-
-
-def protected_changes(source_nb: dict, submitted_nb: dict) -> list[str]:
-    """Test and locked cells whose text differs from the student version (the instructor's source with
-    hidden tests removed, as nbgrader removes them), or that are gone. Read from the instructor's
-    files, never from anything the sandbox wrote."""
-    from ..assignments.services import REGION
-
-    def protected(nb):
-        cells = {}
-        for cell in nb.get("cells", []):
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if meta.get("grade_id") and (meta.get("locked") or (meta.get("grade") and not meta.get("solution"))):
-                cells[meta["grade_id"]] = _normal(REGION.sub("", "".join(cell.get("source", ""))))
-        return cells
-
-    original, submitted = protected(source_nb), _all_by_id(submitted_nb)
-    changes = []
-    for grade_id, text in original.items():
-        if grade_id not in submitted:
-            changes.append(f"protected cell {grade_id!r} was removed")
-        elif _normal(submitted[grade_id]) != text:
-            changes.append(f"protected cell {grade_id!r} was changed")
-    return changes
-
-
-def _all_by_id(nb: dict) -> dict[str, str]:
-    return {cell["metadata"]["nbgrader"]["grade_id"]: "".join(cell.get("source", ""))
-            for cell in nb.get("cells", []) if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
-
-
-def _blank_comments_and_strings(text: str) -> tuple[list[str], list[str]]:
-    """The cell's lines with comments and string literals blanked (positions kept), and the string
-    literals. IPython magics and shell lines are blanked too; text that does not tokenise (a syntax
-    error) keeps its strings and loses only what follows a ``#``."""
-    import io
-    import tokenize
-
-    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in text.splitlines()]
-    code = [list(line) for line in lines]
-    strings: list[str] = []
-    try:
-        for token in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
-            if token.type not in (tokenize.COMMENT, tokenize.STRING):
-                continue
-            if token.type == tokenize.STRING:
-                strings.append(token.string)
-            (row, col), (end_row, end_col) = token.start, token.end
-            for number in range(row, end_row + 1):
-                line = code[number - 1]
-                first = col if number == row else 0
-                last = end_col if number == end_row else len(line)
-                line[first:last] = " " * (last - first)
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        return [line.split("#", 1)[0] for line in lines], []
-    return ["".join(line) for line in code], strings
-
-
-def suspicious_code(nb: dict, source_nb: dict) -> list[str]:
-    """Code the learner wrote (not in the student version) that reaches for grading machinery.
-    Comments and prose in strings do not count; a string naming the gradebook's files does."""
-    given = {line.strip() for cell in source_nb.get("cells", []) for line in "".join(cell.get("source", "")).splitlines()}
-    found = set()
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
-        text = "".join(cell.get("source", ""))
-        code, strings = _blank_comments_and_strings(text)
-        for original, line in zip(text.splitlines(), code):
-            if original.strip() in given:
-                continue
-            for pattern, why in SUSPICIOUS:
-                if pattern.search(line):
-                    found.add(f"code {why}: {original.strip()[:80]!r}")
-        for literal in strings:
-            if SUSPICIOUS_STRING.search(literal) and literal.strip() not in given:
-                found.add(f"code names the grader's files: {literal.strip()[:80]!r}")
-    return sorted(found)
 
 
 def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "learner",
@@ -315,17 +193,6 @@ def _tail(run) -> str:
     gist = [line.strip() for line in lines if re.match(r"^\s*\w+(Error|Exception|Interrupt)\b.*:", line)][-1:]
     gist += [line.strip() for line in lines if line.startswith("[ERROR]")][:2]
     return " | ".join(gist)[-2000:] if gist else text[-2000:]
-
-
-def check_nbgrader_metadata(name: str, notebook: dict) -> None:
-    """Refuse notebooks whose nbgrader cell metadata nbgrader itself would choke on."""
-    for number, cell in enumerate(notebook.get("cells", []), start=1):
-        meta = cell.get("metadata", {}).get("nbgrader")
-        if meta is None:
-            continue
-        if not isinstance(meta, dict) or not meta.get("grade_id") or "schema_version" not in meta:
-            raise GradingError(f"{name}: cell {number} has incomplete nbgrader metadata (no grade_id or "
-                               f"schema_version): an old or hand-edited notebook")
 
 
 def _read_scores(course: Path, source, student: str, submitted: dict, result: GradingResult) -> None:

@@ -103,7 +103,7 @@ def claim_submission(submission_id: int, lease_seconds: int) -> str | None:
 
 def grade_submission(submission_id: int) -> str:
     """Claim, grade in the sandbox and record one submission. Returns what happened."""
-    from ..assignments.services import AssignmentError, find_assignment
+    from .notebooks import AssignmentError, find_assignment
     from .services import GradingError, SandboxUnavailable, grade_notebooks, limits_from
     from .sandbox import sandbox_problem
 

@@ -18,11 +18,11 @@ from ..accounts.models import User
 from ..certificates.models import Certificate
 from ..courses.models import Course
 from ..extensions import db
-from ..grading.gradebook import GradeCell, learner_grades
+from ..grading.instructor.gradebook import GradeCell, learner_grades
 from ..i18n.collation import by_name
 from ..clock import today as local_today
 from ..learning.models import Cohort, Enrolment, EnrolmentStatus, ItemProgress
-from ..learning.services import MyCourse, my_courses
+from ..learning.services import DashboardEntry, learner_courses
 from ..organisations.models import Organisation
 from ..organisations.services import covers, hr_scopes, visible_to
 from ..security import PermissionDenied, ensure
@@ -243,7 +243,7 @@ class TrainingRecord:
     """What HR sees of one person's training: each course (progress, deadline, quiz and assignment
     results) and their certificates."""
 
-    courses: list[MyCourse]
+    courses: list[DashboardEntry]
     grades: dict[int, list[tuple[str, GradeCell]]]  # enrolment id → (assignment title, cell)
     certificates: list[Certificate]
 
@@ -253,8 +253,9 @@ def training_record(actor, person: User, today: date | None = None) -> TrainingR
     ensure(actor, "view_staff")
     if not (actor.has_role("admin") or covers(actor, person.organisation)):
         raise PermissionDenied("person outside scope")
-    courses = my_courses(person, today)
+    courses = learner_courses(person, today)
     certificates = list(db.session.scalars(select(Certificate).where(Certificate.user_id == person.id)
                                            .order_by(Certificate.issued_on.desc(), Certificate.id.desc())))
-    return TrainingRecord(courses, {entry.enrolment.id: learner_grades(entry.enrolment) for entry in courses},
+    return TrainingRecord(courses, {entry.enrolment.id: learner_grades(db.session.get(Enrolment, entry.enrolment.id))
+                                    for entry in courses},
                           certificates)

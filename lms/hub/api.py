@@ -3,11 +3,21 @@
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from ..api import ApiError, bp, default_messages, hub_required, token_required
+from ..api import ApiError, bp, default_messages, needs
+from ..api.health import health_check
+from ..api.schemas import register_schemas
 from ..courses.services import get_course
+from ..gpu import services as gpu
 from . import services
-from .schemas import NotebookStatus
+from .schemas import SCHEMAS, NotebookStatus
 from .services import HubUnavailable, NotebookNeedsRestart, NotebookNotAllowed
+
+register_schemas(SCHEMAS)  # listed in /api/v1/openapi.json
+
+
+@health_check("hub")
+def _hub_health() -> str:
+    return "ok" if services.hub_available(force=True) else "down"
 
 
 def _call(operation, *args, **kwargs):
@@ -29,7 +39,7 @@ def _answer(state, created: bool = False):
 
 
 @bp.post("/courses/<slug>/notebook")
-@token_required
+@needs("token")
 def launch_notebook(slug: str):
     """Launch the caller's notebook server with the course's profile.
     ---
@@ -61,7 +71,7 @@ def launch_notebook(slug: str):
 
 
 @bp.get("/courses/<slug>/notebook")
-@token_required
+@needs("token")
 def notebook_status(slug: str):
     """Where the caller's notebook for the course stands.
     ---
@@ -84,7 +94,7 @@ def notebook_status(slug: str):
 
 
 @bp.delete("/courses/<slug>/notebook")
-@token_required
+@needs("token")
 def stop_notebook(slug: str):
     """Stop the caller's notebook server (their files are kept).
     ---
@@ -104,7 +114,7 @@ def stop_notebook(slug: str):
 
 
 @bp.post("/hub/spawn-checks")
-@hub_required
+@needs("hub")
 def spawn_check():
     """The hub asks, before it starts any server, whether this person may start this profile now.
     ---
@@ -134,3 +144,37 @@ def spawn_check():
     if refusal:
         raise ApiError(403, "spawn_refused", refusal)
     return jsonify(allowed=True)
+
+
+@bp.post("/hub/usage-events")
+@needs("hub")
+def hub_usage_event():
+    """Record a notebook server's start or stop, as reported by the hub (its spool delivers it; 200 with
+    what was done, ``ignored`` for a stop without a start, ``duplicate`` for a replay). The GPU domain
+    records it; the hub domain says whose hub user name it is.
+    ---
+    post:
+      tags: [notebooks]
+      summary: The hub reports a server's start or stop (the hub's own credential only)
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [id, event, user, at]
+              properties:
+                id: {type: string, maxLength: 64}
+                event: {type: string, enum: [start, stop]}
+                user: {type: string, description: the hub user name}
+                server: {type: string}
+                profile: {type: string}
+                at: {type: string, format: date-time}
+      responses:
+        200:
+          description: "`result`: started, stopped, duplicate or ignored"
+    """
+    try:
+        result = gpu.record_usage_event(request.get_json(silent=True), services.user_id_for_hub_name)
+    except gpu.UsageEventError as error:
+        raise ApiError(400, "bad_event", str(error)) from None
+    return jsonify(result=result)

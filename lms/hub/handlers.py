@@ -23,5 +23,15 @@ def _on_deactivated(actor, user):
         log.warning("hub access of user %s not ended now (the worker retries): %s", user.id, error)
 
 
+def _on_gpu_time_exhausted(sender, user=None, **extra):
+    """The GPU domain says a person's GPU time ran out: stop their server (HubUnavailable propagates, so
+    that the GPU domain's next run tries again)."""
+    from .services import stop_when_gpu_time_is_up
+
+    if user is not None:
+        stop_when_gpu_time_is_up(user)
+
+
 def connect() -> None:
     signals.user_deactivated.connect(_on_deactivated, weak=False)
+    signals.gpu_time_exhausted.connect(_on_gpu_time_exhausted, weak=False)

@@ -27,7 +27,21 @@ import sys
 import time
 from pathlib import Path
 
-from .localhub import alive, free_port
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
 
 NODE = "localhost"  # squeue's %B: where the hub reaches a job's server
 NODE_CPUS = 16

@@ -1,4 +1,5 @@
-"""Notebooks: who may use the hub, and launching, following and stopping a person's server.
+"""Notebooks: launching, following and stopping a person's server (who may use the hub, and their hub
+account, are :mod:`lms.hub.access`'s).
 
 Every operation takes the acting person first and checks that they may use notebooks for the
 course. The hub is the truth about servers; :class:`~lms.hub.models.NotebookLaunch` remembers what
@@ -9,7 +10,6 @@ answers 503, and nothing else in the LMS depends on the hub.
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -20,18 +20,20 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from .. import signals
 from ..courses.models import Course
 from ..extensions import db
-from ..security import SYSTEM, PermissionDenied, has_permission
+from ..security import SYSTEM
 from ..i18n import LANGUAGES, current_language
 from ..i18n.latin import to_latin
 from ..utils import external_url, utcnow
+from .access import (NotebookNotAllowed, _ensure_may_use, course_group,  # noqa: F401 — also the hub API's and views'
+                     hub_account, hub_userinfo, may_use_course_notebook, may_use_notebooks, notebook_courses,
+                     spawn_refusal, user_id_for_hub_name)
 from .client import HubClient, HubError, HubUnavailable, ServerState
 from .models import HubAccount, LaunchStatus, NotebookLaunch
-from .profiles import DEFAULT_PROFILE, GROUP_PROPERTY, gpu_count
+from ..profiles import DEFAULT_PROFILE, GROUP_PROPERTY, gpu_count
 from ..gpu.notebook import NAME as GPU_CHECK_NAME, landing_notebook
 from ..gpu.services import quota_refusal
 
@@ -47,14 +49,6 @@ PING_CACHE_SECONDS = 5.0
 JUST_REQUESTED = timedelta(seconds=15)  # a launch this recent is still being handed to the hub
 _ping_cache: dict[str, tuple[float, bool]] = {}
 _ping_lock = threading.Lock()
-
-
-class NotebookNotAllowed(PermissionDenied):
-    """The person may not use notebooks (for this course); ``description`` explains why, translated."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.description = message
 
 
 class NotebookNeedsRestart(Exception):
@@ -90,99 +84,6 @@ class NotebookState:
     @property
     def is_failed(self) -> bool:
         return self.status == LaunchStatus.failed.value
-
-
-# --------------------------------------------------------------------------- who may use notebooks
-
-
-def course_group(course: Course) -> str:
-    """The hub group of a course's learners and instructors."""
-    return f"course-{course.slug}"
-
-
-def notebook_courses(user) -> list[Course]:
-    """Courses with notebooks the person may use: those they are actively enrolled in, or every one
-    for an instructor."""
-    from ..learning.services import notebook_courses_for
-
-    if user is None or not getattr(user, "is_active", False) or getattr(user, "id", None) is None:
-        return []
-    return notebook_courses_for(user, every=has_permission(user, "use_any_notebook"))
-
-
-def may_use_notebooks(user) -> bool:
-    """Whether the person may sign in to the hub at all."""
-    return bool(notebook_courses(user))
-
-
-def may_use_course_notebook(user, course: Course) -> bool:
-    return course.has_notebooks and any(c.id == course.id for c in notebook_courses(user))
-
-
-def _not_allowed_message() -> str:
-    return _("Notebooks are open to people enrolled in a course that has notebooks, and to instructors. "
-             "Enrol in such a course to use them.")
-
-
-def _ensure_may_use(actor, course: Course) -> None:
-    if not course.has_notebooks:
-        raise NotebookNotAllowed(_("This course has no notebooks."))
-    if not may_use_course_notebook(actor, course):
-        raise NotebookNotAllowed(_not_allowed_message())
-
-
-def spawn_refusal(username: str, profile: str) -> str | None:
-    """The hub asks before it starts any server (lms.hub.spawn_gate): why the person with hub name
-    ``username`` must not start ``profile`` now — in their language — or None. Exactly what a launch
-    from the LMS allows: an active account that may use notebooks; a profile other than the default
-    one only through a course of theirs that runs it, with GPU time left for that course."""
-    account = db.session.scalar(select(HubAccount).where(HubAccount.username == username))
-    user = account.user if account is not None else None
-    if user is None:
-        return _not_allowed_message()
-    with force_locale("ru" if user.preferred_language == "ru" else "kk"):
-        if not user.active:
-            return _("This account has been deactivated. Contact your administrator.")
-        courses = notebook_courses(user)
-        if not courses:
-            return _not_allowed_message()
-        if profile == DEFAULT_PROFILE:
-            return None
-        refusals = [quota_refusal(user, course) for course in courses if course.notebook_profile == profile]
-        if not refusals:  # an unknown profile too
-            return _("None of your courses runs its notebooks with the %(profile)s profile, so this notebook "
-                     "cannot start.", profile=profile[:40])
-        return None if None in refusals else refusals[0]
-
-
-# --------------------------------------------------------------------------- the person on the hub
-
-
-def hub_account(user, create: bool = True) -> HubAccount | None:
-    """The person's hub name, created on first use: random, stable, and free of personal data."""
-    account = db.session.scalar(select(HubAccount).where(HubAccount.user_id == user.id))
-    if account is not None or not create:
-        return account
-    account = HubAccount(user_id=user.id, username="u" + secrets.token_hex(6))
-    db.session.add(account)
-    try:
-        db.session.commit()
-    except IntegrityError:  # a simultaneous first launch created it
-        db.session.rollback()
-        account = db.session.scalar(select(HubAccount).where(HubAccount.user_id == user.id))
-    return account
-
-
-def hub_userinfo(user) -> dict:
-    """The claims the hub reads at sign-in: a stable name without personal data, the display name,
-    and one group per course the person may use."""
-    account = hub_account(user)
-    return {
-        "sub": account.username,
-        "preferred_username": account.username,
-        "name": user.full_name,
-        "groups": sorted(course_group(course) for course in notebook_courses(user)),
-    }
 
 
 # --------------------------------------------------------------------------- the hub
@@ -293,6 +194,7 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
         db.session.commit()  # before the hub is asked: its spawn hook reports the start to the LMS
         try:
             result, message = client.start_server(account.username, {"profile": course.notebook_profile,
+                                                                   "course": course.slug,
                                                                    "lab": _lab_options(actor, course)})
         except HubUnavailable:
             _fail(actor, launch, course, "hub_unavailable")  # so that a retry starts afresh
@@ -351,31 +253,28 @@ def _record(actor, course: Course, launch: NotebookLaunch | None, status: Launch
 
 def _finish_ready(client: HubClient, account: HubAccount, launch: NotebookLaunch, state: ServerState,
                   course: Course, actor, release: bool = False) -> NotebookState:
-    """Mark the launch ready; the first time (or, with ``release``, on every explicit launch) make the
-    course folder and release the course's assignments into it."""
+    """Mark the launch ready; the first time make the course folder. The first time, and with ``release``
+    on every explicit launch, say so (``notebook_ready``): the assignments domain then releases the
+    course's assignments into the server, in the worker, never in this request."""
     if launch.status != LaunchStatus.ready or launch.ready_at is None:
         _prepare_course_folder(client, account.username, course)
-        _release_assignments(client, account.username, course, actor)
         launch.status = LaunchStatus.ready
         launch.progress = 100
         launch.ready_at = launch.ready_at or utcnow()
         launch.message = ""
         db.session.commit()
+        _say_ready(actor, launch, course, account.username)
     elif release:
-        _release_assignments(client, account.username, course, actor)
+        _say_ready(actor, launch, course, account.username)
     return _answer(launch, course, _course_url(state, course))
 
 
-def _release_assignments(client: HubClient, username: str, course: Course, actor) -> None:
-    """Place the student versions of the course's assignments (lms.assignments.release); a failure
-    there is logged and shown on the course page, never a failed launch."""
-    from ..assignments.release import release_course
-
+def _say_ready(actor, launch: NotebookLaunch, course: Course, username: str) -> None:
     try:
-        release_course(actor, course, client, username)
-    except Exception:  # noqa: BLE001 — release_course records its own failures; this is a last guard
+        signals.notebook_ready.send(actor, launch=launch, course=course, username=username)
+    except Exception:  # noqa: BLE001 — a listener's failure (the queue down) is logged, never a failed launch
         db.session.rollback()
-        log.exception("releasing the assignments of %s failed", course.slug)
+        log.exception("a listener of notebook_ready failed for %s", course.slug)
 
 
 def _prepare_course_folder(client: HubClient, username: str, course: Course) -> None:
@@ -487,7 +386,7 @@ def stop_notebook(actor, course: Course | None = None) -> NotebookState:
 
 def stop_when_gpu_time_is_up(user) -> None:
     """The system stops ``user``'s server because their GPU time, or their organisation's, has run out
-    (lms.gpu.services.enforce_gpu_time); the launch keeps why, for the course page."""
+    (lms.gpu.enforce_gpu_time); the launch keeps why, for the course page."""
     _stop_server(SYSTEM, user, reason=GPU_TIME_UP)
 
 

@@ -2,7 +2,7 @@
 
 ``jupyterhub_config.py`` loads this file by path (it imports nothing from the LMS) and calls
 :func:`configure`. The profile (partition, time limit, memory, cores, ``--gres``) comes from
-``lms/hub/profiles.py`` through ``Spawner.apply_user_options``, which keeps only a known, granted
+``lms/profiles.py`` through ``Spawner.apply_user_options``, which keeps only a known, granted
 profile slug: batchspawner copies ``user_options`` into the batch script's variables, so nothing
 else a learner posts may survive (DESIGN §4).
 

@@ -11,7 +11,7 @@ from ..extensions import csrf, login_manager
 from ..gpu.services import gpu_time_note
 from ..utils import safe_next_url
 from . import services
-from .profiles import gpu_count
+from ..profiles import gpu_count
 from .services import HubUnavailable, NotebookNeedsRestart, NotebookNotAllowed
 
 bp = Blueprint("hub", __name__)

@@ -3,15 +3,18 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from ..accounts.models import User
-from ..api import ApiError, bp, token_required
+from ..api import ApiError, bp, needs
+from ..api.schemas import register_schemas
 from ..courses import services as courses
 from ..extensions import db
 from . import services
-from .schemas import Enrolment, EnrolmentRequest, MyProgress, QuizAttempt
+from .schemas import SCHEMAS, CourseDetail, Enrolment, EnrolmentRequest, MyProgress, QuizAttempt
+
+register_schemas(SCHEMAS)  # listed in /api/v1/openapi.json
 
 
 @bp.post("/courses/<slug>/enrolments")
-@token_required
+@needs("token")
 def create_enrolment(slug: str):
     """Enrol the caller (or, for HR and admins, someone else) in a course.
     ---
@@ -62,7 +65,7 @@ def create_enrolment(slug: str):
 
 
 @bp.get("/me/progress")
-@token_required
+@needs("token")
 def my_progress():
     """The caller's courses with progress per module, quiz results and deadlines.
     ---
@@ -75,26 +78,11 @@ def my_progress():
             application/json:
               schema: MyProgress
     """
-    courses_out = []
-    for entry in services.my_courses(g.api_user):
-        enrolment, progress = entry.enrolment, entry.progress
-        courses_out.append({
-            "course": enrolment.course.slug,
-            "title": {"kk": enrolment.course.title_kk, "ru": enrolment.course.title_ru},
-            "status": enrolment.status.value, "cohort_id": enrolment.cohort_id,
-            "done": progress.done, "total": progress.total, "percent": progress.percent,
-            "due_on": entry.due, "overdue": entry.overdue,
-            "next_item": entry.next_item.key if entry.next_item else None,
-            "modules": [{"id": mp.module.key, "title": {"kk": mp.module.title_kk, "ru": mp.module.title_ru},
-                         "done": mp.done, "total": mp.total, "percent": mp.percent} for mp in progress.modules],
-            "quizzes": [{"id": item.key, "best_percent": row.best_percent, "passed": row.passed}
-                        for item, row in entry.quiz_results],
-        })
-    return jsonify(MyProgress().dump({"courses": courses_out}))
+    return jsonify(MyProgress().dump({"courses": services.learner_courses(g.api_user)}))
 
 
 @bp.get("/attempts/<int:attempt_id>")
-@token_required
+@needs("token")
 def quiz_attempt(attempt_id: int):
     """One of the caller's quiz attempts: score, and per question right or wrong.
     ---
@@ -122,3 +110,27 @@ def quiz_attempt(attempt_id: int):
         "submitted_at": attempt.submitted_at, "score": attempt.score, "max_score": attempt.max_score,
         "percent": attempt.percent, "passed": attempt.passed, "late": attempt.late, "review": review.review,
         "answers_shown": review.answers_shown, "questions": review.questions}))
+
+
+@bp.get("/courses/<slug>")
+@needs("token")
+def get_course(slug: str):
+    """One course with its syllabus, open cohorts and the caller's enrolment.
+    ---
+    get:
+      tags: [courses]
+      summary: A course
+      parameters:
+        - {name: slug, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          content:
+            application/json:
+              schema: CourseDetail
+    """
+    course = courses.get_course(slug)
+    enrolment = services.enrolment_for(g.api_user, course)
+    data = CourseDetail().dump(course)
+    data["cohorts"] = CourseDetail().fields["cohorts"].serialize("cohorts", {"cohorts": services.open_cohorts(course)})
+    data["enrolment"] = CourseDetail().fields["enrolment"].serialize("enrolment", {"enrolment": enrolment})
+    return jsonify(data)

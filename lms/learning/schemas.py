@@ -49,33 +49,45 @@ class EnrolmentRequest(Schema):
     mandatory = fields.Boolean(load_default=False)
 
 
+# My progress: dumped from lms.learning.services.learner_courses (the figures the dashboard shows).
+_TITLE = {"type": "object", "description": "Title in Kazakh (`kk`) and Russian (`ru`)"}
+
+
+def _title(row) -> dict:
+    return {"kk": row.title_kk, "ru": row.title_ru}
+
+
 class ModuleProgress(Schema):
-    id = fields.String()
-    title = fields.Dict()
+    id = fields.String(attribute="key")
+    title = fields.Function(_title, metadata=_TITLE)
     done = fields.Integer()
     total = fields.Integer()
     percent = fields.Integer()
 
 
 class QuizResult(Schema):
-    id = fields.String()
-    best_percent = fields.Float()
-    passed = fields.Boolean()
+    """From an (item, result) pair of a course's ``quiz_results``."""
+    id = fields.Function(lambda pair: pair[0].key, metadata={"type": "string"})
+    best_percent = fields.Function(lambda pair: pair[1].best_percent, metadata={"type": "number"})
+    passed = fields.Function(lambda pair: pair[1].passed, metadata={"type": "boolean"})
 
 
 class CourseProgress(Schema):
-    course = fields.String()
-    title = fields.Dict()
-    status = fields.String(validate=validate.OneOf(["enrolled", "waitlisted", "completed"]))
-    cohort_id = fields.Integer(allow_none=True)
-    done = fields.Integer()
-    total = fields.Integer()
-    percent = fields.Integer()
-    due_on = fields.Date(allow_none=True)
+    course = fields.Function(lambda entry: entry.enrolment.course.slug, metadata={"type": "string"})
+    title = fields.Function(lambda entry: _title(entry.enrolment.course), metadata=_TITLE)
+    status = fields.Function(lambda entry: entry.enrolment.status.value,
+                             metadata={"type": "string", "enum": ["enrolled", "waitlisted", "completed"]})
+    cohort_id = fields.Function(lambda entry: entry.enrolment.cohort_id, metadata={"type": "integer", "nullable": True})
+    done = fields.Function(lambda entry: entry.progress.done, metadata={"type": "integer"})
+    total = fields.Function(lambda entry: entry.progress.total, metadata={"type": "integer"})
+    percent = fields.Function(lambda entry: entry.progress.percent, metadata={"type": "integer"})
+    due_on = fields.Date(attribute="due", allow_none=True)
     overdue = fields.Boolean()
-    next_item = fields.String(allow_none=True, metadata={"description": "Id of the item to continue with"})
+    next_item = fields.Function(lambda entry: entry.next_item.key if entry.next_item else None,
+                                metadata={"type": "string", "nullable": True,
+                                          "description": "Id of the item to continue with"})
     modules = fields.List(fields.Nested(ModuleProgress))
-    quizzes = fields.List(fields.Nested(QuizResult))
+    quizzes = fields.List(fields.Nested(QuizResult), attribute="quiz_results")
 
 
 class MyProgress(Schema):

@@ -15,13 +15,14 @@ from ..i18n import localized
 from ..organisations.models import Organisation
 from ..organisations.services import all_organisations, covers
 from ..security import PermissionDenied, requires
-from ..spreadsheets import to_csv
 from ..clock import utcnow
 from . import services
 from .forms import AssignForm, CohortForm, ConfirmForm, EnrolForm
 from .models import Cohort
 
 bp = Blueprint("learning", __name__)
+
+from . import course_pages as _course_pages  # noqa: E402,F401 — the catalogue and course page (courses blueprint)
 
 
 def _user():
@@ -312,14 +313,7 @@ def roster(cohort_id: int):
 @requires("view_rosters")
 def roster_csv(cohort_id: int):
     cohort = _cohort_or_404(cohort_id)
-    quizzes, rows = services.cohort_roster(_user(), cohort)
-    header = [_("Surname"), _("Given name"), _("E-mail"), _("Status"), _("Due date"), _("Progress, %")] + [
-        localized(q.title_kk, q.title_ru) for q in quizzes]
-    body = [[row.enrolment.user.surname, row.enrolment.user.given_name, row.enrolment.user.email,
-             row.enrolment.status.value, row.enrolment.due_date.isoformat() if row.enrolment.due_date else "",
-             row.progress.percent] + ["" if row.quiz_scores[q.id] is None else row.quiz_scores[q.id] for q in quizzes]
-            for row in rows]
-    return _csv_response(to_csv(header, body), f"roster-{cohort.course.slug}-{cohort.id}.csv")
+    return _csv_response(services.export_roster_csv(_user(), cohort), f"roster-{cohort.course.slug}-{cohort.id}.csv")
 
 
 def _quiz_or_404(slug: str, key: str):
@@ -342,11 +336,7 @@ def quiz_stats(slug: str, key: str):
 @requires("view_rosters")
 def quiz_stats_csv(slug: str, key: str):
     course, item = _quiz_or_404(slug, key)
-    _attempts, stats = services.quiz_statistics(_user(), item)
-    header = [_("Question"), _("Text"), _("Answered"), _("Correct"), _("Share correct")]
-    body = [[s.id, localized(s.text.get("kk"), s.text.get("ru")), s.answered, s.correct,
-             "" if s.share_correct is None else round(s.share_correct, 3)] for s in stats]
-    return _csv_response(to_csv(header, body), f"quiz-{course.slug}-{item.key}.csv")
+    return _csv_response(services.export_quiz_statistics_csv(_user(), item), f"quiz-{course.slug}-{item.key}.csv")
 
 
 def _csv_response(data: bytes, filename: str) -> Response:

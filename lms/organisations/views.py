@@ -1,14 +1,13 @@
-"""Admin pages for the organisation tree, and the staff directory for HR and admins."""
+"""Admin pages for the organisation tree. The staff directory (``organisations.staff``, ``.person``) lists
+people, so it is the accounts domain's, on this blueprint: :mod:`lms.accounts.staff`."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts import services as accounts
 from ..extensions import db
 from ..security import requires
-from ..utils import page_number
 from . import services
 from .forms import OrganisationForm, OrganisationNamesForm
 from .models import Organisation
@@ -54,30 +53,3 @@ def edit(organisation_id: int):
         return redirect(url_for("organisations.index"))
     return render_template("organisations/form.html", form=form, organisation=organisation,
                            code_path=services.code_path(organisation))
-
-
-@bp.get("/staff")
-@requires("view_staff")
-def staff():
-    """People in the HR officer's organisation subtree (everyone, for admins)."""
-    organisation = None
-    organisation_id = request.args.get("organisation", 0, type=int)
-    if organisation_id:
-        organisation = db.session.get(Organisation, organisation_id)
-        if organisation is None or not services.covers(current_user, organisation):
-            abort(404)
-    search = request.args.get("q", "")[:100]
-    pagination = accounts.list_people(current_user, search=search, organisation=organisation,
-                                      page=page_number(),
-                                      per_page=current_app.config["OQU_SETTINGS"].page_size)
-    units = [o for o in services.all_organisations() if services.covers(current_user, o)]
-    return render_template("organisations/staff.html", pagination=pagination, search=search,
-                           organisation=organisation, units=units, shown_iin=accounts.shown_iin)
-
-
-@bp.get("/staff/<int:user_id>")
-@requires("view_staff")
-def person(user_id: int):
-    user = accounts.get_person(current_user, user_id)
-    return render_template("organisations/person.html", person=user,
-                           shown_iin=accounts.shown_iin(current_user, user))

@@ -2,8 +2,11 @@
 when ``LMS_QUEUE_URL=redis://…``, with signed messages so that nobody who can write to the queue can
 make the worker run a pickle of their own.
 
-The Huey instance is built from the settings on first use (no I/O at import); tasks are registered
-on it by :func:`lms.worker.tasks.register`. The consumer is ``flask --app wsgi lms worker``.
+The Huey instance is built from the settings on first use (no I/O at import). The worker knows no
+domain: each domain's ``tasks.py`` registers its tasks with :func:`registers` (imported by
+``create_app``), and what a worker says of itself on each heartbeat (the grading sandbox's state) with
+:func:`reports`. The worker's own tasks (heartbeat, ping) are in :mod:`lms.worker.tasks`. The consumer
+is ``flask --app wsgi lms worker``.
 """
 from __future__ import annotations
 
@@ -13,8 +16,31 @@ from pathlib import Path
 from flask import current_app
 
 HEARTBEAT_KEY = "oqu:worker-heartbeat"
-GRADING_KEY = "oqu:worker-grading"  # what the last worker to beat says of its grading sandbox
 HEARTBEAT_STALE_SECONDS = 180  # the heartbeat task runs every minute
+
+_REGISTRARS: list = []  # functions (huey, app) → {name: task}, one per domain's tasks.py
+_REPORTS: dict = {}  # name → function (settings) → state, put under "oqu:worker-<name>" on each beat
+
+
+def registers(function):
+    """Decorate a domain's ``register(huey, app)``, which defines its tasks on ``huey`` and returns them by
+    name (``{"grade_submission": task}``); they become attributes of :func:`registered_tasks`."""
+    if function not in _REGISTRARS:
+        _REGISTRARS.append(function)
+    return function
+
+
+def reports(name: str):
+    """Decorate ``function(settings) → str``: what each worker beat says of ``name`` (read back by
+    :func:`reported_state`)."""
+    def register(function):
+        _REPORTS[name] = function
+        return function
+    return register
+
+
+def report_key(name: str) -> str:
+    return f"oqu:worker-{name}"
 
 
 def create_huey(settings):
@@ -38,11 +64,16 @@ def get_huey(app=None):
     app = app or current_app._get_current_object()
     huey = app.extensions.get("oqu_huey")
     if huey is None:
+        from types import SimpleNamespace
+
         from .tasks import register
 
         huey = create_huey(app.config["OQU_SETTINGS"])
         app.extensions["oqu_huey"] = huey
-        app.extensions["oqu_tasks"] = register(huey, app)
+        tasks = register(huey, app)
+        for registrar in _REGISTRARS:
+            tasks.update(registrar(huey, app))
+        app.extensions["oqu_tasks"] = SimpleNamespace(**tasks)
     return huey
 
 
@@ -68,26 +99,27 @@ def queue_health() -> str:
     return "ok"
 
 
-def grading_state(settings) -> str:
-    """``ok`` when grading here runs in the sandbox, ``unsafe`` when the sandbox cannot be set up (the
-    worker refuses to grade; submissions wait), ``off`` when the settings switch it off (a development
-    machine: learner code runs unsandboxed)."""
-    from ..grading.sandbox import sandbox_problem
-    from ..grading.services import limits_from
-
-    if settings.grading_sandbox == "off":
-        return "off"
-    return "unsafe" if sandbox_problem(limits_from(settings)) else "ok"
+def reported_states(settings) -> dict[str, str]:
+    """What this process would report of itself now (:func:`reports`), by name."""
+    return {name: function(settings) for name, function in _REPORTS.items()}
 
 
-def grading_health() -> str:
-    """The grading sandbox as the workers report it (:func:`grading_state`; computed here when tasks
-    run in this process); ``unknown`` while no worker has said."""
+def reported_state(name: str, states: tuple[str, ...]) -> str:
+    """What the workers last said of ``name`` (:func:`reports`; computed here when tasks run in this
+    process); ``unknown`` while no worker has said, or said something not in ``states``."""
     try:
         huey = get_huey()
         if huey.immediate:
-            return grading_state(current_app.config["OQU_SETTINGS"])
-        state = huey.get(GRADING_KEY, peek=True)
+            function = _REPORTS.get(name)
+            state = function(current_app.config["OQU_SETTINGS"]) if function else None
+        else:
+            state = huey.get(report_key(name), peek=True)
     except Exception:  # noqa: BLE001 — the queue's storage is down: queue_health says so
         return "unknown"
-    return state if state in ("ok", "unsafe", "off") else "unknown"
+    return state if state in states else "unknown"
+
+
+def grading_health() -> str:
+    """The grading sandbox as the workers report it: ``ok``, ``unsafe``, ``off`` (see
+    :func:`lms.grading.tasks.grading_state`) or ``unknown``."""
+    return reported_state("grading", ("ok", "unsafe", "off"))

@@ -6,10 +6,12 @@ import re
 
 import pytest
 
-from lms.assignments.adversaries import adversaries
+from lms.grading.authoring.adversaries import adversaries
 from tests.conftest import csrf_token, page_text, signed_in_client, translated
 from tests.grading.files import assignment_course
 from tests.grading.instructor_setup import teacher
+
+pytestmark = pytest.mark.integration  # the sandbox grades trick answers
 
 ANSWER = '''\
 def double(x):
@@ -124,7 +126,7 @@ def test_the_validate_page_reports_each_trick_and_its_cells_in_kazakh(app, make,
 
 
 def test_the_demo_assignment_is_told_that_an_always_equal_answer_passes_test_median(app):
-    from lms.assignments.services import validate_assignment
+    from lms.grading.authoring.validation import validate_assignment
 
     report = validate_assignment(app.config["OQU_SETTINGS"], "ai-basics", "mean-and-median")
     assert report.ok, report.problems

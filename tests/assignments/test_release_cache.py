@@ -3,8 +3,10 @@ version just made and the latest published one; older versions go when a new one
 import json
 from pathlib import Path
 
+import pytest
+
 from lms.assignments.release import student_version
-from lms.assignments.services import find_assignment
+from lms.grading.notebooks import find_assignment
 from lms.courses.models import Course, Level
 from lms.extensions import db
 from lms.grading.models import AssignmentVersion
@@ -19,6 +21,7 @@ def _edit(notebook: Path, text: str) -> None:
     notebook.write_text(json.dumps(content))
 
 
+@pytest.mark.integration  # nbgrader's generate step runs in the sandbox
 def test_a_new_student_version_drops_those_no_learner_can_be_given(app, tmp_path):
     settings = app.config["OQU_SETTINGS"]
     settings.assignments_dir = str(tmp_path / "assignments")

@@ -3,8 +3,10 @@ import json
 
 import pytest
 
-from lms.assignments.services import leaks
+from lms.grading.notebooks import leaks
 from tests.grading.files import copy_demo
+
+pytestmark = pytest.mark.integration  # nbgrader and the sandbox validate assignments
 
 
 def test_demo_assignment_validates_with_full_marks(app):

@@ -259,3 +259,18 @@ def test_certificate_csv_exports_are_safe_in_excel_splitting_on_semicolons_or_co
                                                 "-o", str(tmp_path / "c.csv")])
     assert result.exit_code == 0, result.output
     assert_excel_safe((tmp_path / "c.csv").read_bytes(), "HYPERLINK", "@SUM", "cmd|")
+
+
+def test_api_records_are_the_staff_view_with_the_iin_as_the_caller_may_see_it(app, world, records):
+    """The certificate list is dumped by its audience schema (CertificateRecord, view "staff") for the
+    caller: every documented field, the holder's whole IIN for their HR officer and for admins."""
+    from lms.certificates.schemas import CertificateRecord
+
+    client = app.test_client()
+    for reader in (world.hr, world.admin):
+        items = {item["number"]: item for item in
+                 client.get("/api/v1/certificates", headers=_token(reader)).get_json()["items"]}
+        record = items[records["colleague"].number]
+        assert set(record) == set(CertificateRecord._declared_fields)
+        assert record["iin"] == world.colleague.iin and record["holder"] == records["colleague"].holder_name
+        assert record["status"] == "valid" and record["revoked_on"] is None

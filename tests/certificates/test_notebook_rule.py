@@ -101,3 +101,21 @@ def test_rule_naming_a_notebook_is_valid_and_a_missing_one_is_refused(tmp_path):
     text = "\n".join(problems("  requires: [l1, lab9]\n  min_scores: {lab8: 50}\n"))
     assert "certification requires 'lab9', but the course has no such item" in text
     assert "min_scores names 'lab8', but the course has no such quiz or notebook assignment" in text
+
+
+@pytest.mark.parametrize("counts, score_that_counts, certified", [(None, 50.0, False), ("best", 80.0, True)])
+def test_certification_counts_the_score_the_gradebook_counts(world, tmp_path, counts, score_that_counts, certified):
+    """``counts: latest`` (the default) means a later, lower graded attempt is the score for the
+    certificate as for the gradebook; ``counts: best`` keeps the best for both."""
+    from lms.grading.instructor.gradebook import learner_grades
+
+    item = NOTEBOOK_ITEM + (f"        counts: {counts}\n" if counts else "")
+    course = import_course(tmp_path / "courses", course_yaml=course_yaml("  min_scores: {lab1: 60}\n") + item)
+    enrolment = learning.enrol_learner(world.learner, course)
+    _graded(world.learner, course, total=8.0, attempt=1)  # 80 %, before the lessons are done
+    _graded(world.learner, course, total=5.0, attempt=2)  # 50 %
+    assert services.notebook_scores(world.learner, course) == {"lab1": score_that_counts}
+    [(_title, cell)] = learner_grades(enrolment)
+    assert cell.counting.total * 10 == score_that_counts  # the gradebook shows the same attempt
+    _finish_lessons_and_quiz(world.learner, course)
+    assert bool(_certificates(world.learner)) is certified

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.assignments.services import ValidationReport, validate_assignment
+from lms.grading.authoring.validation import ValidationReport, validate_assignment
 from lms.grading import services as grading_services
 from lms.grading.services import GradingResult
 from lms.settings import Settings
@@ -32,7 +32,8 @@ ROOT = Path(os.environ.get("LMS_ASSIGNMENTS_DIR") or PROJECT / "notebooks")
 ASSIGNMENTS = sorted({f"{path.parent.parent.name}/{path.parent.name}" for path in ROOT.glob("*/*/*.ipynb")})
 CPU_LIMIT_S = 120
 
-pytestmark = pytest.mark.database_independent  # the grading sandbox only: run once, in the SQLite pass
+pytestmark = [pytest.mark.database_independent,  # the grading sandbox only: run once, in the SQLite pass
+              pytest.mark.integration]  # the sandbox runs every starter notebook
 
 
 @dataclass

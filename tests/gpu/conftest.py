@@ -5,12 +5,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from lms.courses.models import Course, Level, Module
+from lms.courses.models import Course
 from lms.extensions import db
 from lms.gpu.models import GpuUsageSession
-from lms.hub.models import HubAccount
-from lms.learning.models import Enrolment, EnrolmentStatus
-from lms.utils import utcnow
 
 from .. import factories
 
@@ -26,24 +23,16 @@ def mid_month(monkeypatch):
 
 
 def make_course(slug: str, profile: str) -> Course:
-    course = Course(slug=slug, title_kk=f"{slug} kk", title_ru=f"{slug} ru", level=Level.beginner, has_notebooks=True,
-                    notebook_profile=profile, hours=8)
-    course.modules.append(Module(key="m1", title_kk="Кіріспе", title_ru="Введение"))
-    db.session.add(course)
-    db.session.commit()
-    return course
+    return factories.course(slug, items=(), notebooks=True, profile=profile, title_kk=f"{slug} kk",
+                            title_ru=f"{slug} ru")
 
 
 def enrol(user, course: Course) -> None:
-    db.session.add(Enrolment(user_id=user.id, course_id=course.id, status=EnrolmentStatus.enrolled, enrolled_at=utcnow()))
-    db.session.commit()
+    factories.enrolment(user, course)
 
 
 def hub_name(user) -> str:
-    account = HubAccount(user_id=user.id, username=f"u{user.id:06x}")
-    db.session.add(account)
-    db.session.commit()
-    return account.username
+    return factories.hub_account(user).username
 
 
 def used(user, hours: float, *, course: Course | None = None, started: datetime | None = None, gpus: int = 1,

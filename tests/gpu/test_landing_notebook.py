@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 
 from lms.gpu.notebook import CHECK_SOURCE, landing_notebook
 
@@ -25,6 +26,7 @@ def test_the_landing_notebook_is_a_valid_notebook_with_the_check():
     assert notebook.cells[1].source == CHECK_SOURCE
 
 
+@pytest.mark.integration  # runs the landing notebook in a kernel
 def test_a_gpu_course_on_a_server_without_a_gpu_says_so():
     assert shutil.which("nvidia-smi") is None, "this test describes a machine without a GPU"
     output = run_check("1", "gpu-1")
@@ -33,6 +35,7 @@ def test_a_gpu_course_on_a_server_without_a_gpu_says_so():
     assert "GPU OK" not in output
 
 
+@pytest.mark.integration  # runs the landing notebook in a kernel
 def test_a_cpu_course_says_it_runs_on_cpu():
     output = run_check("0", "cpu")
     assert "CPU only" in output and "NO GPU VISIBLE" not in output

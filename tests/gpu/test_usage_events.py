@@ -11,7 +11,7 @@ from lms.extensions import db
 from lms.gpu.models import GpuUsageSession
 from lms.gpu.reporter import UsageReporter
 from lms.hub.models import LaunchStatus, NotebookLaunch
-from lms.hub.profiles import gpu_count
+from lms.profiles import gpu_count
 from lms.utils import utcnow
 
 from .. import factories
@@ -43,7 +43,7 @@ def test_start_and_stop_make_one_session_with_person_course_and_organisation(cli
     db.session.commit()
     started = utcnow().replace(microsecond=0) - timedelta(minutes=30)
     answer = post(client, hub_token, id="a1", event="start", user=name, server="", profile="gpu-1",
-                  at=started.isoformat() + "+00:00")
+                  course=gpu_course.slug, at=started.isoformat() + "+00:00")
     assert answer.status_code == 200 and answer.json == {"result": "started"}
     answer = post(client, hub_token, id="a2", event="stop", user=name, server="", profile="gpu-1",
                   at=(started + timedelta(minutes=30)).isoformat() + "Z")
@@ -51,6 +51,22 @@ def test_start_and_stop_make_one_session_with_person_course_and_organisation(cli
     [row] = sessions()
     assert (row.user_id, row.organisation_id, row.course_id, row.gpus) == (learner.id, department.id, gpu_course.id, 1)
     assert row.started_at == started and row.stopped_at == started + timedelta(minutes=30)
+
+
+def test_the_course_of_a_session_is_the_one_its_start_names_not_the_latest_launch(client, hub_token, gpu_course):
+    """Opening course B just after course A's server started does not move A's GPU time to B."""
+    from .conftest import make_course
+
+    learner = factories.user("learner")
+    other = make_course("other-course", "gpu-1")
+    db.session.add(NotebookLaunch(user_id=learner.id, course_id=other.id, profile="gpu-1",
+                                  status=LaunchStatus.pending))
+    db.session.commit()
+    answer = post(client, hub_token, id="b1", event="start", user=hub_name(learner), server="", profile="gpu-1",
+                  course=gpu_course.slug, at=utcnow().isoformat() + "Z")
+    assert answer.json == {"result": "started"}
+    [row] = sessions()
+    assert row.course_id == gpu_course.id
 
 
 def test_a_stop_without_a_start_is_ignored(client, hub_token):
@@ -140,3 +156,14 @@ def test_the_hub_keeps_events_the_lms_refuses_to_authenticate(app, live_server, 
     pre_spawn_hook(spawner(name, "gpu-1"))
     assert reporter.flush() == 1  # 401: kept until the token is fixed
     assert sessions() == []
+
+
+def test_the_hub_reports_the_course_its_server_was_launched_for(tmp_path):
+    reporter = UsageReporter("http://127.0.0.1:9", "t" * 40, tmp_path / "spool", gpus_of=gpu_count, timeout=1,
+                             background=False)
+    spawner = SimpleNamespace(user=SimpleNamespace(name="u1"), name="",
+                              user_options={"profile": "gpu-1", "course": "deep-learning"})
+    event = reporter.record("start", spawner)
+    assert (event["course"], event["gpus"]) == ("deep-learning", 1)
+    assert "course" not in reporter.record("start", SimpleNamespace(user=spawner.user, name="",
+                                                                    user_options={"profile": "cpu"}))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbgrader
 
-from lms.assignments.services import REGION
+from lms.grading.notebooks import REGION
 
 NBGRADER_FILES = Path(nbgrader.__file__).parent / "tests" / "apps" / "files"
 DEMO = Path(__file__).resolve().parents[2] / "notebooks" / "ai-basics" / "mean-and-median"
@@ -21,7 +21,7 @@ def copy_demo(assignments_dir: Path, name: str = "mean-and-median") -> Path:
 
 def demo_assignment(app, tmp_path: Path):
     """The demo assignment ``ai-basics/mean-and-median`` in a fresh assignments folder the app reads."""
-    from lms.assignments.services import find_assignment
+    from lms.grading.notebooks import find_assignment
 
     folder = tmp_path / "assignments"
     folder.mkdir()

@@ -5,6 +5,8 @@ import threading
 import tracemalloc
 from types import SimpleNamespace
 
+import pytest
+
 from lms.extensions import db
 from lms.grading import submissions
 from lms.grading.models import Submission, SubmissionStatus
@@ -76,6 +78,7 @@ def test_a_renamed_notebook_is_named_with_what_the_folder_holds(app, client, lea
         others="mean-and-median (copy).ipynb")
 
 
+@pytest.mark.integration  # grades in the sandbox
 def test_a_broken_notebook_is_refused_and_the_earlier_submission_stays_as_it_was(app, client, learner, monkeypatch):  # noqa: F811
     _server(monkeypatch, files={NAME: learner_version(DEMO / NAME)})
     first = client.post(URL, headers=_headers(learner)).json

@@ -42,6 +42,7 @@ def _submit(world, course, notebook):
     return submission
 
 
+@pytest.mark.integration  # grades in the sandbox
 def test_the_learner_sees_which_visible_check_failed_and_that_a_hidden_one_did(app, world, course):
     # the mean is off for a single value (a visible check); the median forgets even counts (hidden checks)
     submission = _submit(world, course, _answer(
@@ -80,6 +81,7 @@ def test_the_learner_sees_which_visible_check_failed_and_that_a_hidden_one_did(a
     assert "learner_error" not in by_cell["test_mean"]
 
 
+@pytest.mark.integration  # grades in the sandbox
 def test_a_passing_answer_is_told_it_passed(app, world, course):
     submission = _submit(world, course, learner_version(DEMO / "mean-and-median.ipynb"))
     assert {s.outcome for s in submission.scores} == {"passed"}
@@ -88,6 +90,7 @@ def test_a_passing_answer_is_told_it_passed(app, world, course):
     assert page_text(browser.get(f"/submissions/{submission.id}")).count(translated(app, "Passed", "ru")) >= 2
 
 
+@pytest.mark.integration  # grades in the sandbox
 def test_the_instructor_sees_the_learners_error_marked_as_written_by_learner_code(app, world, course):
     submission = _submit(world, course, _answer("def mean_requests(counts):\n    raise KeyError('my own words')"))
     add_instructor(SYSTEM, course, world.instructor)
@@ -133,7 +136,7 @@ def test_a_check_that_would_quote_a_hidden_test_is_not_shown():
 def test_feedback_html_stored_by_the_old_pipeline_is_not_shown_but_the_instructors_grading_is(app, world, course):
     """nbgrader's generate_feedback HTML stored before this version carried learner output; the
     instructor's block (manual grades, a cleared flag) stays."""
-    from lms.grading.manual import FEEDBACK_END, FEEDBACK_START
+    from lms.grading.instructor.manual import FEEDBACK_END, FEEDBACK_START
     from lms.grading.models import Submission
 
     enrol_learner(SYSTEM, course, learner=world.learner)

@@ -35,6 +35,7 @@ def _grade(browser, cell, page, **data):
                         data={"csrf_token": token, **{f"s{cell.id}-{k}": v for k, v in data.items()}})
 
 
+@pytest.mark.integration  # grades in the sandbox
 def test_manual_cells_of_a_real_submission_wait_in_the_queue_and_a_grade_updates_total_and_feedback(
         app, make, course, graded_events):
     learner = enrolled(course, make.user("learner", surname="Жауапова"))

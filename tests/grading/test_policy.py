@@ -65,6 +65,7 @@ def late_course(app, tmp_path):
     return assignment_course(tmp_path, "due: 2020-01-01\nlate: {penalty_per_day: 10, floor: 50}")
 
 
+@pytest.mark.integration  # grades in the sandbox
 def test_a_late_submission_is_marked_and_its_points_reduced(app, client, learner, late_course, monkeypatch):  # noqa: F811
     _server(monkeypatch, files=ANSWER)
 
@@ -97,6 +98,7 @@ def test_a_submission_after_the_deadline_is_refused_and_nothing_is_stored(app, c
     assert db.session.execute(db.select(db.func.count(Submission.id))).scalar() == 0
 
 
+@pytest.mark.integration  # grades in the sandbox
 def test_the_attempt_limit_is_refused_naming_the_limit(app, client, tmp_path, learner, monkeypatch):  # noqa: F811
     course = assignment_course(tmp_path, "max_attempts: 2")
     assert policy_of(course, "mean-and-median") == {"max_attempts": 2}

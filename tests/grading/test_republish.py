@@ -29,6 +29,7 @@ def _versions():
     return list(db.session.scalars(db.select(AssignmentVersion).order_by(AssignmentVersion.version)))
 
 
+@pytest.mark.integration  # validates and grades in the sandbox
 def test_validate_publish_and_republish_keep_earlier_grades_and_tell_learners(app, make, course):
     instructor = teacher(make, course)
     browser = signed_in_client(app, instructor)
@@ -72,6 +73,7 @@ def test_validate_publish_and_republish_keep_earlier_grades_and_tell_learners(ap
     assert notice not in page_text(signed_in_client(app, late_comer).get("/courses/teach"))
 
 
+@pytest.mark.integration  # validates and grades in the sandbox
 def test_publishing_is_refused_while_the_solution_fails_its_tests(app, make, course):
     notebook = json.loads(_source(app).read_text())
     for cell in notebook["cells"]:

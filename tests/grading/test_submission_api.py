@@ -74,6 +74,7 @@ def _server(monkeypatch, **kwargs):
     return server
 
 
+@pytest.mark.integration  # grades in the sandbox
 def test_a_learner_submits_from_their_server_and_sees_the_scores(app, client, world, learner, course, make,
                                                                  monkeypatch):
     _server(monkeypatch, files={"mean-and-median.ipynb": learner_version(DEMO / "mean-and-median.ipynb")})

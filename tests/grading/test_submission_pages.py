@@ -1,4 +1,6 @@
 """The course page's Submit button and the submission's status page."""
+import pytest
+
 from lms.extensions import db
 from lms.grading.models import Submission
 from lms.hub.client import HubUnavailable
@@ -9,6 +11,7 @@ from tests.grading.test_submission_api import _server, course, learner  # noqa: 
 SUBMIT = "/courses/ai-basics/assignments/mean-and-median/submit"
 
 
+@pytest.mark.integration  # grades in the sandbox
 def test_submit_from_the_course_page_and_see_the_score(app, learner, monkeypatch):  # noqa: F811
     _server(monkeypatch, files={"mean-and-median.ipynb": learner_version(DEMO / "mean-and-median.ipynb")})
     browser = signed_in_client(app, learner)

@@ -36,6 +36,7 @@ def _files(solve=True):
     return {"mean-and-median.ipynb": json.dumps(learner_version(DEMO / "mean-and-median.ipynb", solve=solve))}
 
 
+@pytest.mark.integration  # grades in the sandbox
 def test_a_submission_is_graded_once_and_recorded(app, make, course, graded_events):
     learner = make.user("learner")
     submission = submissions.store_submission(learner, course, "mean-and-median", _files())  # the queue runs it at once
@@ -79,6 +80,7 @@ def test_only_one_worker_claims_a_submission(app, make, course, monkeypatch):
     assert submissions.claim_submission(submission.id, 60) is None
 
 
+@pytest.mark.integration  # grades in the sandbox
 def test_an_expired_lease_is_reaped_and_graded_exactly_once(app, make, course, monkeypatch, graded_events):
     enqueued = []
     monkeypatch.setattr(submissions, "_enqueue", enqueued.append)
@@ -99,6 +101,7 @@ def test_an_expired_lease_is_reaped_and_graded_exactly_once(app, make, course, m
     assert graded_events == [submission.id]
 
 
+@pytest.mark.integration  # an endless notebook in the sandbox
 @pytest.mark.settings(grading_timeout=5)
 def test_a_grading_timeout_is_a_failure_never_a_zero(app, make, course, monkeypatch, tmp_path, graded_events):
     monkeypatch.setattr(submissions, "MAX_GRADING_ATTEMPTS", 1)

@@ -15,6 +15,8 @@ from lms.learning.services import enrol_learner
 from lms.security import SYSTEM
 from tests.grading.files import DEMO, assignment_course, demo_assignment, learner_version
 
+pytestmark = pytest.mark.integration  # runs tampering kernels in the sandbox
+
 SHELL = 'shell = get_ipython()\n'
 BUILTINS = 'b = (lambda: 0).__globals__["__buil" + "tins__"]\n'
 TAMPERING = {

@@ -7,6 +7,8 @@ import pytest
 from lms.grading.sandbox import JOB_MARKER
 from tests.grading.files import NBGRADER_FILES, copy_demo, learner_version, nbgrader_assignment
 
+pytestmark = pytest.mark.integration  # grades notebooks in the sandbox
+
 
 @pytest.fixture
 def assignments_dir(app, tmp_path):

@@ -8,6 +8,8 @@ from tests.conftest import csrf_token, page_text, signed_in_client, translated
 from tests.grading.files import DEMO, learner_version
 from tests.grading.instructor_setup import teach_course, teacher
 
+pytestmark = pytest.mark.integration  # grades uploads in the sandbox
+
 PAGE = "/teaching/grading/teach/test-grade"
 
 

@@ -16,6 +16,8 @@ from lms.learning.services import enrol_learner
 from lms.security import SYSTEM
 from tests.grading.files import NBGRADER_FILES, assignment_course, nbgrader_assignment
 
+pytestmark = pytest.mark.integration  # grades nbgrader's tricky notebooks in the sandbox
+
 CHEATS = ["submitted-cheat-attempt.ipynb", "submitted-cheat-attempt-alternative.ipynb"]
 
 

@@ -21,6 +21,8 @@ from lms.security import SYSTEM
 from tests.conftest import page_text, signed_in_client
 from tests.grading.files import DEMO, assignment_course, learner_version
 
+pytestmark = pytest.mark.integration  # grades hostile notebooks in the sandbox
+
 STEAL = '''\
 import base64, codecs, inspect, linecache
 

@@ -16,7 +16,7 @@ import requests
 
 from lms.courses.models import Course, Level, Module
 from lms.extensions import db
-from lms.hub.localhub import LocalHub, free_port
+from tests.hubs import LocalHub, free_port
 from lms.learning.models import Enrolment, EnrolmentStatus
 from lms.utils import utcnow
 
@@ -44,7 +44,7 @@ def running_hub(state_dir, hub_secrets, lms_port, extra_env=None):
                    client_id=hub_secrets.client_id, extra_env=extra_env)
     hub.start()
     yield hub
-    from lms.hub.localhub import command_line
+    from tests.hubs import command_line
 
     commands = {pid: command_line(pid) for pid in [hub.process.pid, *hub.descendants()]}
     left = hub.stop()
@@ -155,7 +155,7 @@ def no_leftover_servers(hub):
 
 
 def _cmd(pid: int) -> str:
-    from lms.hub.localhub import command_line
+    from tests.hubs import command_line
 
     return command_line(pid)
 

@@ -219,25 +219,28 @@ def test_release_rules_in_place_beside_and_restored(app, monkeypatch):
 
 
 def test_a_server_that_fails_mid_release_is_recorded_and_the_launch_goes_on(app, monkeypatch):
-    from lms.assignments import release
+    from lms.assignments import release, tasks
+    from lms.assignments.models import CourseRelease
     from lms.hub import services as hub_services
 
     course = course_with_assignment()
     learner = factories.user("learner")
     monkeypatch.setattr(release, "releasable_version", lambda settings, course, source: _student("v1" * 32, "x"))
     monkeypatch.setattr(release, "course_assignments", lambda settings, course: [SOURCE])
-    hub_services._release_assignments(ServerInMemory(fail_puts=True), "u1", course, learner)  # does not raise
+    monkeypatch.setattr(hub_services, "hub_client", lambda: ServerInMemory(fail_puts=True))
+    assert tasks.release_into_server(learner.id, course.id, "u1") == "failed"  # the worker's task; does not raise
     row = db.session.scalar(select(AssignmentRelease).where(AssignmentRelease.user_id == learner.id))
     assert "HubUnavailable" in row.error and row.files == {}
     [notice] = release.release_notices(learner, course)
     assert notice.kind == "failed"
+    assert db.session.scalar(select(CourseRelease.state).where(CourseRelease.user_id == learner.id)) == "failed"
 
 
 def test_once_published_only_the_published_version_is_released(app, source):
     """Courses from files release their folder as it is; after an instructor has published in the LMS,
     learners get the published version only, never unpublished edits."""
     from lms.assignments import release
-    from lms.assignments.services import find_assignment
+    from lms.grading.notebooks import find_assignment
     from lms.grading.models import AssignmentVersion
 
     settings = app.config["OQU_SETTINGS"]

@@ -81,10 +81,12 @@ def test_a_gpu_course_launch_is_granted_reported_and_stopped(hub, app, live_serv
                                                              no_leftover_servers):
     course, learner, session, url, username = gpu_server_running(live_server)
 
-    # The hub knows the course group grants gpu-1, and recorded only the profile.
+    # The hub knows the course group grants gpu-1, and recorded only the profile and the course (which
+    # its usage reports name, so that the GPU time is the course's).
     group = hub.api("GET", f"/groups/course-{course.slug}").json()
     assert group["properties"] == {"oqu_profile": "gpu-1"} and username in group["users"]
-    assert hub.api("GET", f"/users/{username}").json()["servers"][""]["user_options"] == {"profile": "gpu-1"}
+    assert hub.api("GET", f"/users/{username}").json()["servers"][""]["user_options"] == {"profile": "gpu-1",
+                                                                                          "course": course.slug}
     env = server_environment(hub, username)
     assert env["OQU_PROFILE"] == "gpu-1" and env["OQU_GPU_COUNT"] == "1"
     # The landing notebook that says whether a GPU is visible is in the course folder.
@@ -184,7 +186,7 @@ def test_a_running_cpu_server_is_restarted_with_a_gpu_only_when_the_learner_conf
     # The GPU course does not silently open on the CPU server, nor stop it unasked.
     refused = session.post(f"{api}/{gpu.slug}/notebook", timeout=30)
     assert refused.status_code == 409 and refused.json()["error"] == "notebook_restart_needed"
-    assert running_profile() == {"profile": "cpu"}
+    assert running_profile() == {"profile": "cpu", "course": cpu.slug}
 
     browser_session.sign_in(live_server, learner)
     token = browser_session.form_token(f"{live_server}/courses/{gpu.slug}")
@@ -194,20 +196,20 @@ def test_a_running_cpu_server_is_restarted_with_a_gpu_only_when_the_learner_conf
     assert translated(app, "Your notebook is running without a GPU, and this course needs one. Restart it with a "
                            "GPU? Your saved files are kept; code that is running and changes not yet saved are "
                            "lost.", "ru") in html.unescape(asked.text)
-    assert running_profile() == {"profile": "cpu"}
+    assert running_profile() == {"profile": "cpu", "course": cpu.slug}
 
     confirmed = browser_session.post(f"{live_server}/courses/{gpu.slug}/notebook",
                                      data={"csrf_token": token, "restart": "1"}, allow_redirects=False, timeout=60)
     assert confirmed.status_code == 302
     ready = follow(session, f"{api}/{gpu.slug}/notebook")
     assert ready["status"] == "ready" and ready["profile"] == "gpu-1", ready
-    assert running_profile() == {"profile": "gpu-1"}
+    assert running_profile() == {"profile": "gpu-1", "course": gpu.slug}
     assert server_environment(hub, username)["OQU_GPU_COUNT"] == "1"
 
     # A GPU server serves the CPU course as it is: no question, no restart.
     reused = session.post(f"{api}/{cpu.slug}/notebook", timeout=30)
     assert reused.status_code == 200 and reused.json()["status"] == "ready"
-    assert running_profile() == {"profile": "gpu-1"}
+    assert running_profile() == {"profile": "gpu-1", "course": gpu.slug}
     assert session.delete(f"{api}/{cpu.slug}/notebook", timeout=30).json()["status"] == "stopped"
 
 

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.hub.localhub import ROOT
+from tests.hubs import ROOT
 from lms.hub.models import HubAccount
 
 from .. import factories
@@ -66,7 +66,8 @@ def worker(app, tmp_path):
                 "LMS_SECRET_KEY": app.config["SECRET_KEY"], "LMS_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
                 "LMS_QUEUE_URL": settings.queue_url, "LMS_GRADING_DIR": settings.grading_dir,
                 "LMS_ASSIGNMENTS_DIR": settings.assignments_dir, "LMS_HUB_URL": settings.hub_url,
-                "LMS_HUB_API_URL": settings.hub_api_url})
+                "LMS_HUB_API_URL": settings.hub_api_url,
+                "LMS_HUB_API_TOKEN": settings.hub_api_token})  # it releases assignments into learners' servers
     log_path = tmp_path / "worker.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen([str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "lms", "worker",
@@ -122,6 +123,11 @@ def test_learners_open_answer_submit_and_get_graded_with_feedback(hub, app, live
         assert api_a.launch(course.slug)["status"] == "ready"
         assert api_b.launch(course.slug)["status"] == "ready"
         server_a, server_b = _server_of(hub, hub_secrets, ana), _server_of(hub, hub_secrets, bek)
+        # The worker places the assignment once the server is ready (never inside the launch request).
+        deadline = time.monotonic() + 120
+        while not (server_a.exists(NOTEBOOK) and server_b.exists(NOTEBOOK)):
+            assert time.monotonic() < deadline, "the worker did not release the assignment"
+            time.sleep(0.5)
         opened = time.monotonic()
 
         # Each writes an answer into the released notebook, as JupyterLab saves it.

@@ -7,10 +7,12 @@ import time
 
 import pytest
 
-from lms.hub.localhub import free_port
+from tests.hubs import free_port
 
 from ..conftest import translated
 from .conftest import Browser, LearnerApi, hub_settings, running_hub
+
+pytestmark = pytest.mark.integration  # starts and stops a hub of its own
 
 
 @pytest.fixture(scope="module")

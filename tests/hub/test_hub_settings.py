@@ -7,7 +7,7 @@ import runpy
 import pytest
 from traitlets.config import Config
 
-from lms.hub.localhub import CONFIG
+from tests.hubs import CONFIG
 from lms.settings import Settings, SettingsError
 
 

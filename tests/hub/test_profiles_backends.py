@@ -20,7 +20,7 @@ import pytest
 from jupyterhub.objects import Hub
 from tornado import web
 
-from lms.hub import profiles
+from lms import profiles
 
 SMUGGLED = {"profile": "cpu", "gres": "gpu:8", "req_gres": "gpu:8", "image": "evil/miner:latest",
             "extra_resource_limits": {"nvidia.com/gpu": "8"}, "profile-option-cpu--image": "evil"}
@@ -243,3 +243,12 @@ def test_unknown_profiles_are_refused(options):
 def test_no_profile_means_the_default_cpu_profile():
     spawner, _orm = local_spawner("local", {})
     assert spawner.user_options == {"profile": "cpu"} and spawner.get_env()["OQU_GPU_COUNT"] == "0"
+
+
+@pytest.mark.parametrize("course, kept", [("deep-learning", {"course": "deep-learning"}),
+                                          ("../../etc", {}), ({"nested": 1}, {}), ("x" * 200, {})])
+def test_the_course_a_server_was_launched_for_is_kept_only_as_a_plain_name(course, kept):
+    """The LMS names the course in the options so that the hub's usage reports carry it; anything but a
+    course name is dropped like every other smuggled option."""
+    spawner, orm_spawner = local_spawner("local", {"profile": "cpu", "course": course})
+    assert spawner.user_options == orm_spawner.user_options == {"profile": "cpu", **kept}

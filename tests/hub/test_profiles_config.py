@@ -12,7 +12,7 @@ import pytest
 import yaml
 from traitlets.config import Config
 
-from lms.hub import profiles
+from lms import profiles
 
 from .test_hub_settings import load_hub_config
 
@@ -99,10 +99,10 @@ def test_z2jh_extra_config_installs_the_same_hooks(tmp_path, monkeypatch):
     """Run the chart's extraConfig as the hub would, with the files the hub image carries."""
     image_dir = tmp_path / "oqu"
     image_dir.mkdir()
-    for source in ("lms/hub/profiles.py", "lms/hub/spawn_gate.py", "lms/gpu/reporter.py", "deploy/idle_culler_config.py"):
+    for source in ("lms/profiles.py", "lms/hub/spawn_gate.py", "lms/gpu/reporter.py", "deploy/idle_culler_config.py"):
         shutil.copy(ROOT / source, image_dir)
     dockerfile = (ROOT / "deploy" / "hub.Dockerfile").read_text()
-    assert re.search(r"COPY lms/hub/profiles.py lms/hub/spawn_gate.py lms/gpu/reporter.py deploy/idle_culler_config.py "
+    assert re.search(r"COPY lms/profiles.py lms/hub/spawn_gate.py lms/gpu/reporter.py deploy/idle_culler_config.py "
                      r"/usr/local/etc/oqu/",
                      dockerfile)
     values = yaml.safe_load(VALUES.read_text())

@@ -10,9 +10,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
-from lms.hub.localhub import ROOT, alive, children_of, command_line, free_port, wait_for
+from tests.hubs import ROOT, alive, children_of, command_line, free_port, wait_for
+
+pytestmark = pytest.mark.integration  # runs the whole system (LMS, hub, worker) as `make run` does
 
 BIN = Path(sys.executable).parent
 

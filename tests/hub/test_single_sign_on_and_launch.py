@@ -47,7 +47,7 @@ def test_learner_signs_in_to_the_hub_launches_uses_and_stops_a_notebook(
             target = status["url"]
     assert target == f"{hub.url}/user/{account.username}/lab/tree/{course.slug}"
     server = hub.api("GET", f"/users/{account.username}").json()["servers"][""]
-    assert server["ready"] and server["user_options"] == {"profile": "cpu"}
+    assert server["ready"] and server["user_options"] == {"profile": "cpu", "course": course.slug}
 
     # JupyterLab opens at the course folder, signed in by the hub (no second password).
     response = browser_session.get(target, timeout=30)

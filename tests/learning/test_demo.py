@@ -14,10 +14,10 @@ def test_demo_courses_are_imported_and_the_learner_enrolled(app, make):
     _seed_learning(db.session.scalar(select(User).where(User.email == "learner@oqu.demo")))  # idempotent
     basics = courses.get_course("ai-basics")
     assert courses.get_course("responsible-ai").prerequisites == ["ai-basics"]
-    entries = {entry.enrolment.course.slug: entry for entry in services.my_courses(learner)}
+    entries = {entry.enrolment.course.slug: entry for entry in services.learner_courses(learner)}
     assert set(entries) == {"ai-basics", "responsible-ai", "python-ml"}  # the starter curriculum (issue #8)
     entry = entries["ai-basics"]
-    assert entry.enrolment.course_id == basics.id and entry.enrolment.cohort is not None
+    assert entry.enrolment.course.id == basics.id and entry.enrolment.cohort_id is not None
     assert entry.progress.done == 1 and entry.next_item is not None
 
 

@@ -116,6 +116,24 @@ def test_hr_cannot_assign_outside_their_organisation(course, world):
         services.enrol_learner(world.learner, course, learner=world.colleague)
 
 
+def test_hr_assigning_an_enrolled_learner_again_is_signalled_and_audited(course, world):
+    """Assigning someone already enrolled makes the course mandatory and moves its due date: both
+    changes leave an audit record, as the first assignment and /hr/due-date do."""
+    services.enrol_learner(world.learner, course)
+    due = local_today() + timedelta(days=20)
+    report = services.assign_course(world.hr, course, people=[world.learner], due_on=due, mandatory=True)
+    assert report.already == 1
+    enrolment = fresh(services.enrolment_for(world.learner, course))
+    assert enrolment.mandatory and enrolment.due_on == due
+    [changed] = audit_events("enrolment_due_date_changed")
+    assert changed.actor_id == world.hr.id and changed.details["before"] is None
+    assert changed.details["after"] == due.isoformat()
+    [mandatory] = audit_events("enrolment_made_mandatory")
+    assert mandatory.object_id == str(enrolment.id)
+    services.assign_course(world.hr, course, people=[world.learner], due_on=due, mandatory=True)  # no change
+    assert len(audit_events("enrolment_due_date_changed")) == len(audit_events("enrolment_made_mandatory")) == 1
+
+
 def test_a_mandatory_course_cannot_be_left_by_the_learner(course, world):
     enrolment = services.enrol_learner(world.hr, course, learner=world.learner, mandatory=True)
     with pytest.raises(services.EnrolmentError):
@@ -123,6 +141,19 @@ def test_a_mandatory_course_cannot_be_left_by_the_learner(course, world):
     services.withdraw(world.hr, enrolment)
     assert fresh(enrolment).status == EnrolmentStatus.withdrawn
     assert len(audit_events("enrolment_withdrawn")) == 1
+
+
+def test_the_course_page_offers_withdraw_only_where_the_learner_may_withdraw(app, course, world):
+    from ..conftest import page_text, signed_in_client, translated
+
+    withdraw_link = 'href="/courses/demo/withdraw"'
+    colleague = signed_in_client(app, world.colleague)
+    services.enrol_learner(world.colleague, course)
+    assert withdraw_link in colleague.get("/courses/demo").get_data(as_text=True)
+    services.enrol_learner(world.hr, course, learner=world.learner, mandatory=True)
+    page = page_text(signed_in_client(app, world.learner).get("/courses/demo"))
+    assert withdraw_link not in page  # the service would refuse it
+    assert translated(app, "This course was assigned to you as mandatory. Ask your HR officer to withdraw you.") in page
 
 
 def test_withdrawal_page_asks_for_confirmation(client, course, make):

@@ -8,7 +8,7 @@ from lms.learning import services
 from lms.security import SYSTEM
 from lms.clock import today as local_today
 
-from ..conftest import page_text, post_form, sign_in, translated
+from ..conftest import audit_events, page_text, post_form, sign_in, translated
 from ..courses.files import CORRECT
 
 
@@ -57,11 +57,11 @@ def test_lessons_are_closed_to_people_not_enrolled_but_open_to_instructors(clien
 def test_overdue_enrolment_is_marked(course, world, cohort_factory):
     cohort = cohort_factory(due_on=local_today() - timedelta(days=1))
     services.enrol_learner(world.learner, course, cohort=cohort)
-    entry = services.my_courses(world.learner)[0]
+    entry = services.learner_courses(world.learner)[0]
     assert entry.overdue and entry.due == cohort.due_on
     services.assign_course(world.hr, course, people=[world.colleague], due_on=local_today() + timedelta(days=3),
                            cohort=cohort)
-    assert not services.my_courses(world.colleague)[0].overdue
+    assert not services.learner_courses(world.colleague)[0].overdue
 
 
 def test_learner_dashboard_shows_progress_next_step_deadline_and_results(client, course, make, cohort_factory):
@@ -108,6 +108,11 @@ def test_instructor_sees_roster_stats_and_downloads_csv(client, course, make, co
     assert "<meter" in stats_page and "50%" in stats_page
     assert b"capital" in client.get("/teaching/courses/demo/quizzes/q1/stats.csv").get_data()
     assert 'href="/teaching/courses/demo"' in page_text(client.get("/teaching"))
+    # both downloads carry people's data or results: audited like every other export
+    [roster] = audit_events("roster_exported")
+    assert roster.object_id == str(cohort.id) and roster.details == {"course": "demo", "rows": 2}
+    [stats] = audit_events("quiz_statistics_exported")
+    assert stats.details == {"quiz": "q1", "rows": 4}
 
 
 def _teacher(make, course):
@@ -193,3 +198,23 @@ def test_roster_and_quiz_csv_are_safe_in_excel_splitting_on_semicolons_or_commas
     stats = client.get("/teaching/courses/demo/quizzes/q1/stats.csv")
     assert stats.status_code == 200
     assert_excel_safe(stats.get_data(), "capital")
+
+
+def test_dashboard_api_and_course_page_agree_on_a_learners_progress(client, course, make):
+    """One computation of a learner's courses: the dashboard card, /api/v1/me/progress and the
+    course's own progress (which decides completion) show the same figures and the same next step."""
+    learner = make.user("learner")
+    enrolment = services.enrol_learner(learner, course)
+    services.complete_lesson(learner, enrolment, course.active_items()[0])
+    attempt = services.start_attempt(learner, enrolment, courses.get_item(course, "q1"))
+    services.submit_attempt(learner, attempt, CORRECT)
+    own = services.course_progress(learner, course)
+    _t, secret = accounts.create_api_token(learner, learner, "t")
+    [api] = client.get("/api/v1/me/progress", headers={"Authorization": f"Bearer {secret}"}).get_json()["courses"]
+    assert (api["done"], api["total"], api["percent"]) == (own.done, own.total, own.percent) == (2, 3, 67)
+    assert [(m["done"], m["total"]) for m in api["modules"]] == [(m.done, m.total) for m in own.modules]
+    assert [q["id"] for q in api["quizzes"]] == ["q1"] and api["quizzes"][0]["passed"]
+    sign_in(client, learner)
+    card = page_text(client.get("/"))
+    assert f'<progress max="{own.total}" value="{own.done}">' in card
+    assert f"/courses/demo/items/{api['next_item']}" in card

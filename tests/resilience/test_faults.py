@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 
 from lms import create_app
 from lms.extensions import db
-from lms.hub.localhub import free_port, wait_for
+from tests.hubs import free_port, wait_for
 from lms.clock import today as local_today
 
 from .. import factories
@@ -241,6 +241,7 @@ def _admin_browser(base: str, email: str) -> requests.Session:
     return browser
 
 
+@pytest.mark.integration  # starts the LMS under gunicorn and kills it
 def test_an_export_interrupted_by_a_restart_is_never_a_whole_looking_file(tmp_path):
     database = f"sqlite:///{tmp_path / 'oqu.db'}"
     instance = tmp_path / "instance"

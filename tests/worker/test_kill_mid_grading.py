@@ -20,9 +20,11 @@ from lms.extensions import db
 from lms.grading import submissions
 from lms.grading.models import Submission, SubmissionScore, SubmissionStatus
 from lms.grading.sandbox import JOB_MARKER
-from lms.hub.localhub import ROOT
+from tests.hubs import ROOT
 from tests.conftest import audit_events
 from tests.grading.files import DEMO, assignment_course, learner_version
+
+pytestmark = pytest.mark.integration  # a real worker process grades in the sandbox
 
 LEASE = 6
 

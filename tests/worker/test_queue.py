@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from lms.hub.localhub import ROOT
+from tests.hubs import ROOT
 from lms.settings import Settings
 from lms.worker import HEARTBEAT_KEY, create_huey, get_huey, queue_health, registered_tasks
+
+pytestmark = pytest.mark.integration  # a real worker process (huey consumer)
 
 
 @pytest.fixture

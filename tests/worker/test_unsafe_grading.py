@@ -11,6 +11,8 @@ from lms.grading import sandbox, submissions
 from lms.grading.models import Submission, SubmissionStatus
 from tests.grading.files import DEMO, assignment_course, learner_version
 
+pytestmark = pytest.mark.integration  # a real worker process and the grading sandbox
+
 
 @pytest.fixture
 def no_bubblewrap(monkeypatch):

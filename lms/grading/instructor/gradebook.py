@@ -1,9 +1,7 @@
 """The gradebook of a course: its learners × its notebook assignments, with CSV export.
 
-**The score that counts** for a learner and an assignment is that of the *latest graded attempt*
-(status ``graded``; a flagged submission counts once an instructor has cleared its flag). A course
-can ask for the *best* graded attempt instead by giving the notebook item ``counts: best`` in its
-content (``Item.content["counts"]``). The status shown is that of the learner's latest attempt:
+**The score that counts** for a learner and an assignment is :mod:`lms.grading.scores`' rule (the
+latest graded attempt, or the best with ``counts: best``), the rule certification uses too. The status shown is that of the learner's latest attempt:
 not submitted, queued (or grading), needs grading (cells wait for a manual grade), graded, late
 (graded, handed in late), flagged or failed.
 """
@@ -16,17 +14,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import defer, selectinload
 
-from .. import signals
-from ..accounts.models import User
-from ..courses.models import Course
-from ..extensions import db
-from ..i18n.collation import by_name
-from ..i18n import localized
-from ..learning.models import Enrolment, EnrolmentStatus
-from ..organisations.models import Organisation
-from ..spreadsheets import to_csv
-from .models import Submission, SubmissionStatus
-from ..courses.teaching import ensure_teaches
+from ... import signals
+from ...accounts.models import User
+from ...courses.models import Course, ItemKind
+from ...extensions import db
+from ...i18n.collation import by_name
+from ...i18n import localized
+from ...learning.models import Enrolment, EnrolmentStatus
+from ...organisations.models import Organisation
+from ...spreadsheets import to_csv
+from ..models import Submission, SubmissionStatus
+from ..scores import counting_policy, counting_submission
+from ...courses.teaching import ensure_teaches
 
 STATUS_LABELS = {
     "not_submitted": _l("not submitted"),
@@ -73,8 +72,8 @@ class GradebookRow:
 
 def gradebook_assignments(course: Course) -> list[tuple[str, str, str]]:
     """(key, title, policy) of the course's notebook assignments in syllabus order."""
-    return [(item.key, localized(item.title_kk, item.title_ru), (item.content or {}).get("counts", "latest"))
-            for item in course.active_items() if item.kind.value == "notebook"]
+    return [(item.key, localized(item.title_kk, item.title_ru), counting_policy(item))
+            for item in course.active_items() if item.kind == ItemKind.notebook]
 
 
 def _status(latest: Submission | None) -> str:
@@ -94,11 +93,7 @@ def _status(latest: Submission | None) -> str:
 def _cell(submissions: list[Submission], policy: str) -> GradeCell:
     """``submissions`` of one learner and assignment, by attempt."""
     latest = submissions[-1] if submissions else None
-    graded = [s for s in submissions if s.status == SubmissionStatus.graded and s.total is not None]
-    counting = None
-    if graded:
-        counting = max(graded, key=lambda s: (s.total, s.attempt)) if policy == "best" else graded[-1]
-    return GradeCell(_status(latest), latest, counting, len(submissions))
+    return GradeCell(_status(latest), latest, counting_submission(submissions, policy), len(submissions))
 
 
 def _enrolments(course: Course, cohort_id: int | None, organisation: Organisation | None):

@@ -18,6 +18,7 @@ configuration load it by file path, so a hub image needs only this file.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 BACKENDS = ("local", "systemd", "docker", "kubernetes", "slurm")
@@ -118,6 +119,9 @@ def choose_profile(user_options, groups) -> Profile:
 # --------------------------------------------------------------------------- the hub's hook
 
 
+_COURSE_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,119}")
+
+
 def apply_user_options(spawner, user_options):
     """``Spawner.apply_user_options``: keep only a granted profile, then configure the spawner for it."""
     try:
@@ -127,6 +131,9 @@ def apply_user_options(spawner, user_options):
 
         raise web.HTTPError(refused.status, refused.message) from None
     cleaned = {"profile": profile.slug}
+    course = user_options.get("course") if isinstance(user_options, dict) else None
+    if isinstance(course, str) and _COURSE_SLUG.fullmatch(course):  # for the usage reports (lms/gpu/reporter.py)
+        cleaned["course"] = course
     spawner.user_options = cleaned
     orm_spawner = getattr(spawner, "orm_spawner", None)
     if orm_spawner is not None:  # what the hub keeps, re-uses after a restart and shows the culler

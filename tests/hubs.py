@@ -16,7 +16,9 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+from lms.hub.localslurm import alive, free_port  # noqa: F401 — used here and by the tests
+
+ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "jupyterhub_config.py"
 
 
@@ -29,12 +31,6 @@ def _stop_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def children_of(pid: int) -> list[int]:
@@ -55,15 +51,6 @@ def children_of(pid: int) -> list[int]:
             found.append(child)
             todo.append(child)
     return found
-
-
-def alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie waiting to be reaped counts as gone)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def command_line(pid: int) -> str:

@@ -12,14 +12,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..courses.models import Course
-from ..extensions import db
-from ..organisations.models import Organisation
-from ..security import requires
-from ..utils import page_number, safe_next_url
-from . import authoring, gradebook as book, manual
-from .forms import ClearFlagForm, ConfirmForm, ManualGradeForm, OverrideForm, TestGradeForm
-from ..courses.teaching import ensure_teaches, taught_courses
+from ...courses.models import Course
+from ...extensions import db
+from ...organisations.models import Organisation
+from ...security import requires
+from ...utils import page_number, safe_next_url
+from .. import authoring
+from . import gradebook as book, manual
+from ..forms import ClearFlagForm, ConfirmForm, ManualGradeForm, OverrideForm, TestGradeForm
+from ...courses.teaching import ensure_teaches, taught_courses
 
 bp = Blueprint("grading_instructor", __name__, url_prefix="/teaching/grading")
 
@@ -38,7 +39,7 @@ def _course(slug: str) -> Course:
 
 @bp.app_context_processor
 def _version_notices():
-    from ..assignments import adversaries
+    from ..authoring import adversaries
 
     return {"assignment_version_notices": authoring.new_version_notices,
             "trick_answer": adversaries.describe, "trick_verdict": adversaries.verdict}
@@ -154,7 +155,7 @@ def _filters() -> tuple[int | None, Organisation | None]:
 @bp.get("/<slug>/gradebook")
 @requires("grade_submissions")
 def gradebook(slug: str):
-    from ..learning.services import course_cohorts
+    from ...learning.services import course_cohorts
 
     course = _course(slug)
     cohort_id, organisation = _filters()

@@ -21,7 +21,7 @@ import builtins
 import copy
 from dataclasses import dataclass
 
-from .services import REGION, _cell_text
+from ..notebooks import REGION, _cell_text
 
 EQUAL_TO_EVERYTHING = '''\
 class EqualToEverything:

@@ -21,13 +21,13 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from .. import signals
-from ..courses.models import Course
-from ..extensions import db
-from ..utils import utcnow
-from .models import Submission, SubmissionScore, SubmissionStatus
-from .policy import apply_penalty
-from ..courses.teaching import ensure_teaches
+from ... import signals
+from ...courses.models import Course
+from ...extensions import db
+from ...utils import utcnow
+from ..models import Submission, SubmissionScore, SubmissionStatus
+from ..policy import apply_penalty
+from ...courses.teaching import ensure_teaches
 
 GRADED_STATES = (SubmissionStatus.graded, SubmissionStatus.flagged)
 FEEDBACK_START, FEEDBACK_END = "<!-- oqu:instructor -->", "<!-- /oqu:instructor -->"
@@ -68,7 +68,7 @@ class Answer:
 
 def learner_answer(score: SubmissionScore) -> Answer:
     """The learner's cell that ``score`` grades, from the stored (immutable) submission."""
-    from ..courses.markdown import render_lesson
+    from ...courses.markdown import render_lesson
 
     raw = (score.submission.content or {}).get(score.notebook)
     cell = None

@@ -18,11 +18,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import signals
-from ..courses.models import Course
-from ..extensions import db
-from .models import AssignmentVersion, Submission
-from ..courses.teaching import ensure_teaches
+from ... import signals
+from ...courses.models import Course
+from ...extensions import db
+from ..models import AssignmentVersion, Submission
+from ...courses.teaching import ensure_teaches
 
 
 class PublishRefused(Exception):
@@ -99,8 +99,9 @@ def versions(actor, course: Course, assignment: str) -> list[AssignmentVersion]:
 
 def validate(actor, course: Course, assignment: str, adversaries: bool = True):
     """Run the assignment's validation (sandbox: generate, autograde the instructor's solution and,
-    with ``adversaries``, trick answers: lms.assignments.adversaries)."""
-    from ..assignments.services import AssignmentError, validate_assignment
+    with ``adversaries``, trick answers: lms.grading.authoring.adversaries)."""
+    from ..notebooks import AssignmentError
+    from .validation import validate_assignment
 
     ensure_teaches(actor, course)
     find_item(course, assignment)
@@ -113,7 +114,7 @@ def validate(actor, course: Course, assignment: str, adversaries: bool = True):
 def publish(actor, course: Course, assignment: str) -> tuple[AssignmentVersion, bool]:
     """Validate and publish: a new version when the source changed since the latest one. Returns the
     version and whether it is new. :class:`PublishRefused` when the validation fails."""
-    from ..assignments.services import AssignmentError, find_assignment
+    from ..notebooks import AssignmentError, find_assignment
 
     ensure_teaches(actor, course)
     find_item(course, assignment)
@@ -152,15 +153,22 @@ def new_version_notices(user, course: Course) -> dict[str, AssignmentVersion]:
     for version in db.session.scalars(select(AssignmentVersion).filter_by(course_id=course.id)
                                       .order_by(AssignmentVersion.version)):
         latest_by_assignment[version.assignment] = version
+    if not latest_by_assignment:
+        return {}
+    # the learner's latest submission of each assignment, in one query for the course
+    latest_submission: dict[str, tuple] = {}
+    for assignment, version_id, submitted_at in db.session.execute(
+            select(Submission.assignment, Submission.version_id, Submission.submitted_at)
+            .filter_by(user_id=user.id, course_id=course.id)
+            .where(Submission.assignment.in_(list(latest_by_assignment))).order_by(Submission.attempt)):
+        latest_submission[assignment] = (version_id, submitted_at)
     notices = {}
     for assignment, latest in latest_by_assignment.items():
-        submission = db.session.execute(
-            select(Submission).filter_by(user_id=user.id, course_id=course.id, assignment=assignment)
-            .order_by(Submission.attempt.desc()).limit(1)).scalar_one_or_none()
+        submission = latest_submission.get(assignment)
         if submission is None:
             if latest.version > 1:
                 notices[assignment] = latest
-        elif submission.version_id != latest.id and submission.submitted_at < latest.published_at:
+        elif submission[0] != latest.id and submission[1] < latest.published_at:
             notices[assignment] = latest
     return notices
 
@@ -171,8 +179,8 @@ def test_grade(actor, course: Course, assignment: str, uploads: list[tuple[str, 
     """Grade uploaded notebooks against the assignment in the sandbox, as ``lms test-grade`` does:
     per-cell and total scores, nothing stored. :class:`TestGradeRefused` for files that cannot be
     graded (wrong type, too large, not a notebook of the assignment)."""
-    from ..assignments.services import AssignmentError, find_assignment
-    from .services import GradingError, grade_notebooks
+    from ..notebooks import AssignmentError, find_assignment
+    from ..services import GradingError, grade_notebooks
 
     ensure_teaches(actor, course)
     find_item(course, assignment)
