@@ -7,17 +7,15 @@ import csv
 import io
 import re
 import zipfile
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from lms.clock import today as local_today
 from lms.extensions import db
 from lms.hr import exports
 
-from ..certificates.conftest import course  # noqa: F401 — the standard test course
 from ..conftest import signed_in_client, translated
 
 HEADERS = ["Number", "Learner", "Surname", "Given name", "Patronymic", "IIN", "Position", "Organisation", "E-mail",
