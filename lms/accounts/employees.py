@@ -285,6 +285,12 @@ def _row_person(surname: str, given_name: str, iin: str) -> str:
     return name
 
 
+def _iin_cell(value: str) -> str:
+    """An IIN typed into Excel as a number loses the leading zero of people born in 2000–2009
+    (050312600123 → 50312600123): eleven digits get it back (the check digit still decides)."""
+    return "0" + value if len(value) == 11 and value.isdigit() else value
+
+
 def _check_row(actor, row, columns, line, report, seen_iin, seen_email):
     """The cleaned person of a row and the account it matches (None: a new person), or None after
     adding the row to ``report.rejected``."""
@@ -295,7 +301,7 @@ def _check_row(actor, row, columns, line, report, seen_iin, seen_email):
     organisation_path = cell("organisation")
     organisation = find_by_code_path(organisation_path) if organisation_path else None
     person = PersonData(email=cell("email"), surname=cell("surname"), given_name=cell("given_name"),
-                        patronymic=cell("patronymic"), iin=cell("iin"), position=cell("position"),
+                        patronymic=cell("patronymic"), iin=_iin_cell(cell("iin")), position=cell("position"),
                         organisation=organisation, preferred_language=cell("language") or None).clean()
     if not person.iin and "iin" not in person.errors:
         person.errors["iin"] = _("This field is required.")

@@ -214,3 +214,14 @@ def test_workbook_with_a_formula_or_date_cells_is_read_as_values(app, world):
     workbook.close()
     report = employees.import_employees(world.admin, buffer.getvalue(), filename="f.xlsx")
     assert report.created == 1 and find("asan@example.kz").position == "Бас маман"
+
+
+def test_an_iin_that_excel_stored_as_a_number_keeps_its_leading_zero(app, world):
+    from lms.accounts.iin import check_digit
+
+    iin = next(f"05031260{n:03d}" + str(digit) for n in range(1000)
+               if (digit := check_digit(f"05031260{n:03d}")) is not None)  # born 12 March 2005
+    data = xlsx_bytes([[int(iin), "Жасов", "Нұрбол", "", "nurbol@example.kz", "MA", ""]])
+    report = employees.import_employees(world.hr, data, filename="young.xlsx")
+    assert report.created == 1, report.rejected
+    assert find("nurbol@example.kz").iin == iin
