@@ -1,6 +1,6 @@
 """One command for every benchmark in bench/: ``python -m bench`` (or ``make bench``).
 
-    .venv/bin/python -m bench [--quick] [--only NAME ...] [--database-url URL] [--markdown FILE]
+    .venv/bin/python -m bench [--quick] [--only NAME ...] [--database-url URL] [--page PAGE ...] [--markdown FILE]
 
 Each benchmark module exposes ``run(quick: bool) -> list[dict]`` with rows
 ``{figure, value, baseline, ratio, goal, passed}`` (``passed`` None: a figure without a goal). Modules are
@@ -87,7 +87,7 @@ def failed_row(name: str, reason: str) -> dict:
             "ratio": None, "goal": "runs", "passed": False}
 
 
-def run_one(name: str, quick: bool, database_url: str | None) -> list[dict]:
+def run_one(name: str, quick: bool, database_url: str | None, pages: list[str] | None = None) -> list[dict]:
     try:
         module = importlib.import_module(f"bench.{name}")
     except ModuleNotFoundError as error:
@@ -101,6 +101,8 @@ def run_one(name: str, quick: bool, database_url: str | None) -> list[dict]:
     kwargs = {}
     if database_url and "database_url" in inspect.signature(module.run).parameters:
         kwargs["database_url"] = database_url
+    if pages and "pages" in inspect.signature(module.run).parameters:
+        kwargs["pages"] = pages
     try:
         rows = list(module.run(quick, **kwargs))
     except Exception as error:  # noqa: BLE001
@@ -144,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller data and shorter runs")
     parser.add_argument("--only", action="append", metavar="NAME", help="run only this benchmark (repeatable)")
     parser.add_argument("--database-url", help="PostgreSQL URL for benchmarks that take one (default: SQLite)")
+    parser.add_argument("--page", action="append", metavar="PAGE",
+                        help='bench/pages.py: only this page, e.g. "staff search" (repeatable)')
     parser.add_argument("--markdown", default=str(ROOT / "instance" / "bench" / "results.md"),
                         help="where to write the table as Markdown")
     args = parser.parse_args(argv)
@@ -165,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         print(f"== {name}", file=sys.stderr)
         began = time.perf_counter()
-        rows.extend(run_one(name, args.quick, args.database_url))
+        rows.extend(run_one(name, args.quick, args.database_url, args.page))
         print(f"== {name}: {time.perf_counter() - began:.0f} s", file=sys.stderr)
         path.write_text(markdown(rows, header), encoding="utf-8")  # kept if a later benchmark is interrupted
 

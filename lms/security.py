@@ -16,7 +16,7 @@ from werkzeug.exceptions import Forbidden
 PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_users": frozenset({"admin"}),
     "manage_organisations": frozenset({"admin"}),
-    "import_employees": frozenset({"admin"}),
+    "import_employees": frozenset({"hr", "admin"}),  # HR: into their own subtrees (lms/accounts/employees.py)
     "view_audit_log": frozenset({"admin"}),
     "view_staff": frozenset({"hr", "admin"}),
     # Instructors: cohorts, rosters and grading of the courses they teach only (lms/courses/teaching.py)

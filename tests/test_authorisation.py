@@ -118,7 +118,9 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "accounts.edit_roles": ({"user_id": "{colleague}"}, only("admin", result=Redirect("/admin/users/{colleague}"))),
     "accounts.invite": ({"user_id": "{colleague}"}, only("admin", result=Redirect("/admin/users/{colleague}"))),
     "accounts.end_sessions": ({"user_id": "{colleague}"}, only("admin")),
-    "accounts.import_users": ({}, only("admin")),
+    "accounts.import_users": ({}, only("hr", "admin")),  # HR: into their own subtree
+    "accounts.confirm_import": ({}, only("hr", "admin", result=Status(400))),  # no staged upload named
+    "accounts.import_result": ({"token": "no-such-import"}, only("hr", "admin", result=NOT_FOUND)),
     "organisations.index": ({}, only("admin")),
     "organisations.new": ({}, only("admin")),
     "organisations.edit": ({"organisation_id": "{a}"}, only("admin")),

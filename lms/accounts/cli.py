@@ -19,15 +19,16 @@ from .models import Role, User
 @click.option("--invite", is_flag=True, help="E-mail new people an invitation to set a password.")
 @with_appcontext
 def import_employees(file: Path, invite: bool) -> None:
-    """Create or update people from a CSV file (IIN, names, e-mail, organisation path, position)."""
+    """Create or update people from a CSV or .xlsx file (IIN, names, e-mail, organisation path, position)."""
     try:
         report = employees.import_employees(SYSTEM, file.read_bytes(), filename=file.name, invite=invite)
     except employees.ImportFileError as error:
         fail(str(error))
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    for line, reason in report.rejected:
-        click.echo(f"{file}:{line}: {reason}", err=True)
+    for rejected in report.rejected:
+        click.echo(f"{file}:{rejected.line}: {rejected.reason}" + (f" ({rejected.person})" if rejected.person else ""),
+                   err=True)
     click.echo(f"created: {report.created}, updated: {report.updated}, unchanged: {report.unchanged}, "
                f"rejected: {len(report.rejected)}")
     if report.rejected:

@@ -1,22 +1,36 @@
-"""Bulk onboarding of employees from a CSV file.
+"""Bulk onboarding of employees from a CSV or Excel (.xlsx) file.
 
 One row per person: IIN, names, e-mail, organisation path (codes joined by ``/``), position.
 People are matched by IIN, so running the same file again updates rather than duplicates. Each
-row is checked on its own: a bad row is reported with its line number and reason, and the good
-rows are imported regardless.
+row is checked on its own: a bad row is reported with its line number, the person it names and the
+reason, and the good rows are imported regardless.
+
+On the web page nothing is stored until the officer has seen a preview (:func:`preview_import`) and
+confirmed it: the upload waits in a private folder under a random token bound to the officer
+(:func:`stage_import`), and :func:`confirm_import` claims it exactly once, so a double click on
+"Confirm" imports the file once. An HR officer imports into their own subtrees only; a row for a unit
+outside them, or for a person who works outside them, is rejected.
 """
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+import json
+import os
+import secrets
+import zipfile
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import signals
+from .. import clock, signals
 from ..extensions import db
-from ..organisations.services import find_by_code_path
+from ..organisations.services import covers, find_by_code_path
+from ..private_files import private_folder, write_private_file
 from ..security import ensure
 from .models import User
 from .services import AccountError, PersonData, create_user, update_user
@@ -34,10 +48,26 @@ COLUMNS = {
 }
 REQUIRED = ("iin", "surname", "given_name", "email", "organisation")
 MAX_ROWS = 50_000
+MAX_COLUMNS = 100
+# an .xlsx is a zip of XML: what it may unpack to, so that a small "zip bomb" cannot fill the memory
+MAX_XLSX_UNPACKED = 100 * 1024 * 1024
+STAGED_FOR_S = 3600  # an upload not confirmed within the hour is forgotten
+PERMISSION = "import_employees"
 
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read; nothing was imported. The message is translated."""
+
+
+class RejectedRow(NamedTuple):
+    """A row that was not imported: its line (the spreadsheet's row number), the person it names
+    («Қасымова Әйгерім, ЖСН 900101300123» as far as the row says) and the translated reason."""
+    line: int
+    person: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.reason}" if self.person else self.reason
 
 
 @dataclass
@@ -45,12 +75,20 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return self.created + self.updated + self.unchanged + len(self.rejected)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "rejected": [list(row) for row in self.rejected]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportReport":
+        return cls(created=data["created"], updated=data["updated"], unchanged=data["unchanged"],
+                   rejected=[RejectedRow(*row) for row in data["rejected"]], warnings=list(data["warnings"]))
 
 
 def decode(data: bytes) -> str:
@@ -59,6 +97,109 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError(_("The file is not in UTF-8. In Excel, save it as “CSV UTF-8 (comma delimited)”.")) from None
+
+
+def _is_xlsx(data: bytes) -> bool:
+    return data[:4] == b"PK\x03\x04"
+
+
+def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]], tuple[int, str] | None]:
+    """The header and the non-empty rows (with their line numbers) of a CSV or .xlsx file, and the
+    line and reason where a CSV file stopped being readable (None when it did not). The kind is told
+    from the content, not the name. Raises :class:`ImportFileError` for a file that cannot be read."""
+    if not data.strip():
+        raise ImportFileError(_("The file is empty."))
+    if _is_xlsx(data):
+        return (*_xlsx_rows(data), None)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # the binary .xls of Excel 97–2003
+        raise ImportFileError(_("Old Excel files (.xls) cannot be read. In Excel, save the file as “Excel Workbook (.xlsx)” or “CSV UTF-8”."))
+    return _csv_rows(data)
+
+
+def _csv_rows(data: bytes):
+    text = decode(data)
+    if not text.strip():
+        raise ImportFileError(_("The file is empty."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        raise ImportFileError(_("The file is not a readable CSV file: %(error)s", error=str(error))) from None
+    rows: list[tuple[int, list[str]]] = []
+    unreadable = None
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((reader.line_num, row))
+                if len(rows) > MAX_ROWS:
+                    break
+    except csv.Error as error:
+        unreadable = (reader.line_num, _("The file is not a readable CSV file: %(error)s", error=str(error)))
+    return header, rows, unreadable
+
+
+def _xlsx_text(value) -> str:
+    """A cell as the text a person typed: whole numbers without ".0" (an IIN typed as a number),
+    dates as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The first sheet of a workbook, read with openpyxl in read-only mode (cached values, never
+    formulas), after checking what the zip would unpack to."""
+    unreadable = ImportFileError(_("The file is not a readable Excel workbook (.xlsx). Open it in Excel and save it again as “Excel Workbook (.xlsx)”, or as “CSV UTF-8”."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(item.file_size for item in archive.infolist()) > MAX_XLSX_UNPACKED:
+                raise ImportFileError(_("The workbook is too large once unpacked; split it into smaller files."))
+    except zipfile.BadZipFile:
+        raise unreadable from None
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds (KeyError, XML errors…) for a broken file
+        raise unreadable from None
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise ImportFileError(_("The file is empty."))
+        header: list[str] | None = None
+        rows: list[tuple[int, list[str]]] = []
+        try:
+            for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+                cells = [_xlsx_text(value).strip() for value in values]
+                if not any(cells):
+                    continue
+                if header is None:
+                    header = cells
+                    continue
+                rows.append((number, cells))
+                if len(rows) > MAX_ROWS:
+                    break
+        except ImportFileError:
+            raise
+        except Exception:  # noqa: BLE001
+            raise unreadable from None
+        if header is None:
+            raise ImportFileError(_("The file is empty."))
+        return header, rows
+    finally:
+        workbook.close()
 
 
 def _header_map(header: list[str]) -> tuple[dict[str, int], list[str]]:
@@ -74,59 +215,93 @@ def _header_map(header: list[str]) -> tuple[dict[str, int], list[str]]:
     return mapping, unknown
 
 
-def import_employees(actor, data: bytes, *, filename: str = "employees.csv", invite: bool = False) -> ImportReport:
-    ensure(actor, "import_employees")
-    text = decode(data)
-    if not text.strip():
-        raise ImportFileError(_("The file is empty."))
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = next(reader)
-    except csv.Error as error:
-        raise ImportFileError(_("The file is not a readable CSV file: %(error)s", error=str(error))) from None
+def _parse(data: bytes):
+    """Columns, rows, the unreadable tail and the warnings of a file; every row is read before any is
+    imported, so that a file refused as a whole leaves nothing behind."""
+    header, rows, unreadable = read_rows(data)
     columns, unknown = _header_map(header)
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise ImportFileError(_("Required columns are missing: %(columns)s.", columns=", ".join(missing)))
-
-    report = ImportReport()
-    if unknown:
-        report.warnings.append(_("Columns ignored: %(columns)s.", columns=", ".join(unknown)))
-    seen_iin: dict[str, int] = {}
-    seen_email: dict[str, int] = {}
-    # Read every row before importing any, so that a file refused as a whole leaves nothing behind.
-    rows: list[tuple[int, list[str]]] = []
-    unreadable = None
-    try:
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                rows.append((reader.line_num, row))
-    except csv.Error as error:
-        unreadable = (reader.line_num, _("The file is not a readable CSV file: %(error)s", error=str(error)))
     if len(rows) > MAX_ROWS:
         raise ImportFileError(_("The file has more than %(n)d rows; split it.", n=MAX_ROWS))
+    warnings = [_("Columns ignored: %(columns)s.", columns=", ".join(unknown))] if unknown else []
+    return columns, rows, unreadable, warnings
+
+
+def import_employees(actor, data: bytes, *, filename: str = "employees.csv", invite: bool = False) -> ImportReport:
+    """Import every good row of the file now (the command line; the web page goes through
+    :func:`stage_import` and :func:`confirm_import`)."""
+    ensure(actor, PERMISSION)
+    columns, rows, unreadable, warnings = _parse(data)
+    report = ImportReport(warnings=warnings)
+    seen_iin: dict[str, int] = {}
+    seen_email: dict[str, int] = {}
     for line, row in rows:
         _import_row(actor, row, columns, line, report, seen_iin, seen_email, invite)
     if unreadable:
-        report.rejected.append(unreadable)
+        report.rejected.append(RejectedRow(unreadable[0], "", unreadable[1]))
     signals.employees_imported.send(actor, report=report, filename=filename)
     db.session.commit()
     return report
 
 
-def _import_row(actor, row, columns, line, report, seen_iin, seen_email, invite) -> None:
+def preview_import(actor, data: bytes) -> ImportReport:
+    """What importing the file would do, row by row, storing nothing: ``created`` counts the people
+    who would be added, ``updated`` those who would change, ``unchanged`` the rest, and the rejected
+    rows carry their reasons (the same checks as the import; the import checks again when confirmed)."""
+    ensure(actor, PERMISSION)
+    columns, rows, unreadable, warnings = _parse(data)
+    report = ImportReport(warnings=warnings)
+    seen_iin: dict[str, int] = {}
+    seen_email: dict[str, int] = {}
+    for line, row in rows:
+        checked = _check_row(actor, row, columns, line, report, seen_iin, seen_email)
+        if checked is None:
+            continue
+        person, existing = checked
+        if existing is None:
+            report.created += 1
+        elif _would_change(existing, person):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if unreadable:
+        report.rejected.append(RejectedRow(unreadable[0], "", unreadable[1]))
+    return report
+
+
+def _would_change(user: User, person: PersonData) -> bool:
+    fields = ("email", "surname", "given_name", "patronymic", "iin", "position", "preferred_language")
+    return any(getattr(user, name) != getattr(person, name) for name in fields) or \
+        user.organisation_id != (person.organisation.id if person.organisation else None)
+
+
+def _row_person(surname: str, given_name: str, iin: str) -> str:
+    """The person a row names, for the report: the name as written and the IIN (the officer's own file)."""
+    name = " ".join(part for part in (surname, given_name) if part)
+    if iin:
+        return _("%(name)s, IIN %(iin)s", name=name, iin=iin) if name else _("IIN %(iin)s", iin=iin)
+    return name
+
+
+def _iin_cell(value: str) -> str:
+    """An IIN typed into Excel as a number loses the leading zero of people born in 2000–2009
+    (050312600123 → 50312600123): eleven digits get it back (the check digit still decides)."""
+    return "0" + value if len(value) == 11 and value.isdigit() else value
+
+
+def _check_row(actor, row, columns, line, report, seen_iin, seen_email):
+    """The cleaned person of a row and the account it matches (None: a new person), or None after
+    adding the row to ``report.rejected``."""
     def cell(key: str) -> str:
         index = columns.get(key)
-        return row[index].strip() if index is not None and index < len(row) else ""
+        return str(row[index]).strip() if index is not None and index < len(row) else ""
 
     organisation_path = cell("organisation")
     organisation = find_by_code_path(organisation_path) if organisation_path else None
     person = PersonData(email=cell("email"), surname=cell("surname"), given_name=cell("given_name"),
-                        patronymic=cell("patronymic"), iin=cell("iin"), position=cell("position"),
+                        patronymic=cell("patronymic"), iin=_iin_cell(cell("iin")), position=cell("position"),
                         organisation=organisation, preferred_language=cell("language") or None).clean()
     if not person.iin and "iin" not in person.errors:
         person.errors["iin"] = _("This field is required.")
@@ -137,13 +312,18 @@ def _import_row(actor, row, columns, line, report, seen_iin, seen_email, invite)
         person.errors["iin"] = _("The same IIN is already on line %(line)d.", line=seen_iin[person.iin])
     elif person.email in seen_email:
         person.errors["email"] = _("The same e-mail is already on line %(line)d.", line=seen_email[person.email])
+    who = _row_person(person.surname, person.given_name, person.iin or cell("iin"))
+    if organisation is not None and "organisation" not in person.errors and not covers(actor, organisation):
+        person.errors["organisation"] = _("This organisation is not in your scope.")
+    existing = db.session.scalar(select(User).where(User.iin == person.iin)) if person.iin else None
+    if existing is not None and not covers(actor, existing.organisation):
+        person.errors["iin"] = _("This person works in an organisation outside your scope.")
     if person.errors:
-        report.rejected.append((line, "; ".join(f"{_label(k)}: {v}" for k, v in person.errors.items())))
-        return
+        report.rejected.append(RejectedRow(line, who, "; ".join(f"{_label(k)}: {v}" for k, v in person.errors.items())))
+        return None
     seen_iin[person.iin] = line
     seen_email[person.email] = line
 
-    existing = db.session.scalar(select(User).where(User.iin == person.iin))
     if existing is not None:
         # What the file does not say is kept: a missing optional column, or an empty language cell
         # (the language is the person's own choice), leaves the stored value as it is.
@@ -151,19 +331,139 @@ def _import_row(actor, row, columns, line, report, seen_iin, seen_email, invite)
                                ("language", "preferred_language")):
             if key not in columns or (key == "language" and not cell(key)):
                 setattr(person, attribute, getattr(existing, attribute))
+    return person, existing
+
+
+def _import_row(actor, row, columns, line, report, seen_iin, seen_email, invite) -> None:
+    checked = _check_row(actor, row, columns, line, report, seen_iin, seen_email)
+    if checked is None:
+        return
+    person, existing = checked
     savepoint = db.session.begin_nested()
     try:
         if existing is None:
-            create_user(actor, person, invite=invite, commit=False)
+            create_user(actor, person, invite=invite, commit=False, permission=PERMISSION)
             report.created += 1
-        elif update_user(actor, existing, person, commit=False):
+        elif update_user(actor, existing, person, commit=False, permission=PERMISSION):
             report.updated += 1
         else:
             report.unchanged += 1
         savepoint.commit()
     except AccountError as error:
         savepoint.rollback()
-        report.rejected.append((line, str(error)))
+        report.rejected.append(RejectedRow(line, _row_person(person.surname, person.given_name, person.iin or ""),
+                                           str(error)))
+
+
+# --------------------------------------------------------------------------- preview, then confirm
+
+@dataclass
+class StagedImport:
+    token: str
+    filename: str
+    invite: bool
+    preview: ImportReport
+
+
+def _staging_folder(instance_path: str) -> Path:
+    return private_folder(Path(instance_path) / "employee-imports")
+
+
+def _expired(meta: dict) -> bool:
+    return not isinstance(meta.get("created"), (int, float)) or \
+        abs(clock.now().timestamp() - meta["created"]) > STAGED_FOR_S
+
+
+def _forget_old(folder: Path) -> None:
+    """Remove uploads and reports older than :data:`STAGED_FOR_S`."""
+    for meta_path in folder.glob("*.json"):
+        try:
+            expired = _expired(json.loads(meta_path.read_text()))
+        except (OSError, ValueError):
+            expired = True
+        if expired:
+            for suffix in (".data", ".report", ".json"):
+                meta_path.with_suffix(suffix).unlink(missing_ok=True)
+
+
+def stage_import(actor, data: bytes, *, filename: str, invite: bool, instance_path: str) -> StagedImport:
+    """Check the file and keep it, unimported, under a new random token until :func:`confirm_import`.
+    Raises :class:`ImportFileError` for a file that cannot be read (nothing is kept then)."""
+    ensure(actor, PERMISSION)
+    preview = preview_import(actor, data)
+    folder = _staging_folder(instance_path)
+    _forget_old(folder)
+    token = secrets.token_urlsafe(24)
+    write_private_file(folder / f"{token}.data", data)
+    write_private_file(folder / f"{token}.json", json.dumps(
+        {"actor": actor.id, "filename": filename, "invite": invite, "created": clock.now().timestamp()}).encode())
+    return StagedImport(token=token, filename=filename, invite=invite, preview=preview)
+
+
+class StagedImportGone(LookupError):
+    """The staged upload is unknown, expired, someone else's, or already imported."""
+
+
+def _valid_token(token: str) -> bool:
+    return bool(token) and len(token) < 64 and all(c.isalnum() or c in "-_" for c in token)
+
+
+def confirm_import(actor, token: str, *, instance_path: str) -> ImportReport:
+    """Import the file staged under ``token`` by ``actor``, once: the upload is claimed by an atomic
+    rename before anything is imported, so a second confirmation (a double click, a resent form)
+    finds it gone and raises :class:`StagedImportGone`; the report is kept for :func:`import_result`."""
+    ensure(actor, PERMISSION)
+    if not _valid_token(token):
+        raise StagedImportGone(token)
+    folder = _staging_folder(instance_path)
+    meta_path, data_path, claimed = folder / f"{token}.json", folder / f"{token}.data", folder / f"{token}.claimed"
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (OSError, ValueError):
+        raise StagedImportGone(token) from None
+    if meta.get("actor") != actor.id or _expired(meta):
+        raise StagedImportGone(token)
+    try:
+        os.rename(data_path, claimed)  # only one request wins
+    except OSError:
+        raise StagedImportGone(token) from None
+    try:
+        data = claimed.read_bytes()
+        try:
+            report = import_employees(actor, data, filename=meta["filename"], invite=bool(meta["invite"]))
+        except ImportFileError as error:
+            report = ImportReport(warnings=[str(error)])
+        write_private_file(folder / f"{token}.report", json.dumps({"report": report.as_dict()}).encode())
+        return report
+    finally:
+        claimed.unlink(missing_ok=True)
+
+
+class ImportResult(NamedTuple):
+    filename: str
+    report: ImportReport | None  # None: still running
+
+
+def import_result(actor, token: str, *, instance_path: str) -> ImportResult | None:
+    """The file name and report of the confirmed import ``token`` of ``actor``; the report None while
+    the import is still running; None when the token is unknown, expired, not confirmed or not theirs."""
+    ensure(actor, PERMISSION)
+    if not _valid_token(token):
+        return None
+    folder = _staging_folder(instance_path)
+    try:
+        meta = json.loads((folder / f"{token}.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if meta.get("actor") != actor.id:
+        return None
+    try:
+        stored = json.loads((folder / f"{token}.report").read_text())
+    except (OSError, ValueError):
+        if (folder / f"{token}.claimed").exists():
+            return ImportResult(meta["filename"], None)
+        return None
+    return ImportResult(meta["filename"], ImportReport.from_dict(stored["report"]))
 
 
 def _label(key: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..i18n import LANGUAGES
@@ -63,8 +63,13 @@ class RolesForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[FileRequired()])
+    file = FileField(_l("CSV or Excel (.xlsx) file"), validators=[FileRequired()])
     invite = BooleanField(_l("Send invitations to new people"))
+
+
+class ConfirmImportForm(FlaskForm):
+    """"Import" under the preview: the token of the staged upload, and the CSRF token."""
+    token = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
 class ConfirmForm(FlaskForm):

@@ -126,8 +126,10 @@ def _apply(user: User, person: PersonData) -> dict[str, list]:
 
 
 def create_user(actor, person: PersonData, *, roles=(Role.learner,), invite: bool = False,
-                commit: bool = True) -> User:
-    ensure(actor, "manage_users")
+                commit: bool = True, permission: str = "manage_users") -> User:
+    """``permission``: "import_employees" for the employee import, which checks the organisation's
+    scope itself (lms/accounts/employees.py)."""
+    ensure(actor, permission)
     person.clean()
     if not person.errors:
         _check_unique(person, None)
@@ -146,8 +148,9 @@ def create_user(actor, person: PersonData, *, roles=(Role.learner,), invite: boo
     return user
 
 
-def update_user(actor, user: User, person: PersonData, *, commit: bool = True) -> dict[str, list]:
-    ensure(actor, "manage_users")
+def update_user(actor, user: User, person: PersonData, *, commit: bool = True,
+                permission: str = "manage_users") -> dict[str, list]:
+    ensure(actor, permission)
     person.clean()
     if not person.errors:
         _check_unique(person, user)

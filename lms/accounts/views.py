@@ -1,7 +1,7 @@
 """Pages for signing in, one's own account, and (for admins) managing people."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
@@ -13,7 +13,7 @@ from ..organisations.services import all_organisations
 from ..security import requires
 from ..utils import page_number, safe_next_url
 from . import employees, services, throttling
-from .forms import (ROLE_LABELS, ChangePasswordForm, ConfirmForm, ForgotPasswordForm, ImportForm, LoginForm, NewPersonForm,
+from .forms import (ROLE_LABELS, ChangePasswordForm, ConfirmForm, ConfirmImportForm, ForgotPasswordForm, ImportForm, LoginForm, NewPersonForm,
                     PersonForm, RolesForm, SetPasswordForm, TokenForm)
 from .models import ApiToken, Role
 
@@ -297,17 +297,55 @@ def invite(user_id: int):
     return redirect(url_for("accounts.edit_user", user_id=user.id))
 
 
+_STAGED_KEY = "employee_imports"  # the tokens of this session's staged uploads
+
+
+def _instance_path() -> str:
+    return current_app.config["OQU_SETTINGS"].instance_path
+
+
 @bp.route("/admin/users/import", methods=["GET", "POST"])
 @requires("import_employees")
 def import_users():
+    """Upload a file: a preview of what it would do, with "Import" to confirm; nothing stored yet."""
     form = ImportForm()
-    report = error = None
+    staged = error = None
+    confirm = ConfirmImportForm()
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            report = employees.import_employees(current_user, upload.read(), filename=upload.filename or "upload.csv",
-                                                invite=form.invite.data)
+            staged = employees.stage_import(current_user, upload.read(), filename=upload.filename or "upload",
+                                            invite=form.invite.data, instance_path=_instance_path())
         except employees.ImportFileError as exc:
             error = str(exc)
-    return render_template("accounts/import.html", form=form, report=report, error=error,
+        else:
+            session[_STAGED_KEY] = [*session.get(_STAGED_KEY, [])[-4:], staged.token]
+            confirm.token.data = staged.token
+    return render_template("accounts/import.html", form=form, staged=staged, confirm=confirm, error=error,
                            columns=employees.COLUMNS, required=employees.REQUIRED)
+
+
+@bp.post("/admin/users/import/confirm")
+@requires("import_employees")
+def confirm_import():
+    """Import the previewed file once (a second click finds it claimed and shows the same result)."""
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = form.token.data
+    if token not in session.get(_STAGED_KEY, []):
+        abort(404)
+    try:
+        employees.confirm_import(current_user, token, instance_path=_instance_path())
+    except employees.StagedImportGone:
+        pass  # already imported (a double click) or expired: the result page says which
+    return redirect(url_for("accounts.import_result", token=token), code=303)
+
+
+@bp.get("/admin/users/import/<token>")
+@requires("import_employees")
+def import_result(token: str):
+    if token not in session.get(_STAGED_KEY, []):
+        abort(404)
+    result = employees.import_result(current_user, token, instance_path=_instance_path())
+    return render_template("accounts/import_result.html", result=result), 200 if result else 404

@@ -22,9 +22,11 @@ from . import exports
 @click.option("--status", type=click.Choice(certificates.STATUSES))
 @click.option("--expiring-within", help="Valid and expiring within this many days.")
 @click.option("--holder", help="Words of the holder's name (any spelling) or IIN digits.")
+@click.option("--csv-dialect", type=click.Choice(sorted(exports.CSV_DIALECTS)), default=exports.DEFAULT_DIALECT,
+              show_default=True, help='CSV for Excel in Kazakh or Russian settings (";", BOM) or standard (",").')
 @with_appcontext
 def export_certificates(file_format, output, organisation, course, issued_from, issued_to, status,
-                        expiring_within, holder) -> None:
+                        expiring_within, holder, csv_dialect) -> None:
     """Export certificate records (every organisation; headers in the default language)."""
     try:
         filters = certificates.parse_filters(SYSTEM, {
@@ -36,7 +38,8 @@ def export_certificates(file_format, output, organisation, course, issued_from, 
         counter = [0]
         batches = exports.export_batches(SYSTEM, filters, as_text=True)
         with output.open("wb") as file:
-            for chunk in exports.csv_batches_chunks(exports.headers(), batches, counter):
+            for chunk in exports.csv_batches_chunks(exports.headers(), batches, counter,
+                                                    exports.csv_dialect(csv_dialect)):
                 file.write(chunk)
         count = counter[0]
     else:

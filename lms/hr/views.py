@@ -94,10 +94,12 @@ def export_csv():
     except certificates.CertificateError as error:
         return _page(str(error), status=400)
     header = exports.headers()
+    dialect = exports.csv_dialect(request.args.get("dialect"))  # Excel's (";", BOM) unless "standard"
 
     def generate():
         counter = [0]
-        yield from exports.csv_batches_chunks(header, exports.export_batches(actor, filters, as_text=True), counter)
+        yield from exports.csv_batches_chunks(header, exports.export_batches(actor, filters, as_text=True), counter,
+                                              dialect)
         exports.record_export(actor, "csv", filters, counter[0])
 
     return Response(stream_with_context(generate()), mimetype="text/csv", headers={
@@ -224,18 +226,24 @@ def no_training_csv():
         abort(400)
     roots = services.roots(actor, unit)
     query = services.no_training_query(actor, roots).execution_options(yield_per=exports.BATCH)
-    header = [_("Full name"), _("IIN"), _("Organisation"), _("Position"), _("E-mail")]
+    header = [_("Surname"), _("Given name"), _("Patronymic"), _("IIN"), _("Position"), _("Organisation"),
+              _("E-mail")]
+    dialect = exports.csv_dialect(request.args.get("dialect"))
+    units = {unit.id: unit for unit in all_organisations()}
+
+    def unit_path(organisation) -> str:
+        ids = [int(part) for part in organisation.path.split(PATH_SEPARATOR) if part]
+        return exports.UNIT_SEPARATOR.join(localized(units[i].name_kk, units[i].name_ru) for i in ids if i in units)
 
     def rows():
         for person in db.session.scalars(query):
             organisation = person.organisation
-            yield [person.full_name, shown_iin(actor, person) or "",
-                   localized(organisation.name_kk, organisation.name_ru) if organisation else "",
-                   person.position, person.email]
+            yield [person.surname, person.given_name, person.patronymic, shown_iin(actor, person) or "",
+                   person.position, unit_path(organisation) if organisation else "", person.email]
 
     def generate():
         counter = [0]
-        yield from exports.csv_chunks(header, rows(), counter)
+        yield from exports.csv_chunks(header, rows(), counter, dialect)
         services.record_export(actor, "no_training", unit.id if unit else None, counter[0])
 
     return Response(stream_with_context(generate()), mimetype="text/csv", headers={

@@ -1,4 +1,5 @@
-"""Bulk onboarding from a CSV file: through the command line and the admin upload page."""
+"""Bulk onboarding from a CSV file: through the command line and the admin upload page (preview, then
+confirmation; tests/accounts/test_employee_import_preview.py has the preview and XLSX files)."""
 from __future__ import annotations
 
 import csv
@@ -53,16 +54,28 @@ def run_cli(app, tmp_path):
     return run
 
 
+STAGED_TOKEN = re.compile(r'name="token" type="hidden" value="([^"]+)"')
+
+
+def upload_and_confirm(client, data: bytes, filename: str = "staff.csv"):
+    """Upload bytes on /admin/users/import and, when the preview offers "Import", confirm it; returns
+    the last page (the preview, or the report the confirmation leads to)."""
+    token = csrf_token(client, "/admin/users/import")
+    preview = client.post("/admin/users/import", data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
+                          content_type="multipart/form-data")
+    staged = STAGED_TOKEN.search(preview.get_data(as_text=True))
+    if preview.status_code != 200 or staged is None:
+        return preview
+    confirmed = client.post("/admin/users/import/confirm", data={"csrf_token": token, "token": staged.group(1)})
+    assert confirmed.status_code == 303, confirmed.status_code
+    return client.get(confirmed.headers["Location"])
+
+
 @pytest.fixture
 def upload(app, world):
-    """Upload bytes on /admin/users/import as the admin; returns the response."""
+    """Upload bytes as the admin and confirm the preview; returns the last page."""
     client = signed_in_client(app, world.admin)
-
-    def send(data: bytes, filename: str = "staff.csv"):
-        token = csrf_token(client, "/admin/users/import")
-        return client.post("/admin/users/import", data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
-                           content_type="multipart/form-data")
-    return send
+    return lambda data, filename="staff.csv": upload_and_confirm(client, data, filename)
 
 
 def report_counts(response) -> dict[str, int]:
@@ -262,7 +275,7 @@ def test_upload_page_reports_created_and_rejected_rows_with_reasons(app, world, 
     assert response.status_code == 200
     assert report_counts(response) == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 1}
     text = page_text(response)
-    assert re.search(r"<td>3</td><td>[^<]*" + re.escape(
+    assert re.search(r"<td>3</td><td>[^<]*</td><td>[^<]*" + re.escape(
         translated(app, "Unknown organisation path: %(path)s", path="MA/NOPE")), text)
     assert person("employee1@example.kz") and person("employee3@example.kz")
 
@@ -297,9 +310,7 @@ def test_import_is_recorded_in_the_audit_log_with_actor_and_address(app, world):
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = "10.20.30.40"
     sign_in(client, world.admin)
-    token = csrf_token(client, "/admin/users/import")
-    client.post("/admin/users/import", content_type="multipart/form-data",
-                data={"csrf_token": token, "file": (io.BytesIO(csv_bytes([row(1), row(2, iin="1")])), "hr.csv")})
+    upload_and_confirm(client, csv_bytes([row(1), row(2, iin="1")]), "hr.csv")
     [event] = audit_events("employees_imported")
     assert event.actor_id == world.admin.id
     assert event.ip_address == "10.20.30.40"
@@ -314,11 +325,14 @@ def test_cli_import_is_recorded_in_the_audit_log_as_the_system(app, world, run_c
     assert event.details["created"] == 1
 
 
-def test_only_administrators_may_import(app, world):
-    for actor in (world.hr, world.instructor, world.learner):
+def test_only_administrators_and_hr_officers_may_import(app, world):
+    for actor in (world.instructor, world.learner):
         with pytest.raises(PermissionDenied):
             employees.import_employees(actor, csv_bytes([row(1)]))
+        with pytest.raises(PermissionDenied):
+            employees.preview_import(actor, csv_bytes([row(1)]))
     assert not person("employee1@example.kz")
+    assert employees.import_employees(world.hr, csv_bytes([row(1)])).created == 1  # MA/DEP1: HR of A's subtree
 
 
 def test_reimport_keeps_what_the_file_does_not_speak_about(app, world, run_cli):

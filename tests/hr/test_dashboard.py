@@ -110,10 +110,10 @@ def test_no_training_csv_is_scoped_neutralised_and_audited(app, world, training)
     assert response.status_code == 200 and response.mimetype == "text/csv"
     raw = response.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    names = sorted(row[0] for row in rows[1:])
-    assert names == sorted(["'" + world.colleague.full_name, world.hr.full_name])
-    assert rows[1][1] in (world.colleague.iin, world.hr.iin)  # HR of the subtree sees full IINs
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))  # CSV for Excel
+    names = sorted(row[0] for row in rows[1:])  # surnames
+    assert names == sorted(["'" + world.colleague.surname, world.hr.surname])
+    assert rows[1][3] in (world.colleague.iin, world.hr.iin)  # HR of the subtree sees full IINs
     [event] = audit_events("hr_report_exported")
     assert event.actor_id == world.hr.id and event.details == {"report": "no_training", "unit": None, "rows": 2}
 
