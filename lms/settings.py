@@ -92,6 +92,9 @@ class Settings:
                             "temporary folder.", default="")
     grading_timeout: int = _doc("Wall-clock seconds one grading run (all of a submission's notebooks) may take "
                                 "before it is killed and recorded as failed.", default=120)
+    grading_cell_timeout: int = _doc("Seconds one cell of a submission may run at grading. A cell past it is "
+                                     "stopped and its test fails as \"ran out of time\"; the other cells are "
+                                     "graded as usual.", default=30)
     grading_memory_mb: int = _doc("Memory (RLIMIT_DATA) for the grading process and the learner's kernel, in "
                                   "megabytes.", default=1024)
     grading_user: str = _doc("Unprivileged Unix user that runs grading when the worker runs as root. Empty: "
@@ -228,6 +231,8 @@ class Settings:
             raise SettingsError("LMS_HUB_SPAWN_TIMEOUT must be at least 5 seconds")
         if self.grading_timeout < 5:
             raise SettingsError("LMS_GRADING_TIMEOUT must be at least 5 seconds")
+        if self.grading_cell_timeout < 1:
+            raise SettingsError("LMS_GRADING_CELL_TIMEOUT must be at least 1 second")
         if self.grading_sandbox not in {"bwrap", "off"}:
             raise SettingsError("LMS_GRADING_SANDBOX must be bwrap or off")
         if self.grading_memory_mb < 256:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 KERNEL_NAME = "oqu-sandboxed"
 CLOSING = "oqu-closing-check:"
+TIMED_OUT: list = []  # [notebook, grade id] of each cell stopped at the cell time limit, for result.json
 
 def _closing_execute():
     from nbformat.v4 import new_code_cell
@@ -39,6 +40,13 @@ def _closing_execute():
                     self.nb.cells.pop()
             return cell, resources
 
+        async def _async_handle_timeout(self, timeout, cell=None):
+            # nbgrader interrupts the kernel and goes on with the next cell; the kernel's spec asks for
+            # the interrupt as a message, which crosses the kernel's sandbox (a signal to bwrap does not)
+            grade_id = ((cell or {}).get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")
+            TIMED_OUT.append([self.resources.get("unique_key", ""), grade_id])
+            return await super()._async_handle_timeout(timeout, cell)
+
     return ClosingExecute
 
 
@@ -48,7 +56,8 @@ def _kernel_spec(job_path: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-I", __file__, "--kernel", "{connection_file}"],
-        "display_name": "Python 3 (grading sandbox)", "language": "python"}))
+        "display_name": "Python 3 (grading sandbox)", "language": "python",
+        "interrupt_mode": "message"}))
 
 
 def main(job_dir: str) -> int:
@@ -99,6 +108,7 @@ def main(job_dir: str) -> int:
         result["step"] = step
         if not result.get("success"):
             break
+    result["timed_out"] = TIMED_OUT
     (job_path / "result.json").write_text(json.dumps(result, default=str))
     import shutil
 

@@ -130,10 +130,12 @@ def visible_check(source: str, line: int) -> tuple[str, str | None] | None:
     return None
 
 
-def cell_feedback(source_nb: dict, autograded_nb: dict, cells: list[dict]) -> None:
+def cell_feedback(source_nb: dict, autograded_nb: dict, cells: list[dict], timed_out: set[str] = frozenset()) -> None:
     """Add to each of one notebook's graded cells (``GradingResult.cells`` entries) what its learner
     may be told — ``outcome``, ``failed_check``, ``check_message`` — and, for instructors,
-    ``learner_error``. Everything shown to the learner comes from ``source_nb`` (the instructor's)."""
+    ``learner_error``. Everything shown to the learner comes from ``source_nb`` (the instructor's).
+    ``timed_out``: grade ids of the cells the grading child stopped at the cell time limit (outcome
+    ``timeout``; the grading child says so, not the kernel)."""
     source_cells, graded_cells = _by_grade_id(source_nb), _by_grade_id(autograded_nb)
     secret = hidden_lines(source_nb)
     for entry in cells:
@@ -143,14 +145,14 @@ def cell_feedback(source_nb: dict, autograded_nb: dict, cells: list[dict]) -> No
         if entry["score"] is not None and entry["score"] >= entry["max_score"]:
             entry["outcome"] = "passed"
             continue
-        entry["outcome"] = "failed"
+        entry["outcome"] = "timeout" if entry["cell"] in timed_out else "failed"
         graded, original = graded_cells.get(entry["cell"]), source_cells.get(entry["cell"])
         if graded is None or original is None:
             continue
         entry["learner_error"] = learner_error(graded)
         line = failing_line(graded)
         found = visible_check(_text(original), line) if line is not None else None
-        if found is None:
+        if found is None or entry["outcome"] == "timeout":
             continue
         if found[0] == "hidden":
             entry["outcome"] = "hidden"

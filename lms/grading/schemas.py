@@ -14,7 +14,7 @@ class CellScore(Schema):
     needs_manual_grade = fields.Boolean()
     outcome = fields.String(allow_none=True, metadata={
         "description": "passed, failed (a visible check failed: see failed_check), hidden (a hidden check "
-                       "failed) or manual (graded by a person); null: graded before outcomes were kept"})
+                       "failed), timeout (stopped at the cell time limit) or manual (graded by a person); null: graded before outcomes were kept"})
     failed_check = fields.String(allow_none=True, metadata={
         "description": "the instructor's check that failed (its statement in the test cell); never text "
                        "written by the learner's code"})

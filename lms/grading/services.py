@@ -81,7 +81,7 @@ def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "l
     try:
         course = job_dir / "course"
         job = {"course_id": source.course, "assignment": source.name, "student": student,
-               "cell_timeout": max(limits.timeout + 10, 30)}
+               "cell_timeout": settings.grading_cell_timeout}
         target = course / "submitted" / student / source.name
         target.mkdir(parents=True)
         for extra in source.folder.iterdir():  # data files the notebooks read
@@ -111,9 +111,11 @@ def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "l
         result.flags += tampering(job_dir)
         autograded_dir = course / "autograded" / student / source.name
         result.autograded = {p.name: json.loads(p.read_text()) for p in autograded_dir.glob("*.ipynb")}
+        timed_out = {tuple(entry) for entry in run.result.get("timed_out", [])}
         for name in submitted:  # what the learner may be told, from the instructor's text only
             cell_feedback(json.loads((source.folder / name).read_text()), result.autograded.get(name, {}),
-                          [cell for cell in result.cells if cell["notebook"] == name])
+                          [cell for cell in result.cells if cell["notebook"] == name],
+                          timed_out={cell for notebook, cell in timed_out if notebook == Path(name).stem})
         return result
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)

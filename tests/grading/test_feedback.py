@@ -149,3 +149,50 @@ def test_feedback_html_stored_by_the_old_pipeline_is_not_shown_but_the_instructo
     db.session.commit()
     page = page_text(signed_in_client(app, world.learner).get(f"/submissions/{old.id}"))
     assert "OQULEAK" not in page and "Жарайсыз" in page
+
+
+ENDLESS_MEDIAN = "def median_requests(counts):\n    while True:\n        pass"
+
+
+@pytest.mark.integration  # an endless cell in the sandbox
+@pytest.mark.settings(grading_cell_timeout=3)
+def test_an_endless_check_is_stopped_alone_and_the_rest_is_graded(app, world, course):
+    # the learner's median never returns: its test cell is interrupted at the cell limit (the interrupt
+    # crosses the kernel's sandbox), the mean's test still counts, and the learner is told why
+    submission = _submit(world, course, _answer(
+        "def mean_requests(counts):\n    if not counts:\n        raise ValueError('empty')\n"
+        "    return sum(counts) / len(counts)", ENDLESS_MEDIAN))
+    assert submission.status == SubmissionStatus.graded, submission.error
+    assert submission.total == 2.0
+    assert {s.cell: (s.outcome, s.score) for s in submission.scores} == {
+        "test_mean": ("passed", 2.0), "test_median": ("timeout", 0.0)}
+    for language in ("kk", "ru"):
+        browser = signed_in_client(app, world.learner)
+        browser.set_cookie("oqu_lang", language)
+        text = page_text(browser.get(f"/submissions/{submission.id}"))
+        assert translated(app, "Ran out of time: the test cell %(cell)s ran too long at grading and was stopped. "
+                               "Look for a loop that never ends, or work that takes much longer than it needs.",
+                          language, cell="test_median") in text
+    add_instructor(SYSTEM, course, world.instructor)
+    teaching = page_text(signed_in_client(app, world.instructor).get(f"/teaching/grading/submissions/{submission.id}"))
+    assert translated(app, "Ran out of time (stopped at the cell time limit)") in teaching
+
+
+@pytest.mark.integration  # an endless cell in the sandbox
+@pytest.mark.settings(grading_cell_timeout=2, grading_timeout=60)
+def test_an_endless_cell_that_swallows_the_interrupt_does_not_earn_points(app, world, course):
+    # learner code that catches KeyboardInterrupt keeps the kernel busy: every later cell runs out of
+    # time too, the closing check never comes, and the submission is flagged, never passed
+    submission = _submit(world, course, _answer(
+        "def mean_requests(counts):\n    return sum(counts) / len(counts)",
+        "def median_requests(counts):\n    while True:\n        try:\n            while True:\n                pass\n"
+        "        except KeyboardInterrupt:\n            pass"))
+    assert submission.status in (SubmissionStatus.flagged, SubmissionStatus.failed), submission.status
+    assert not submission.total
+
+
+def test_the_cell_time_limit_must_be_positive():
+    from lms.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match="LMS_GRADING_CELL_TIMEOUT"):
+        Settings.load({"grading_cell_timeout": 0})
