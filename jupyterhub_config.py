@@ -95,7 +95,7 @@ c.ConfigurableHTTPProxy.auth_token = hashlib.sha256(b"oqu-proxy:" + API_TOKEN.en
 c.ConfigurableHTTPProxy.should_start = True
 
 # ---------------------------------------------------------------- sign-in through the LMS
-c.JupyterHub.authenticator_class = "generic-oauth"
+# (the authenticator class, generic-oauth with the LMS's access checks, is set below with the spawn gate)
 c.GenericOAuthenticator.client_id = CLIENT_ID
 c.GenericOAuthenticator.client_secret = CLIENT_SECRET
 c.GenericOAuthenticator.oauth_callback_url = HUB_URL + "/hub/oauth_callback"  # byte-for-byte the registered URI
@@ -157,8 +157,14 @@ c.Spawner.apply_user_options = lab.with_lab_options(profiles.apply_user_options,
 # otherwise (POST /api/v1/hub/spawn-checks); start and stop of every server go to the LMS
 # (POST /api/v1/hub/usage-events), spooled on disk first. Both with the hub's own credential.
 usage_reporter = reporter_module.UsageReporter(LMS_URL, REPORT_TOKEN, STATE / "usage-spool", gpus_of=profiles.gpu_count)
-c.Spawner.pre_spawn_hook, c.Spawner.post_stop_hook = spawn_gate.hooks(spawn_gate.SpawnGate(LMS_URL, REPORT_TOKEN),
-                                                                      usage_reporter)
+gate = spawn_gate.SpawnGate(LMS_URL, REPORT_TOKEN)
+c.Spawner.pre_spawn_hook, c.Spawner.post_stop_hook = spawn_gate.hooks(gate, usage_reporter)
+# A person's hub session is checked with the LMS once it is older than auth_refresh_age: a deactivated
+# account's hub cookie then opens nothing (POST /api/v1/hub/access-checks; starts ask the spawn gate).
+from oauthenticator.generic import GenericOAuthenticator  # noqa: E402
+
+c.JupyterHub.authenticator_class = spawn_gate.checked_authenticator(GenericOAuthenticator, gate)
+c.Authenticator.auth_refresh_age = int(os.environ.get("HUB_AUTH_REFRESH_AGE") or 60)
 if usage_reporter.pending():  # events the last run could not deliver
     usage_reporter.start()
 

@@ -73,13 +73,10 @@ def spawn_refusal(username: str, profile: str) -> str | None:
     ``username`` must not start ``profile`` now — in their language — or None. Exactly what a launch
     from the LMS allows: an active account that may use notebooks; a profile other than the default
     one only through a course of theirs that runs it, with GPU time left for that course."""
-    account = db.session.scalar(select(HubAccount).where(HubAccount.username == username))
-    user = account.user if account is not None else None
-    if user is None:
-        return _not_allowed_message()
+    user, refusal = _hub_person(username)
+    if refusal:
+        return refusal
     with force_locale("ru" if user.preferred_language == "ru" else "kk"):
-        if not user.active:
-            return _("This account has been deactivated. Contact your administrator.")
         courses = notebook_courses(user)
         if not courses:
             return _not_allowed_message()
@@ -90,6 +87,25 @@ def spawn_refusal(username: str, profile: str) -> str | None:
             return _("None of your courses runs its notebooks with the %(profile)s profile, so this notebook "
                      "cannot start.", profile=profile[:40])
         return None if None in refusals else refusals[0]
+
+
+def account_refusal(username: str) -> str | None:
+    """The hub asks, when a signed-in person's hub session is older than its refresh age (lms.hub.spawn_gate):
+    why the person with hub name ``username`` may no longer use the hub — unknown, or deactivated — in
+    their language, or None. A refusal signs them out of the hub (its cookie opens nothing more)."""
+    return _hub_person(username)[1]
+
+
+def _hub_person(username: str):
+    """``(user, None)`` for the active person with this hub name, else ``(user or None, why not)``."""
+    account = db.session.scalar(select(HubAccount).where(HubAccount.username == username))
+    user = account.user if account is not None else None
+    if user is None:
+        return None, _not_allowed_message()
+    if not user.active:
+        with force_locale("ru" if user.preferred_language == "ru" else "kk"):
+            return user, _("This account has been deactivated. Contact your administrator.")
+    return user, None
 
 
 # --------------------------------------------------------------------------- the person on the hub

@@ -146,6 +146,37 @@ def spawn_check():
     return jsonify(allowed=True)
 
 
+@bp.post("/hub/access-checks")
+@needs("hub")
+def access_check():
+    """The hub asks, when a person's hub session is older than its refresh age, whether they may still use it.
+    ---
+    post:
+      tags: [notebooks]
+      summary: May this hub user still use the hub? (the hub's own credential only)
+      description: 403 `access_ended` with the reason in the person's language when the account is unknown or
+        deactivated; the hub then signs them out (its cookie and their tokens open nothing more).
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [user]
+              properties:
+                user: {type: string, description: the hub user name}
+      responses:
+        200:
+          description: "`allowed`: true"
+    """
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("user"), str):
+        raise ApiError(400, "bad_request", default_messages()[400])
+    refusal = services.account_refusal(body["user"])
+    if refusal:
+        raise ApiError(403, "access_ended", refusal)
+    return jsonify(allowed=True)
+
+
 @bp.post("/hub/usage-events")
 @needs("hub")
 def hub_usage_event():

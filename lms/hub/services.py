@@ -28,7 +28,7 @@ from ..security import SYSTEM
 from ..i18n import LANGUAGES, current_language
 from ..i18n.latin import to_latin
 from ..utils import external_url, utcnow
-from .access import (NotebookNotAllowed, _ensure_may_use, course_group,  # noqa: F401 — also the hub API's and views'
+from .access import (NotebookNotAllowed, _ensure_may_use, account_refusal, course_group,  # noqa: F401 — also the hub API's and views'
                      hub_account, hub_userinfo, may_use_course_notebook, may_use_notebooks, notebook_courses,
                      spawn_refusal, user_id_for_hub_name)
 from .client import HubClient, HubError, HubUnavailable, ServerState
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 __all__ = ["HubUnavailable", "NotebookNotAllowed", "NotebookState", "hub_available", "hub_client",
            "launch_notebook", "notebook_status", "stop_notebook", "notebook_courses", "may_use_notebooks",
            "may_use_course_notebook", "hub_account", "hub_userinfo", "latest_launch", "course_group",
-           "spawn_refusal", "end_hub_access"]
+           "spawn_refusal", "account_refusal", "end_hub_access"]
 
 STOP_WAIT_SECONDS = 10.0
 PING_CACHE_SECONDS = 5.0

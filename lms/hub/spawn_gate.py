@@ -26,32 +26,68 @@ TIMEOUT_SECONDS = 30.0
 
 class SpawnGate:
     def __init__(self, lms_url: str, token: str, *, timeout: float = TIMEOUT_SECONDS):
-        self.endpoint = lms_url.rstrip("/") + "/api/v1/hub/spawn-checks"
+        self.api = lms_url.rstrip("/") + "/api/v1/hub/"
+        self.endpoint = self.api + "spawn-checks"
         self._token = token
         self.timeout = timeout
+
+    async def _ask(self, question: str, body: dict):
+        """POST ``body`` to the LMS's ``/api/v1/hub/<question>``: None when it says yes, its reason (a
+        string) when it refuses (403); raises when it cannot be asked or answers anything else."""
+        from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+
+        request = HTTPRequest(self.api + question, method="POST", request_timeout=self.timeout, body=json.dumps(body),
+                              headers={"Authorization": f"token {self._token}", "Content-Type": "application/json"})
+        try:
+            await AsyncHTTPClient().fetch(request)
+            return None
+        except HTTPClientError as error:
+            if error.code == 403 and error.response is not None:
+                return _message(error.response.body)
+            raise
 
     async def check(self, spawner) -> None:
         """Return when the LMS allows the spawn; raise ``tornado.web.HTTPError`` (403 with the LMS's
         reason, in the person's language; 503 when the LMS cannot be asked) otherwise."""
         from tornado import web
-        from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
         user, profile = spawner.user.name, str((spawner.user_options or {}).get("profile") or "")
-        request = HTTPRequest(self.endpoint, method="POST", request_timeout=self.timeout,
-                              body=json.dumps({"user": user, "server": spawner.name or "", "profile": profile}),
-                              headers={"Authorization": f"token {self._token}", "Content-Type": "application/json"})
         try:
-            await AsyncHTTPClient().fetch(request)
-            return
-        except HTTPClientError as error:
-            if error.code == 403 and error.response is not None:
-                reason = _message(error.response.body)
-                log.info("the LMS refused to start %s with profile %s: %s", user, profile, reason)
-                raise web.HTTPError(403, reason) from None
-            log.error("the LMS answered %s to the spawn check of %s: no start", error.code, user)
+            reason = await self._ask("spawn-checks", {"user": user, "server": spawner.name or "", "profile": profile})
         except Exception as error:  # noqa: BLE001 — any failure to ask means no start
             log.error("the LMS could not be asked about the spawn of %s (%s): no start", user, error)
-        raise web.HTTPError(503, UNREACHABLE)
+            raise web.HTTPError(503, UNREACHABLE) from None
+        if reason is not None:
+            log.info("the LMS refused to start %s with profile %s: %s", user, profile, reason)
+            raise web.HTTPError(403, reason)
+
+    async def still_allowed(self, username: str) -> bool:
+        """Whether the person may go on using the hub (asked when their hub session is older than the
+        hub's ``auth_refresh_age``). A deactivated or unknown person: no. An LMS that cannot be asked: yes,
+        for now (they keep only what they had — their server was stopped and their tokens revoked at
+        deactivation, and every start still asks :meth:`check`); asked again at the next refresh."""
+        try:
+            reason = await self._ask("access-checks", {"user": username})
+        except Exception as error:  # noqa: BLE001
+            log.warning("the LMS could not be asked whether %s may still use the hub (%s)", username, error)
+            return True
+        if reason is not None:
+            log.info("the LMS ended the hub session of %s: %s", username, reason)
+        return reason is None
+
+
+def checked_authenticator(base, gate: SpawnGate):
+    """``base`` (the hub's OAuthenticator class) whose ``refresh_user`` also asks the LMS whether the person
+    is still allowed: once the LMS deactivates someone, their hub cookie stops working at the next refresh
+    (``Authenticator.auth_refresh_age``) and signing in again goes through the LMS, which refuses them."""
+
+    class CheckedAuthenticator(base):
+        async def refresh_user(self, user, handler=None, **kwargs):
+            if not await gate.still_allowed(user.name):
+                return False
+            return await super().refresh_user(user, handler, **kwargs)
+
+    return CheckedAuthenticator  # c.<base>.… configures it too (traitlets reads the sections of its bases)
 
 
 def _message(body: bytes) -> str:

@@ -69,6 +69,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, dict, dict | None, dict]] = {
     # the hub's reports and questions (an empty one is a bad request, but only the hub gets that far)
     ("api.hub_usage_event", "POST"): ("hub", {}, {}, hub_only(400)),
     ("api.spawn_check", "POST"): ("hub", {}, {}, hub_only(400)),
+    ("api.access_check", "POST"): ("hub", {}, {}, hub_only(400)),
 }
 
 

@@ -119,6 +119,11 @@ def test_z2jh_extra_config_installs_the_same_hooks(tmp_path, monkeypatch):
     assert c.Spawner.post_stop_hook.reporter.endpoint == "http://127.0.0.1:9/api/v1/hub/usage-events"
     assert c.Spawner.pre_spawn_hook.gate.endpoint == "http://127.0.0.1:9/api/v1/hub/spawn-checks"
     assert c.Spawner.pre_spawn_hook.reporter._token == "r" * 40
+    from oauthenticator.generic import GenericOAuthenticator
+
+    assert issubclass(c.JupyterHub.authenticator_class, GenericOAuthenticator)  # with the LMS's access checks
+    assert c.JupyterHub.authenticator_class.refresh_user is not GenericOAuthenticator.refresh_user
+    assert c.Authenticator.auth_refresh_age == 60
     culler = c.JupyterHub.services[0]
     assert culler["name"] == "idle-culler" and culler["command"][0] == sys.executable
     for name in list(sys.modules):
