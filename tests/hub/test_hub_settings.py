@@ -64,6 +64,7 @@ def test_bad_hub_and_queue_settings_are_refused_at_start(tmp_path, values, match
         Settings.load({"instance_path": str(tmp_path), **values}, environ={})
 
 
+@pytest.mark.integration  # loads the hub's configuration (the sandboxed spawner probes bwrap)
 def test_hub_config_reads_the_same_settings_as_the_lms(app, monkeypatch, tmp_path):
     result = app.test_cli_runner().invoke(args=["lms", "hub-env"])
     assert result.exit_code == 0, result.output
