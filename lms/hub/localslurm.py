@@ -63,6 +63,7 @@ class LocalSlurm:
         self.gpus = gpus
         self.conf = self.state_dir / "slurm.conf"
         self.munge_socket = self.state_dir / "munge" / "munge.socket"
+        self.jobcomp = self.state_dir / "log" / "jobcomp.txt"  # one line per ended job (Oqu's GPU accounting)
 
     # ------------------------------------------------------------------ configuration
 
@@ -101,6 +102,8 @@ ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/filetxt
+JobCompLoc={self.jobcomp}
 MpiDefault=none
 MailProg=/bin/true
 SwitchType=switch/none
@@ -146,7 +149,7 @@ PartitionName=gpu Nodes={NODE} MaxTime=INFINITE State=UP
             return self
         self._write_config()
         state = self.state_dir
-        env = {**os.environ, **self.env()}
+        env = {**os.environ, **self.env(), "TZ": "UTC"}  # the job records' times are the controller's local times
         self._run(["munged", "--force", f"--socket={self.munge_socket}", f"--key-file={state / 'munge' / 'munge.key'}",
                    f"--pid-file={state / 'munged.pid'}", f"--log-file={state / 'log' / 'munged.log'}",
                    f"--seed-file={state / 'munge' / 'munged.seed'}"], env)

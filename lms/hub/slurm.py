@@ -32,8 +32,24 @@ from traitlets import Unicode, default
 RUN_AS = ("hub", "learner")
 
 
+# Each job is named after its server, ``oqu:<hub user>:<server name>``: the scheduler's record of an ended job
+# is then tied to the LMS's GPU-time session of that server (lms/gpu/slurmacct.py).
+JOB_NAME = "--job-name=oqu:{{jobowner}}"
+BATCH_SCRIPT = SlurmSpawner.batch_script.default_value.replace("--job-name=spawner-jupyterhub", JOB_NAME)
+assert JOB_NAME in BATCH_SCRIPT, "batchspawner's Slurm batch script changed: name the job again"
+
+
 class OquSlurmSpawner(SlurmSpawner):
-    """SlurmSpawner whose jobs may all run under the hub's account (``run_as_hub``)."""
+    """SlurmSpawner whose jobs may all run under the hub's account (``run_as_hub``), named after their server."""
+
+    batch_script = Unicode(BATCH_SCRIPT).tag(config=True)
+    req_jobowner = Unicode()
+
+    @default("req_jobowner")
+    def _req_jobowner_default(self):
+        # Hub names are the LMS's (letters, digits, "-", "_"); a server name is kept to the same characters.
+        server = "".join(ch for ch in (self.name or "") if ch.isalnum() or ch in "-_.")
+        return f"{self.user.name}:{server}"
 
     # batchspawner's start() resets ip to this trait's *default* value, so the default is the setting.
     ip = Unicode(os.environ.get("HUB_SLURM_SERVER_IP") or "127.0.0.1")
