@@ -196,7 +196,8 @@ PartitionName=gpu Nodes={NODE} MaxTime=INFINITE State=UP
     # ------------------------------------------------------------------ commands
 
     def command(self, argv: list[str], *, check: bool = True) -> str:
-        result = subprocess.run(argv, env={**os.environ, **self.env()}, capture_output=True, text=True, timeout=30)
+        result = subprocess.run(argv, env={**os.environ, **self.env(), "TZ": "UTC"}, capture_output=True, text=True,
+                                timeout=30)  # times in UTC, as the controller's records
         if check and result.returncode != 0:
             raise RuntimeError(f"{' '.join(argv)}: {result.stderr.strip()}")
         return result.stdout
