@@ -113,7 +113,7 @@ GresTypes=gpu
 SlurmdParameters=config_overrides
 ReturnToService=2
 KillWait=2
-MinJobAge=30
+MinJobAge=120
 SchedulerType=sched/backfill
 NodeName={NODE} NodeAddr=127.0.0.1 CPUs={NODE_CPUS} RealMemory={NODE_MEMORY_MB} Gres=gpu:{self.gpus} State=UNKNOWN
 PartitionName=cpu Nodes={NODE} Default=YES MaxTime=INFINITE State=UP
