@@ -68,7 +68,8 @@ services:
 # The whole system: the LMS (http://127.0.0.1:5000), JupyterHub behind its proxy (http://127.0.0.1:8000) and
 # the task-queue worker, under honcho (deploy/Procfile). Ctrl-C stops all of them and every learner server.
 # With LMS_HUB_BACKEND=slurm and no SLURM_CONF, learners' servers are jobs of a local single-node Slurm cluster
-# (state in instance/slurm), started first and stopped last.
+# (state in instance/slurm), started first and stopped last; the worker charges GPU time from its
+# job-completion record (LMS_GPU_SLURM_ACCOUNTING, docs/deployment.md).
 SLURM_LOCAL := instance/slurm
 run: install $(if $(filter slurm,$(LMS_HUB_BACKEND)),slurm-deps)
 	$(FLASK) db upgrade
@@ -76,6 +77,7 @@ run: install $(if $(filter slurm,$(LMS_HUB_BACKEND)),slurm-deps)
 	if [ "$$LMS_HUB_BACKEND" = slurm ] && [ -z "$$SLURM_CONF" ]; then \
 	  $(BIN)/python -m lms.hub.localslurm start $(SLURM_LOCAL) || exit 1; \
 	  export SLURM_CONF="$$PWD/$(SLURM_LOCAL)/slurm.conf"; \
+	  export LMS_GPU_SLURM_ACCOUNTING="$${LMS_GPU_SLURM_ACCOUNTING:-jobcomp:$$PWD/$(SLURM_LOCAL)/log/jobcomp.txt}"; \
 	  trap '$(BIN)/python -m lms.hub.localslurm stop $(SLURM_LOCAL)' EXIT; trap 'exit 130' INT TERM; \
 	fi; \
 	$(BIN)/honcho start -f deploy/Procfile -d .

@@ -121,6 +121,13 @@ class Settings:
                                        "an organisation sets its own. 0: no limit.", default=500)
     gpu_min_launch_minutes: int = _doc("A GPU notebook starts only when at least this many GPU-minutes of the "
                                        "quota are left.", default=15)
+    gpu_slurm_accounting: str = _doc("Where GPU-hours of Slurm jobs are checked against the scheduler's own record "
+                                     "(`lms gpu-reconcile-slurm`, and the worker every 10 minutes): `jobcomp:PATH` "
+                                     "(the controller's job-completion file, `JobCompType=jobcomp/filetxt`), `sacct` "
+                                     "(Slurm's accounting database through slurmdbd) or empty: off. docs/deployment.md.",
+                                     default="")
+    gpu_slurm_timezone: str = _doc("The time zone of the Slurm controller, in which a `jobcomp:` file writes its "
+                                   "times.", default="UTC")
     grading_lease: int = _doc("Seconds a worker holds a submission it is grading; after that (a killed worker) "
                               "the reaper hands it to another worker. 0: twice the grading timeout plus a minute.",
                               default=0)
@@ -245,6 +252,14 @@ class Settings:
             raise SettingsError("LMS_HUB_BACKEND must be local, systemd, docker, kubernetes or slurm")
         if min(self.gpu_learner_hours, self.gpu_organisation_hours, self.gpu_min_launch_minutes) < 0:
             raise SettingsError("LMS_GPU_* quotas must not be negative")
+        if self.gpu_slurm_accounting and not (self.gpu_slurm_accounting == "sacct"
+                                              or (self.gpu_slurm_accounting.startswith("jobcomp:")
+                                                  and len(self.gpu_slurm_accounting) > len("jobcomp:"))):
+            raise SettingsError("LMS_GPU_SLURM_ACCOUNTING must be empty, sacct or jobcomp:PATH")
+        try:
+            ZoneInfo(self.gpu_slurm_timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise SettingsError(f"LMS_GPU_SLURM_TIMEZONE is not a known time zone: {self.gpu_slurm_timezone!r}") from None
         if self.submission_max_mb < 1:
             raise SettingsError("LMS_SUBMISSION_MAX_MB must be at least 1")
         if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "unix://", "sqlite:///",

@@ -100,6 +100,10 @@ gpu_time_exhausted = _signals.signal("gpu-time-exhausted", doc="user: the person
                                      "raises when the hub does not answer, so that the next run tries again).")
 gpu_quota_set = _signals.signal("gpu-quota-set", doc="quota: the GpuQuota of an organisation or a course, as set; "
                                 "previous: its learner and organisation hours before (None: no limit).")
+gpu_usage_reconciled = _signals.signal("gpu-usage-reconciled", doc="session: a GpuUsageSession whose times are now "
+                                       "those of the scheduler's record (lms/gpu/slurmacct.py); job: `cluster:job id`; "
+                                       "state: the job's end state; before: the hub-reported started_at, stopped_at, "
+                                       "closed_by.")
 gpu_usage_exported = _signals.signal("gpu-usage-exported", doc="month: `YYYY-MM`; by: `organisation`, `course` or "
                                      "`person`; rows: number of rows written.")
 

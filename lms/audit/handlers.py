@@ -294,8 +294,15 @@ def _on_gpu_usage_exported(actor, month, by, rows):
     record_event(actor, "gpu_usage_exported", None, month=month, by=by, rows=rows)
 
 
+def _on_gpu_usage_reconciled(actor, session, job, state, before):
+    record_event(actor, "gpu_usage_reconciled", session, job=job, state=state, hub_username=session.hub_username,
+                 before=before, started_at=session.started_at.isoformat(),
+                 stopped_at=session.stopped_at.isoformat() if session.stopped_at else None)
+
+
 def _connect_gpu() -> None:
     for signal, handler in ((signals.gpu_quota_set, _on_gpu_quota_set),
+                            (signals.gpu_usage_reconciled, _on_gpu_usage_reconciled),
                             (signals.gpu_usage_exported, _on_gpu_usage_exported)):
         _handlers.append(handler)
         signal.connect(handler)

@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "instructor_added": _l("Instructor added to a course"),
     "gpu_quota_set": _l("GPU quota set"),
     "gpu_usage_exported": _l("GPU usage exported"),
+    "gpu_usage_reconciled": _l("GPU time corrected from the scheduler's record"),
     "enrolment_due_date_changed": _l("Due date changed"),
     "enrolment_made_mandatory": _l("Course made mandatory"),
     "audit_log_exported": _l("Audit log exported"),

@@ -57,4 +57,21 @@ def gpu_quota(organisation_path, course_slug, learner_hours, organisation_hours)
     click.echo(f"learner hours: {row.learner_hours}, organisation hours: {row.organisation_hours}")
 
 
-commands = [gpu_usage, gpu_quota]
+@click.command("gpu-reconcile-slurm")
+@click.option("--source", help="jobcomp:PATH or sacct (default: LMS_GPU_SLURM_ACCOUNTING).")
+@with_appcontext
+def gpu_reconcile_slurm(source: str | None):
+    """Charge GPU sessions of ended Slurm jobs the elapsed time in the scheduler's record (once each)."""
+    from . import slurmacct
+
+    try:
+        charged = slurmacct.reconcile_slurm(source)
+    except slurmacct.SchedulerRecordError as error:
+        raise click.ClickException(str(error)) from None
+    for change in charged:
+        click.echo(f"{change.hub_username}: job {change.job}, {change.hours_before:.3f} -> {change.hours_now:.3f} "
+                   f"GPU-hours")
+    click.echo(f"{len(charged)} session(s) reconciled with the scheduler's record")
+
+
+commands = [gpu_usage, gpu_quota, gpu_reconcile_slurm]

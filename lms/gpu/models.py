@@ -33,7 +33,9 @@ class GpuUsageSession(db.Model):
     stopped_at: Mapped[datetime | None] = mapped_column()
     start_event: Mapped[str] = mapped_column(String(64), unique=True)  # the hub's event id: a replay is ignored
     stop_event: Mapped[str | None] = mapped_column(String(64))
-    closed_by: Mapped[str] = mapped_column(String(20), default="")  # "hub", or "next-start" when a stop was lost
+    closed_by: Mapped[str] = mapped_column(String(20), default="")  # "hub", or "next-start" when a stop was lost,
+    # or "slurm": the times are the scheduler's record of the job (lms/gpu/slurmacct.py)
+    scheduler_job: Mapped[str | None] = mapped_column(String(120), unique=True)  # "cluster:job id" once reconciled
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()

@@ -70,6 +70,8 @@ class UsageReporter:
                  "at": _now().isoformat(timespec="seconds")}
         if options.get("course"):  # the course the LMS launched this server for
             event["course"] = str(options["course"])[:120]
+        if kind == "stop" and getattr(spawner, "end_reason", ""):  # e.g. Slurm's time limit (lms/hub/slurm.py)
+            event["reason"] = str(spawner.end_reason)[:40]
         name = f"{time.time_ns():020d}-{event['id']}.json"
         temporary = self.spool / ("." + name)
         with open(temporary, "w") as handle:

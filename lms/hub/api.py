@@ -8,7 +8,7 @@ from ..api.health import health_check
 from ..api.schemas import register_schemas
 from ..courses.services import get_course
 from ..gpu import services as gpu
-from . import services
+from . import ended, services
 from .schemas import SCHEMAS, NotebookStatus
 from .services import HubUnavailable, NotebookNeedsRestart, NotebookNotAllowed
 
@@ -200,12 +200,16 @@ def hub_usage_event():
                 server: {type: string}
                 profile: {type: string}
                 at: {type: string, format: date-time}
+                reason: {type: string, enum: [time_limit], description: "a stop: why the server ended by itself"}
       responses:
         200:
           description: "`result`: started, stopped, duplicate or ignored"
     """
+    body = request.get_json(silent=True)
     try:
-        result = gpu.record_usage_event(request.get_json(silent=True), services.user_id_for_hub_name)
+        result = gpu.record_usage_event(body, services.user_id_for_hub_name)
     except gpu.UsageEventError as error:
         raise ApiError(400, "bad_event", str(error)) from None
+    if isinstance(body, dict) and body.get("event") == "stop" and body.get("reason"):  # the server ended by itself (Slurm's time limit)
+        ended.server_ended(str(body["user"]), str(body["reason"]))
     return jsonify(result=result)

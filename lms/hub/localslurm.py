@@ -63,6 +63,7 @@ class LocalSlurm:
         self.gpus = gpus
         self.conf = self.state_dir / "slurm.conf"
         self.munge_socket = self.state_dir / "munge" / "munge.socket"
+        self.jobcomp = self.state_dir / "log" / "jobcomp.txt"  # one line per ended job (Oqu's GPU accounting)
 
     # ------------------------------------------------------------------ configuration
 
@@ -101,6 +102,8 @@ ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/filetxt
+JobCompLoc={self.jobcomp}
 MpiDefault=none
 MailProg=/bin/true
 SwitchType=switch/none
@@ -110,7 +113,7 @@ GresTypes=gpu
 SlurmdParameters=config_overrides
 ReturnToService=2
 KillWait=2
-MinJobAge=30
+MinJobAge=120
 SchedulerType=sched/backfill
 NodeName={NODE} NodeAddr=127.0.0.1 CPUs={NODE_CPUS} RealMemory={NODE_MEMORY_MB} Gres=gpu:{self.gpus} State=UNKNOWN
 PartitionName=cpu Nodes={NODE} Default=YES MaxTime=INFINITE State=UP
@@ -146,7 +149,7 @@ PartitionName=gpu Nodes={NODE} MaxTime=INFINITE State=UP
             return self
         self._write_config()
         state = self.state_dir
-        env = {**os.environ, **self.env()}
+        env = {**os.environ, **self.env(), "TZ": "UTC"}  # the job records' times are the controller's local times
         self._run(["munged", "--force", f"--socket={self.munge_socket}", f"--key-file={state / 'munge' / 'munge.key'}",
                    f"--pid-file={state / 'munged.pid'}", f"--log-file={state / 'log' / 'munged.log'}",
                    f"--seed-file={state / 'munge' / 'munged.seed'}"], env)
@@ -193,7 +196,8 @@ PartitionName=gpu Nodes={NODE} MaxTime=INFINITE State=UP
     # ------------------------------------------------------------------ commands
 
     def command(self, argv: list[str], *, check: bool = True) -> str:
-        result = subprocess.run(argv, env={**os.environ, **self.env()}, capture_output=True, text=True, timeout=30)
+        result = subprocess.run(argv, env={**os.environ, **self.env(), "TZ": "UTC"}, capture_output=True, text=True,
+                                timeout=30)  # times in UTC, as the controller's records
         if check and result.returncode != 0:
             raise RuntimeError(f"{' '.join(argv)}: {result.stderr.strip()}")
         return result.stdout

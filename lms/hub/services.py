@@ -126,8 +126,10 @@ def _course_url(state: ServerState, course: Course) -> str:
 
 def _answer(launch: NotebookLaunch | None, course: Course, url: str | None = None) -> NotebookState:
     if launch is None or launch.status == LaunchStatus.stopped:
-        return NotebookState("stopped", 0, None, _("Your notebook is not running."), course.notebook_profile,
-                             course.slug)
+        message = (_("Your notebook reached its time limit and the cluster stopped it. Your saved files are kept; "
+                     "open it again to go on.") if launch is not None and launch.message == "time_limit"
+                   else _("Your notebook is not running."))
+        return NotebookState("stopped", 0, None, message, course.notebook_profile, course.slug)
     messages = {
         LaunchStatus.pending: _("Starting your notebook…"),
         LaunchStatus.ready: _("Your notebook is ready."),

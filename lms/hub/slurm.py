@@ -27,13 +27,30 @@ import shlex
 from pathlib import Path
 
 from batchspawner import SlurmSpawner
+from batchspawner.batchspawner import format_template
 from traitlets import Unicode, default
 
 RUN_AS = ("hub", "learner")
 
 
+# Each job is named after its server, ``oqu:<hub user>:<server name>``: the scheduler's record of an ended job
+# is then tied to the LMS's GPU-time session of that server (lms/gpu/slurmacct.py).
+JOB_NAME = "--job-name=oqu:{{jobowner}}"
+BATCH_SCRIPT = SlurmSpawner.batch_script.default_value.replace("--job-name=spawner-jupyterhub", JOB_NAME)
+assert JOB_NAME in BATCH_SCRIPT, "batchspawner's Slurm batch script changed: name the job again"
+
+
 class OquSlurmSpawner(SlurmSpawner):
-    """SlurmSpawner whose jobs may all run under the hub's account (``run_as_hub``)."""
+    """SlurmSpawner whose jobs may all run under the hub's account (``run_as_hub``), named after their server."""
+
+    batch_script = Unicode(BATCH_SCRIPT).tag(config=True)
+    req_jobowner = Unicode()
+
+    @default("req_jobowner")
+    def _req_jobowner_default(self):
+        # Hub names are the LMS's (letters, digits, "-", "_"); a server name is kept to the same characters.
+        server = "".join(ch for ch in (self.name or "") if ch.isalnum() or ch in "-_.")
+        return f"{self.user.name}:{server}"
 
     # batchspawner's start() resets ip to this trait's *default* value, so the default is the setting.
     ip = Unicode(os.environ.get("HUB_SLURM_SERVER_IP") or "127.0.0.1")
@@ -54,10 +71,37 @@ class OquSlurmSpawner(SlurmSpawner):
         env["HOME"] = self.req_homedir
         return env
 
+    # Why the job ended by itself, for the stop report (lms/gpu/reporter.py): "time_limit" when Slurm killed it
+    # at its time limit; empty when the hub stopped it or the reason is not known.
+    end_reason = ""
+    end_state_cmd = Unicode("scontrol show job -o {job_id}", config=True,
+                            help="Prints the ended job's JobState=…; 'sacct -X -n -P -o State -j {job_id}' also works")
+
     async def start(self):
+        self.end_reason = ""
         if self.home_dir_template:
             Path(self.req_homedir).mkdir(parents=True, exist_ok=True)
         return await super().start()
+
+    async def poll(self):
+        job_id = self.job_id  # batchspawner forgets it once the job is gone
+        status = await super().poll()
+        if status is not None and job_id:
+            self.end_reason = await self._end_reason(job_id)
+        return status
+
+    async def _end_reason(self, job_id: str) -> str:
+        subvars = {**self.get_req_subvars(), "job_id": job_id}
+        command = " ".join((format_template(self.exec_prefix, **subvars),
+                            format_template(self.end_state_cmd, **subvars)))
+        try:
+            out = await self.run_command(command)
+        except Exception as error:  # noqa: BLE001 — the controller forgot it, or does not answer: reason unknown
+            self.log.info("Slurm job %s ended; its state is not known: %s", job_id, error)
+            return ""
+        state = out.split("JobState=", 1)[1].split()[0] if "JobState=" in out else out.strip().split(" ")[0]
+        self.log.info("Slurm job %s of %s ended by itself: %s", job_id, self.user.name, state or "?")
+        return "time_limit" if state.startswith("TIMEOUT") else ""
 
 
 def configure(c, state_dir: Path, bin_dir: Path) -> None:
@@ -73,6 +117,7 @@ def configure(c, state_dir: Path, bin_dir: Path) -> None:
     c.OquSlurmSpawner.req_account = os.environ.get("HUB_SLURM_ACCOUNT") or ""
     c.OquSlurmSpawner.req_qos = os.environ.get("HUB_SLURM_QOS") or ""
     c.OquSlurmSpawner.startup_poll_interval = 1.0
+    c.OquSlurmSpawner.poll_interval = 10  # a job Slurm ended is noticed (and the learner told) within seconds
     if run_as == "hub":
         c.OquSlurmSpawner.exec_prefix = ""
         c.OquSlurmSpawner.home_dir_template = os.environ.get("HUB_SLURM_HOME") or str(state_dir / "home" / "{username}")

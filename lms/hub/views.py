@@ -10,7 +10,7 @@ from ..courses.services import get_course
 from ..extensions import csrf, login_manager
 from ..gpu.services import gpu_time_note
 from ..utils import safe_next_url
-from . import services
+from . import ended, services
 from ..profiles import gpu_count
 from .services import HubUnavailable, NotebookNeedsRestart, NotebookNotAllowed
 
@@ -168,7 +168,9 @@ def notebook_helpers():
                 "running": running, "running_here": running and launch.course_id == course.id,
                 "gpu_note": gpu_time_note(user, course) if allowed else None,
                 "gpu_time_was_up": launch is not None and launch.course_id == course.id
-                and launch.message == services.GPU_TIME_UP}
+                and launch.message == services.GPU_TIME_UP,
+                "time_limit_reached": launch is not None and launch.course_id == course.id
+                and launch.message == ended.TIME_LIMIT}
 
     def profile_label(slug):
         """A course's notebook profile in words: "GPU" or "CPU", never the profile's slug."""

@@ -167,3 +167,48 @@ def test_the_hub_reports_the_course_its_server_was_launched_for(tmp_path):
     assert (event["course"], event["gpus"]) == ("deep-learning", 1)
     assert "course" not in reporter.record("start", SimpleNamespace(user=spawner.user, name="",
                                                                     user_options={"profile": "cpu"}))
+
+
+TIME_LIMIT_MESSAGE = ("Your notebook reached its time limit and the cluster stopped it. Your saved files are kept; "
+                      "open it again to go on.")
+
+
+def test_a_stop_that_says_the_time_limit_ended_it_is_told_on_the_course_page(app, client, hub_token, cpu_course):
+    from ..conftest import audit_events, page_text, signed_in_client, translated
+
+    learner, other = factories.user("learner", preferred_language="ru"), factories.user("learner")
+    for person in (learner, other):
+        factories.enrolment(person, cpu_course)
+        db.session.add(NotebookLaunch(user_id=person.id, course_id=cpu_course.id, profile="cpu",
+                                      status=LaunchStatus.ready))
+    db.session.commit()
+    name, at = hub_name(learner), utcnow().replace(microsecond=0)
+    post(client, hub_token, id="t1", event="start", user=name, server="", profile="cpu", at=at.isoformat())
+    answer = post(client, hub_token, id="t2", event="stop", user=name, server="", profile="cpu", reason="time_limit",
+                  at=(at + timedelta(hours=8)).isoformat())
+    assert answer.json == {"result": "stopped"}
+    # An unknown reason, or a stop without one, changes nobody's launch.
+    post(client, hub_token, id="t3", event="stop", user=hub_name(other), server="", reason="whatever", at=at.isoformat())
+    launches = {row.user_id: row for row in db.session.scalars(select(NotebookLaunch))}
+    assert (launches[learner.id].status, launches[learner.id].message) == (LaunchStatus.stopped, "time_limit")
+    assert (launches[other.id].status, launches[other.id].message) == (LaunchStatus.ready, "")
+    [event] = audit_events("notebook_stopped")
+    assert event.details["reason"] == "time_limit"
+
+    page = page_text(signed_in_client(app, learner).get(f"/courses/{cpu_course.slug}"))
+    assert 'data-testid="time-limit"' in page and translated(app, TIME_LIMIT_MESSAGE, "ru") in page
+    assert 'data-testid="time-limit"' not in page_text(signed_in_client(app, other).get(f"/courses/{cpu_course.slug}"))
+    # Delivered twice (the hub's spool retries): nothing more happens.
+    post(client, hub_token, id="t2", event="stop", user=name, server="", profile="cpu", reason="time_limit",
+         at=(at + timedelta(hours=8)).isoformat())
+    assert len(audit_events("notebook_stopped")) == 1
+
+
+def test_the_hubs_stop_report_carries_the_reason_the_spawner_knows(tmp_path):
+    reporter = UsageReporter("http://127.0.0.1:9", "t", tmp_path, background=False)
+    spawner = SimpleNamespace(user_options={"profile": "cpu"}, user=SimpleNamespace(name="u1"), name="",
+                              end_reason="time_limit")
+    assert reporter.record("stop", spawner)["reason"] == "time_limit"
+    assert "reason" not in reporter.record("start", spawner)
+    spawner.end_reason = ""
+    assert "reason" not in reporter.record("stop", spawner)
