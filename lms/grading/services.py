@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -141,18 +142,50 @@ def tampering(job_dir: Path) -> list[str]:
 
 
 def _release(settings, source, limits, cache: bool = True):
-    """The generated assignment (``release/`` and ``gradebook.db``, lms.grading.generated), shared with
-    the release into learners' servers; each grading job gets its own copy of the gradebook.
-    :class:`GradingError` when nbgrader's generate step fails (the assignment is broken); a failed
-    :class:`GradingResult` when the job did not finish (a timeout, a crash: grading is retried)."""
-    from .generated import GenerationFailed, generated
+    """A folder holding the student version (``release/``) and a gradebook that knows the assignment
+    (``gradebook.db``), made by nbgrader's generate step in a sandbox job of its own (which holds the
+    instructor's source; no learner code runs there); with ``cache``, once per content of the source
+    folder, every job getting its own copy of both. :class:`GradingError` when nbgrader's generate step
+    fails (the assignment is broken); a failed :class:`GradingResult` when the job did not finish
+    (a timeout, a crash: grading is retried)."""
+    import hashlib
+    import os
 
+    root = Path(settings.grading_dir or tempfile.gettempdir()) / "oqu-releases"
+    target = None
+    if cache:
+        digest = hashlib.sha256(f"{source.course}\0{source.name}\0".encode())
+        for path in sorted(p for p in source.folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(source.folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+        target = root / digest.hexdigest()
+        if (target / "done").exists():
+            return target
+    root.mkdir(mode=0o700, exist_ok=True)
+    job_dir = job_folder(limits, prefix="oqu-release-")
     try:
-        return generated(settings, source, limits, cache=cache)
-    except GenerationFailed as failure:
-        if failure.broken:
-            raise GradingError(str(failure)) from None
-        return GradingResult(status="failed", error=str(failure))
+        course = job_dir / "course"
+        shutil.copytree(source.folder, course / "source" / source.name)
+        job = {"course_id": source.course, "assignment": source.name, "student": "release", "steps": ["generate"]}
+        run = run_job(job_dir, job, limits)
+        if run.status == "failed" and run.result.get("step") == "generate":
+            raise GradingError("generating the student version failed: " + _tail(run))
+        if run.status != "ok":
+            return GradingResult(status="failed", seconds=round(run.seconds, 2),
+                                 error=("timed out" if run.status == "timed out" else "generating failed: "
+                                        + _tail(run)))
+        built = Path(tempfile.mkdtemp(prefix="building-", dir=root))
+        shutil.copy2(course / "gradebook.db", built / "gradebook.db")
+        shutil.copytree(course / "release" / source.name, built / "release")
+        if target is None:
+            return built
+        (built / "done").touch()
+        try:
+            os.rename(built, target)
+        except OSError:  # another worker made it first: theirs is the same
+            shutil.rmtree(built, ignore_errors=True)
+        return target
+    finally:
+        shutil.rmtree(job_dir, ignore_errors=True)
 
 
 def _tail(run) -> str:

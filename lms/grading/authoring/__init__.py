@@ -91,13 +91,6 @@ def latest_version(course_id: int, assignment: str) -> AssignmentVersion | None:
                               .order_by(AssignmentVersion.version.desc()).limit(1)).scalar_one_or_none()
 
 
-def latest_version_hash(source) -> str | None:
-    """The content hash of the latest published version of ``source`` (an AssignmentSource), if any."""
-    course_id = db.session.scalar(select(Course.id).where(Course.slug == source.course))
-    published = latest_version(course_id, source.name) if course_id is not None else None
-    return published.content_hash if published is not None else None
-
-
 def versions(actor, course: Course, assignment: str) -> list[AssignmentVersion]:
     ensure_teaches(actor, course)
     return list(db.session.scalars(select(AssignmentVersion).filter_by(course_id=course.id, assignment=assignment)
