@@ -2,7 +2,7 @@ from flask import g, jsonify
 
 from ..api import authenticate_tokens_with, bp, needs
 from ..api.schemas import Me
-from .services import user_for_api_token
+from .tokens import user_for_api_token
 
 authenticate_tokens_with(user_for_api_token)
 

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..organisations.services import find_by_code_path
 from ..security import SYSTEM
 from ..utils import fail
-from . import employees, services
+from . import employees, services, tokens
 from .models import Role, User
 
 
@@ -78,7 +78,7 @@ def create_token(email: str, name: str) -> None:
         fail(f"no account with e-mail {email}")
     if not user.active:
         fail(f"the account {email} is deactivated")
-    _token, secret = services.create_api_token(SYSTEM, user, name)
+    _token, secret = tokens.create_api_token(SYSTEM, user, name)
     click.echo(secret)
 
 

@@ -13,6 +13,7 @@ from ..organisations.services import all_organisations
 from ..security import requires
 from ..utils import page_number, safe_next_url
 from . import employees, services, throttling
+from . import tokens as api_tokens
 from .forms import (ROLE_LABELS, ChangePasswordForm, ConfirmForm, ConfirmImportForm, ForgotPasswordForm, ImportForm, LoginForm, NewPersonForm,
                     PersonForm, RolesForm, SetPasswordForm, TokenForm)
 from .models import ApiToken, Role
@@ -124,10 +125,10 @@ def tokens():
     form = TokenForm()
     new_secret = None
     if form.validate_on_submit():
-        _token, new_secret = services.create_api_token(user, user, form.name.data)
+        _token, new_secret = api_tokens.create_api_token(user, user, form.name.data)
         flash(_("Copy the token now: it will not be shown again."), "warning")
         form = TokenForm(formdata=None)
-    return render_template("accounts/tokens.html", form=form, tokens=services.user_tokens(user),
+    return render_template("accounts/tokens.html", form=form, tokens=api_tokens.user_tokens(user),
                            new_secret=new_secret, revoke_form=ConfirmForm())
 
 
@@ -137,7 +138,7 @@ def revoke_token(token_id: int):
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id or not ConfirmForm().validate_on_submit():
         abort(404)
-    services.revoke_api_token(current_user._get_current_object(), token)
+    api_tokens.revoke_api_token(current_user._get_current_object(), token)
     flash(_("The token has been revoked."), "success")
     return redirect(url_for("accounts.tokens"))
 

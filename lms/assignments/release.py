@@ -35,7 +35,7 @@ from ..extensions import db
 from ..utils import utcnow
 from .models import AssignmentRelease
 from .notices import ReleaseNotice, release_notices  # noqa: F401
-from .student_version import (SKIP, ReleaseError, StudentVersion, cached_student_version,  # noqa: F401
+from .student_version import (ReleaseError, StudentVersion, cached_student_version,  # noqa: F401
                               course_assignments, source_version, student_version)
 
 

@@ -1,7 +1,8 @@
-"""Assignments on the course page: notices about releases (a new version beside the learner's work,
-or a release that failed). No routes of its own."""
-from flask import Blueprint
-from flask_login import current_user
+"""Assignments on the course page (its ``course-page-work`` slot, lms.hooks): notices about releases (a
+new version beside the learner's work, or a release that failed) and their progress. No routes of its own."""
+from flask import Blueprint, render_template
+
+from ..hooks import fills, provides
 
 bp = Blueprint("assignments", __name__)
 
@@ -13,17 +14,15 @@ def _connect(state) -> None:
     connect()  # publishing a version prepares its student version (lms.assignments.handlers)
 
 
-@bp.app_context_processor
-def _notices():
-    def assignment_release_notices(course):
-        from .notices import release_notices
+@provides("course-page", "releases")
+def _course_page_releases(course, user, **page) -> dict:
+    from .notices import release_notices
+    from .tasks import release_state
 
-        return release_notices(current_user, course)
+    return {"notices": release_notices(user, course), "state": release_state(user, course)}
 
-    def assignment_release_state(course):
-        from .tasks import release_state
 
-        return release_state(current_user, course)
-
-    return {"assignment_release_notices": assignment_release_notices,
-            "assignment_release_state": assignment_release_state}
+@fills("course-page-work", order=30)
+def _course_page_release_notices(course, panels, **page) -> str:
+    return render_template("assignments/release_notices.html", course=course,
+                           release_notices=panels["releases"]["notices"], release_state=panels["releases"]["state"])

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from ..hooks import fills, provides
 from ..security import requires
 from ..throttling import verification_limit
 from . import services
@@ -16,14 +17,15 @@ from .forms import CredentialCheckForm, RevokeForm
 bp = Blueprint("certificates", __name__)
 
 
-@bp.app_context_processor
-def _panel():
-    return {"certification_panel": certification_panel}
-
-
-def certification_panel(course):
+@provides("course-page", "certification")
+def _course_page_certification(course, user, **page):
     """The course page's certification card: the rule and the signed-in person's checklist."""
-    return services.certification_checklist(current_user, course)
+    return services.certification_checklist(user, course)
+
+
+@fills("course-page-certificate")
+def _course_page_certification_panel(course, panels, **page) -> str:
+    return render_template("certificates/course_panel.html", course=course, certification=panels["certification"])
 
 
 def tell_the_holder(actor, certificate) -> None:

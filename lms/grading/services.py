@@ -9,12 +9,11 @@ that reaches for grading machinery. Nothing here writes to the LMS database: cal
 from __future__ import annotations
 
 import json
-import re
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from . import student_versions
 from .feedback import cell_feedback
 from .notebooks import (GradingError, check_nbgrader_metadata, protected_changes, read_notebook,  # noqa: F401
                         suspicious_code)
@@ -76,7 +75,7 @@ def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "l
     problem = sandbox_problem(limits)
     if problem:
         raise SandboxUnavailable(f"grading is unsafe on this machine: {problem}")
-    released = _release(settings, source, limits, cache=not keep_release)
+    released = _release(settings, source, limits)
     job_dir = job_folder(limits)
     try:
         course = job_dir / "course"
@@ -119,8 +118,6 @@ def grade_notebooks(settings, source, files: dict[str, bytes], student: str = "l
         return result
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
-        if keep_release and not isinstance(released, GradingResult):
-            shutil.rmtree(released, ignore_errors=True)
 
 
 def tampering(job_dir: Path) -> list[str]:
@@ -141,60 +138,19 @@ def tampering(job_dir: Path) -> list[str]:
     return list(dict.fromkeys(flags))
 
 
-def _release(settings, source, limits, cache: bool = True):
-    """A folder holding the student version (``release/``) and a gradebook that knows the assignment
-    (``gradebook.db``), made by nbgrader's generate step in a sandbox job of its own (which holds the
-    instructor's source; no learner code runs there); with ``cache``, once per content of the source
-    folder, every job getting its own copy of both. :class:`GradingError` when nbgrader's generate step
-    fails (the assignment is broken); a failed :class:`GradingResult` when the job did not finish
-    (a timeout, a crash: grading is retried)."""
-    import hashlib
-    import os
-
-    root = Path(settings.grading_dir or tempfile.gettempdir()) / "oqu-releases"
-    target = None
-    if cache:
-        digest = hashlib.sha256(f"{source.course}\0{source.name}\0".encode())
-        for path in sorted(p for p in source.folder.rglob("*") if p.is_file()):
-            digest.update(str(path.relative_to(source.folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-        target = root / digest.hexdigest()
-        if (target / "done").exists():
-            return target
-    root.mkdir(mode=0o700, exist_ok=True)
-    job_dir = job_folder(limits, prefix="oqu-release-")
+def _release(settings, source, limits):
+    """The cached student version of ``source`` (lms.grading.student_versions): a folder holding the
+    student notebooks (``release/``) and a gradebook that knows the assignment (``gradebook.db``), which
+    every job gets its own copy of. :class:`GradingError` when nbgrader's generate step fails (the
+    assignment is broken); a failed :class:`GradingResult` when the job did not finish (a timeout, a
+    crash: grading is retried)."""
     try:
-        course = job_dir / "course"
-        shutil.copytree(source.folder, course / "source" / source.name)
-        job = {"course_id": source.course, "assignment": source.name, "student": "release", "steps": ["generate"]}
-        run = run_job(job_dir, job, limits)
-        if run.status == "failed" and run.result.get("step") == "generate":
-            raise GradingError("generating the student version failed: " + _tail(run))
-        if run.status != "ok":
-            return GradingResult(status="failed", seconds=round(run.seconds, 2),
-                                 error=("timed out" if run.status == "timed out" else "generating failed: "
-                                        + _tail(run)))
-        built = Path(tempfile.mkdtemp(prefix="building-", dir=root))
-        shutil.copy2(course / "gradebook.db", built / "gradebook.db")
-        shutil.copytree(course / "release" / source.name, built / "release")
-        if target is None:
-            return built
-        (built / "done").touch()
-        try:
-            os.rename(built, target)
-        except OSError:  # another worker made it first: theirs is the same
-            shutil.rmtree(built, ignore_errors=True)
-        return target
-    finally:
-        shutil.rmtree(job_dir, ignore_errors=True)
+        return student_versions.generated(settings, source, limits)
+    except student_versions.GenerateFailed as failed:
+        return GradingResult(status="failed", error=str(failed))
 
 
-def _tail(run) -> str:
-    """The gist of a failed run: nbgrader's error lines and the last exception, not a whole traceback."""
-    text = run.result.get("log") or run.result.get("error") or run.stderr or run.status
-    lines = text.splitlines()
-    gist = [line.strip() for line in lines if re.match(r"^\s*\w+(Error|Exception|Interrupt)\b.*:", line)][-1:]
-    gist += [line.strip() for line in lines if line.startswith("[ERROR]")][:2]
-    return " | ".join(gist)[-2000:] if gist else text[-2000:]
+_tail = student_versions.tail
 
 
 def _read_scores(course: Path, source, student: str, submitted: dict, result: GradingResult) -> None:

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..courses import services as courses
 from ..extensions import db
+from ..hooks import fills, provides
 from ..security import PermissionDenied
 from . import access
 from .models import Submission
@@ -15,6 +16,22 @@ bp = Blueprint("grading", __name__)
 @bp.app_context_processor
 def _panel():
     return {"assignment_panel": assignment_panel}
+
+
+@provides("course-page", "assignments")
+def _course_page_assignments(course, user, **page) -> dict:
+    """The assignments panel's rows and, when there are any, the newer versions their learner should
+    hear of (once for the panel, not per row)."""
+    from .authoring import new_version_notices
+
+    rows = assignment_panel(course)
+    return {"rows": rows, "notices": new_version_notices(user, course) if rows else {}}
+
+
+@fills("course-page-work", order=20)
+def _course_page_assignments_panel(course, panels, **page) -> str:
+    return render_template("grading/assignments_panel.html", course=course,
+                           assignment_rows=panels["assignments"]["rows"], notices=panels["assignments"]["notices"])
 
 
 @bp.app_template_filter("instructor_feedback")

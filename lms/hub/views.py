@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..courses.services import get_course
 from ..extensions import csrf, login_manager
+from ..hooks import fills, provides
 from ..gpu.services import gpu_time_note
 from ..utils import safe_next_url
 from . import ended, services
@@ -154,24 +155,35 @@ def stop():
     return redirect(safe_next_url(request.form.get("next")) or url_for("dashboard.index"))
 
 
+def notebook_panel(course):
+    """What the "Open notebook" panel of a course page needs, without waiting on a slow hub."""
+    user = _actor() if current_user.is_authenticated else None
+    if user is None or not course.has_notebooks:
+        return {"show": False}
+    allowed = services.may_use_course_notebook(user, course)
+    launch = services.latest_launch(user) if allowed else None
+    running = launch is not None and launch.status.value in ("pending", "ready")
+    return {"show": True, "allowed": allowed, "available": allowed and services.hub_available(),
+            "running": running, "running_here": running and launch.course_id == course.id,
+            "gpu_note": gpu_time_note(user, course) if allowed else None,
+            "gpu_time_was_up": launch is not None and launch.course_id == course.id
+            and launch.message == services.GPU_TIME_UP,
+            "time_limit_reached": launch is not None and launch.course_id == course.id
+            and launch.message == ended.TIME_LIMIT}
+
+
+@provides("course-page", "notebook")
+def _course_page_notebook(course, **page):
+    return notebook_panel(course)
+
+
+@fills("course-page-work", order=10)
+def _course_page_notebook_panel(course, panels, **page) -> str:
+    return render_template("hub/notebook_button.html", course=course, panel=panels["notebook"])
+
+
 @bp.app_context_processor
 def notebook_helpers():
-    def notebook_panel(course):
-        """What the "Open notebook" panel of a course page needs, without waiting on a slow hub."""
-        user = _actor() if current_user.is_authenticated else None
-        if user is None or not course.has_notebooks:
-            return {"show": False}
-        allowed = services.may_use_course_notebook(user, course)
-        launch = services.latest_launch(user) if allowed else None
-        running = launch is not None and launch.status.value in ("pending", "ready")
-        return {"show": True, "allowed": allowed, "available": allowed and services.hub_available(),
-                "running": running, "running_here": running and launch.course_id == course.id,
-                "gpu_note": gpu_time_note(user, course) if allowed else None,
-                "gpu_time_was_up": launch is not None and launch.course_id == course.id
-                and launch.message == services.GPU_TIME_UP,
-                "time_limit_reached": launch is not None and launch.course_id == course.id
-                and launch.message == ended.TIME_LIMIT}
-
     def profile_label(slug):
         """A course's notebook profile in words: "GPU" or "CPU", never the profile's slug."""
         return _("GPU") if gpu_count(slug) else _("CPU")

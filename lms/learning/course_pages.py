@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from ..courses import services
 from ..courses.models import Level
 from ..courses.views import bp
+from ..hooks import page_data
 from ..i18n import current_language
 from ..utils import page_number
 from . import services as learning
@@ -48,4 +49,6 @@ def course(slug: str):
         cohorts=learning.open_cohorts(course), prerequisites=prerequisites, prerequisites_met=met,
         missing=missing, waitlist_position=learning.waitlist_position(enrolment) if enrolment else None,
         can_preview=learning.can_preview(current_user),
-        withdrawal_refusal=learning.withdrawal_refusal(current_user, enrolment) if enrolment else None)
+        withdrawal_refusal=learning.withdrawal_refusal(current_user, enrolment) if enrolment else None,
+        # the other domains' panels (lms.hooks): built here, once, rendered by the page's slots
+        panels=page_data("course-page", user=current_user._get_current_object(), course=course))

@@ -12,7 +12,7 @@ import pytest
 import xlsxwriter
 from sqlalchemy import func, select
 
-from lms.accounts import employees
+from lms.accounts import employees, spreadsheets
 from lms.accounts.models import User
 from lms.extensions import db
 
@@ -186,7 +186,7 @@ def test_malformed_workbook_is_refused_with_a_translated_reason(app, world, data
 
 
 def test_workbook_that_unpacks_too_large_is_refused(app, world, hr_file, monkeypatch):
-    monkeypatch.setattr(employees, "MAX_XLSX_UNPACKED", 1000)
+    monkeypatch.setattr(spreadsheets, "MAX_XLSX_UNPACKED", 1000)
     response = preview(signed_in_client(app, world.admin), xlsx_bytes(hr_file), language="ru")
     assert translated(app, "The workbook is too large once unpacked; split it into smaller files.", "ru") \
         in page_text(response)

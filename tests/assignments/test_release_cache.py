@@ -1,4 +1,4 @@
-"""The cache of student versions (``instance/releases/``) keeps what learners can still be given: the
+"""The cache of student versions (``instance/student-versions/``, lms.grading.student_versions) keeps what learners can still be given: the
 version just made and the latest published one; older versions go when a new one is made."""
 import json
 from pathlib import Path
@@ -29,7 +29,7 @@ def test_a_new_student_version_drops_those_no_learner_can_be_given(app, tmp_path
     course = Course(slug="ai-basics", title_kk="Негіздер", title_ru="Основы", level=Level.beginner, hours=8)
     db.session.add(course)
     db.session.commit()
-    cache = Path(settings.instance_path) / "releases" / "ai-basics" / "statistics"
+    cache = Path(settings.instance_path) / "student-versions" / "ai-basics" / "statistics"
 
     def version() -> str:
         return student_version(settings, find_assignment(settings, "ai-basics", "statistics")).version

@@ -12,6 +12,7 @@ from ..courses.files import import_course
 from ..test_migrations import _flask_db, keep_logging, postgres_url, sqlite_url  # noqa: F401 — fixtures
 
 
+@pytest.mark.integration  # slow: runs the migrations on a fresh database (~3 s)
 @pytest.mark.parametrize("database", ["sqlite_url", "postgres_url"])
 def test_upgrade_gives_every_certificate_issued_before_a_place(database, request, tmp_path, keep_logging):  # noqa: F811
     from lms.certificates.models import Certificate

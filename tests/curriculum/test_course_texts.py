@@ -242,6 +242,7 @@ def test_every_lesson_and_quiz_is_in_kazakh_and_russian():
                             assert question["answers"].get("kk") and question["answers"].get("ru"), qwhere
 
 
+@pytest.mark.integration  # slow: imports every course of the curriculum (~5 s)
 def test_import_courses_imports_every_course_without_a_problem(app, caplog):
     result = app.test_cli_runner().invoke(args=["lms", "import-courses"])
     assert result.exit_code == 0, result.output

@@ -12,6 +12,8 @@ and its words per language (the issue's closing note).
 """
 from __future__ import annotations
 
+import pytest
+
 import re
 import shutil
 from pathlib import Path
@@ -335,6 +337,7 @@ def test_the_draft_era_ids_are_not_reused():
     assert not RETIRED & set(_items(_spec()))
 
 
+@pytest.mark.integration  # slow: imports the law course twice (~3 s)
 def test_importing_the_adopted_law_course_retires_the_draft_items_and_keeps_learners_records(app, tmp_path, make):
     assert services.import_courses(SYSTEM, COURSES / "ai-basics").ok
     report = services.import_courses(SYSTEM, _previous_version(tmp_path))

@@ -4,6 +4,7 @@ gets a server error, and every answer keeps the documented envelope."""
 from __future__ import annotations
 
 import pytest
+
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
@@ -21,7 +22,7 @@ def _operations(app):
     return operations
 
 
-@pytest.mark.integration  # hundreds of generated requests (8 s)
+@pytest.mark.integration  # slow: hundreds of generated API requests (~13 s)
 def test_no_generated_request_gets_a_server_error(app, world, course, make):  # noqa: F811
     make.certificate(world.learner, course)
     make.certificate(world.outsider, course)

@@ -19,6 +19,7 @@ rows = st.lists(st.lists(st.one_of(texts, st.integers(min_value=0), st.none()), 
                 max_size=6)
 
 
+@pytest.mark.integration  # slow: 300 generated exports (~4 s)
 @settings(max_examples=300, deadline=None)
 @given(header=st.lists(texts, min_size=3, max_size=3), body=rows)
 def test_no_text_becomes_a_formula_for_either_separator(header, body):

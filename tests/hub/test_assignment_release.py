@@ -247,9 +247,10 @@ def test_once_published_only_the_published_version_is_released(app, source):
     course = course_with_assignment()
     assignment = find_assignment(settings, "ai-basics", "mean-and-median")
     published_hash = release.source_version(assignment)
-    caches = Path(settings.instance_path) / "releases" / "ai-basics" / "mean-and-median"
-    (caches / published_hash).mkdir(parents=True)
-    (caches / published_hash / "mean-and-median.ipynb").write_text('{"cells": [], "published": 1}')
+    caches = Path(settings.instance_path) / "student-versions" / "ai-basics" / "mean-and-median"
+    (caches / published_hash / "release").mkdir(parents=True)
+    (caches / published_hash / "release" / "mean-and-median.ipynb").write_text('{"cells": [], "published": 1}')
+    (caches / published_hash / "done").touch()
     assert release.releasable_version(settings, course, assignment).version == published_hash  # never published
 
     db.session.add(AssignmentVersion(course_id=course.id, assignment="mean-and-median", version=1,

@@ -31,6 +31,7 @@ def _catalog(language: str) -> Catalog:
         return read_po(handle, locale=language)
 
 
+@pytest.mark.integration  # slow: extracts every string of the code (~3 s a language)
 @pytest.mark.parametrize("language", ["kk", "ru"])
 def test_every_string_in_the_code_is_translated(language):
     catalog = _catalog(language)

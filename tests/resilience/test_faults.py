@@ -68,7 +68,7 @@ def _production_like_app(tmp_path, database_url: str, **settings):
 
 # --------------------------------------------------------------------------- disk full
 
-@pytest.mark.integration  # the grading sandbox's probe (9 s)
+@pytest.mark.integration  # slow: a small full file system through bwrap (~6 s)
 def test_a_full_disk_while_submitting_stores_nothing_and_says_so(tmp_path, monkeypatch):
     from lms.grading.models import Submission
     from lms.hub import services as hub

@@ -10,7 +10,6 @@ Submissions reference the version that was current when they were made
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from ... import signals
 from ...courses.models import Course
 from ...extensions import db
 from ..models import AssignmentVersion, Submission
+from ..student_versions import content_hash
 from ...courses.teaching import ensure_teaches
 
 
@@ -42,16 +42,9 @@ def _settings():
 
 
 def source_hash(folder: Path) -> str:
-    """SHA-256 over the relative paths and bytes of every file in the source folder (hidden files,
-    Jupyter checkpoints and ``__pycache__`` left out). lms.assignments.release keys the student
-    versions it releases by the same hash."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        relative = path.relative_to(folder)
-        if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
-            continue
-        digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    """The folder's content hash, as published versions and the student-version cache key it
+    (lms.grading.student_versions)."""
+    return content_hash(folder)
 
 
 @dataclass
