@@ -127,7 +127,7 @@ export class OquPanel extends Widget {
           'div',
           assignment.latest
             ? `${assignment.latest.status_text}${assignment.latest.total !== null ? ` · ${points(assignment.latest.total)} / ${points(assignment.latest.max_total)}` : ''}`
-            : trans.__('Not submitted so far'),
+            : trans.__('Not submitted yet'),
           'oqu-assignment-state'
         )
       );
