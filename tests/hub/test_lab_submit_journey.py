@@ -121,7 +121,9 @@ def test_jupyterlab_in_kazakh_latin_has_its_menus_and_the_submit_button(page, hu
         page.goto(f"{hub.url}/user/{username}/lab/tree/{NOTEBOOK}")
         page.get_by_test_id("oqu-submit").wait_for()
         assert page.get_by_test_id("oqu-submit").inner_text().strip() == "Tapsyru"
-        page.get_by_test_id("oqu-assignments").get_by_text("Älı tapsyrylmağan").wait_for()
+        state = page.get_by_test_id("oqu-assignment-state").first  # in the Oqu panel (right sidebar, closed)
+        state.wait_for(state="attached")
+        assert state.text_content() == "Älı tapsyrylmağan"
     finally:
         page.goto(f"{live_server}/courses/{course.slug}")
         page.get_by_test_id("notebook-panel").get_by_role("button").last.click()
