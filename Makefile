@@ -10,7 +10,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 -include .env
 export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
-.PHONY: install run bench test test-postgres test-clock clock-deps browser-deps slurm-deps node a11y-deps interop-deps sandbox-deps translations messages services clean
+.PHONY: install labext run bench test test-postgres test-clock clock-deps browser-deps slurm-deps node a11y-deps interop-deps sandbox-deps translations messages services clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP) translations sandbox-deps
+install: $(STAMP) translations sandbox-deps labext
+
+# Oqu's JupyterLab extension (lms/hub/oqulab): TypeScript built with JupyterLab's own tooling (jlpm, the
+# builder) from npm at the versions yarn.lock pins; the learner's server loads lms/hub/oqulab/build.
+LABEXT := lms/hub/oqulab
+labext: $(STAMP) node $(LABEXT)/build/labextensions/@oqu/lab/package.json
+
+$(LABEXT)/build/labextensions/@oqu/lab/package.json: $(LABEXT)/package.json $(LABEXT)/yarn.lock $(LABEXT)/tsconfig.json $(wildcard $(LABEXT)/src/*.ts $(LABEXT)/style/*)
+	cd $(LABEXT) && PATH="$(abspath $(BIN)):$$PATH" jlpm install --immutable && PATH="$(abspath $(BIN)):$$PATH" jlpm build
 
 # bubblewrap: grading runs learner code in its sandbox, and a worker without it refuses to grade
 # (docs/security.md); each learner's JupyterLab on the local back end runs in its own (lms/hub/isolation.py).

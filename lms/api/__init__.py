@@ -95,7 +95,39 @@ def token_required(view):
     return wrapper
 
 
-ANYONE, TOKEN, HUB = "anyone", "token", "hub"
+_hub_user_owner = None  # the hub domain's ``user_for_hub_token`` (set by authenticate_hub_users_with)
+
+
+def authenticate_hub_users_with(user_for_hub_token) -> None:
+    """Say how a learner's hub token becomes a person (the hub domain does, from its ``api.py``: it asks
+    the hub who the token belongs to). The callable answers the user or None, or raises :class:`ApiError`
+    (the hub is down)."""
+    global _hub_user_owner
+    _hub_user_owner = user_for_hub_token
+
+
+def hub_user_required(view):
+    """Authenticate the request by a learner's own hub token (``Authorization: token …``, the
+    ``JUPYTERHUB_API_TOKEN`` of their Jupyter server), verified with the hub; the person is
+    ``g.api_user`` and the answer is in their LMS language."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        from ..i18n import use_language_of
+
+        scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
+        secret = secret.strip()
+        # JupyterHub's own scheme only: a personal LMS token (``Bearer``) never reaches the hub
+        user = _hub_user_owner(secret) if scheme.lower() == "token" and secret and _hub_user_owner else None
+        if user is None:
+            raise ApiError(401, "unauthorized", _("Open this from your own notebook server in Oqu."))
+        g.api_user = user
+        use_language_of(user)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+ANYONE, TOKEN, HUB, HUB_USER = "anyone", "token", "hub", "hub_user"
 
 
 def needs(access: str):
@@ -106,13 +138,15 @@ def needs(access: str):
       object — one's own, one's HR subtree, a course one teaches — through the domain's services;
     - a permission of :data:`lms.security.PERMISSIONS` (e.g. ``"view_certificates"``): a personal token
       whose person holds it; anyone else gets 403;
-    - ``"hub"``: the hub's own credential only (:func:`hub_required`).
+    - ``"hub"``: the hub's own credential only (:func:`hub_required`);
+    - ``"hub_user"``: a learner's own hub token, verified with the hub (:func:`hub_user_required`): the
+      learner's JupyterLab acting for that learner and nobody else.
 
     The declaration is kept as the view's ``api_access``.
     """
     from ..security import PERMISSIONS, has_permission
 
-    if access not in (ANYONE, TOKEN, HUB) and access not in PERMISSIONS:
+    if access not in (ANYONE, TOKEN, HUB, HUB_USER) and access not in PERMISSIONS:
         raise KeyError(access)
 
     def decorator(view):
@@ -120,6 +154,8 @@ def needs(access: str):
             guarded = view
         elif access == HUB:
             guarded = hub_required(view)
+        elif access == HUB_USER:
+            guarded = hub_user_required(view)
         elif access == TOKEN:
             guarded = token_required(view)
         else:
@@ -171,6 +207,7 @@ def register(app) -> None:
     from ..hub import api as _hub_api  # noqa: F401
     from ..certificates import api as _certificates_api  # noqa: F401
     from ..grading import api as _grading_api  # noqa: F401
+    from ..assignments import api as _assignments_api  # noqa: F401
     from . import health as _health, openapi as _openapi  # noqa: F401
 
     app.register_blueprint(bp)

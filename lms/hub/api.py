@@ -3,16 +3,17 @@
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from ..api import ApiError, bp, default_messages, needs
+from ..api import ApiError, authenticate_hub_users_with, bp, default_messages, needs
 from ..api.health import health_check
 from ..api.schemas import register_schemas
 from ..courses.services import get_course
 from ..gpu import services as gpu
-from . import ended, services
+from . import ended, labauth, services
 from .schemas import SCHEMAS, NotebookStatus
 from .services import HubUnavailable, NotebookNeedsRestart, NotebookNotAllowed
 
 register_schemas(SCHEMAS)  # listed in /api/v1/openapi.json
+authenticate_hub_users_with(labauth.user_for_hub_token)  # ``@needs("hub_user")``: the learner's JupyterLab
 
 
 @health_check("hub")

@@ -103,6 +103,19 @@ class HubClient:
             return False
         return True
 
+    def identify(self, token: str) -> dict | None:
+        """Whom ``token`` belongs to, as the hub says (``GET /hub/api/user`` with that token, which the hub
+        answers for any valid token): the hub's model (``kind``, ``name``…), or None for a token it does not
+        accept."""
+        response = self._request("GET", self.api_url + "/user", token=token, ok=(200, 401, 403))
+        if response.status_code != 200:
+            return None
+        try:
+            model = response.json()
+        except ValueError:
+            return None
+        return model if isinstance(model, dict) else None
+
     def server_state(self, username: str) -> ServerState:
         response = self._request("GET", self._user_url(username), ok=(200, 404))
         if response.status_code == 404:

@@ -35,9 +35,12 @@ def lab_options(user_options: dict, lms_url: str) -> dict:
     return cleaned
 
 
-def lab_environment(options: dict) -> dict:
-    """What the learner's server reads at start (learner_jupyter/jupyter_server_config.py)."""
+def lab_environment(options: dict, lms_url: str = "") -> dict:
+    """What the learner's server reads at start (learner_jupyter/jupyter_server_config.py, and Oqu's
+    server extension, which calls the LMS at ``OQU_LMS_URL`` with the server's own hub token)."""
     env = {"JUPYTER_CONFIG_PATH": str(CONFIG_DIR)}
+    if lms_url:
+        env["OQU_LMS_URL"] = lms_url.rstrip("/")
     if "language" in options:
         env["OQU_LAB_LOCALE"] = LAB_LOCALES[options["language"]]
     if "back_url" in options:
@@ -53,6 +56,6 @@ def with_lab_options(apply_user_options, lms_url: str):
     def apply(spawner, user_options):
         apply_user_options(spawner, user_options)
         spawner.environment = {**dict(spawner.environment or {}),
-                               **lab_environment(lab_options(user_options, lms_url))}
+                               **lab_environment(lab_options(user_options, lms_url), lms_url)}
 
     return apply

@@ -48,6 +48,17 @@ def _select_language() -> str:
     return current_app.config["OQU_SETTINGS"].default_language
 
 
+def use_language_of(person) -> None:
+    """Answer the rest of this request in ``person``'s LMS language (a caller known by a credential, not
+    by the session: the learner's hub token), when they chose one."""
+    from flask_babel import refresh
+
+    choice = getattr(person, "preferred_language", None)
+    if has_request_context() and choice in LANGUAGES:
+        request.environ["oqu.language"] = choice
+        refresh()
+
+
 def select_locale() -> str:
     """Flask-Babel's locale selector: the catalog behind the current language."""
     return "ru" if current_language() == "ru" else "kk"

@@ -30,6 +30,12 @@ def tokens(status: int, **others: int) -> dict:
     return {"anonymous": 401, "hub": 401, **{role: others.get(role, status) for role in PEOPLE}}
 
 
+def hub_users_only() -> dict:
+    """A learner's own hub token (none of these callers holds one): refused to everyone, the hub's own
+    credential and personal tokens included (tests/assignments/test_lab_api.py has the learner's)."""
+    return everyone(401)
+
+
 def hub_only(status: int) -> dict:
     return {**{caller: 401 for caller in CALLERS}, "hub": status}
 
@@ -70,6 +76,11 @@ EXPECTED: dict[tuple[str, str], tuple[str, dict, dict | None, dict]] = {
     ("api.hub_usage_event", "POST"): ("hub", {}, {}, hub_only(400)),
     ("api.spawn_check", "POST"): ("hub", {}, {}, hub_only(400)),
     ("api.access_check", "POST"): ("hub", {}, {}, hub_only(400)),
+    # the learner's JupyterLab, with the learner's hub token verified with the hub
+    ("api.lab_notebook", "GET"): ("hub_user", {"path": "demo/lab1/lab1.ipynb"}, None, hub_users_only()),
+    ("api.lab_assignments", "GET"): ("hub_user", {"slug": "demo"}, None, hub_users_only()),
+    ("api.lab_submit", "POST"): ("hub_user", {"slug": "demo", "assignment": "lab1"}, {}, hub_users_only()),
+    ("api.lab_submission", "GET"): ("hub_user", {"submission_id": "{submission}"}, None, hub_users_only()),
 }
 
 

@@ -21,3 +21,8 @@ def test_unknown_language_foreign_link_and_long_label_are_dropped():
     assert lab_options({"lab": "kk"}, LMS) == {} and lab_options({}, LMS) == {}
     # Without options the server still gets Oqu's learner configuration (nbgrader, news, hub panel off).
     assert lab_environment({}) == {"JUPYTER_CONFIG_PATH": str(CONFIG_DIR)}
+
+
+def test_the_learners_server_learns_where_the_lms_is_and_no_lms_secret():
+    env = lab_environment({"language": "ru"}, LMS + "/")
+    assert env == {"JUPYTER_CONFIG_PATH": str(CONFIG_DIR), "OQU_LMS_URL": LMS, "OQU_LAB_LOCALE": "ru_RU"}

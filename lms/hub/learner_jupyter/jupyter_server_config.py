@@ -6,6 +6,7 @@ Oqu; they are written at each start into the server's runtime folder, read as La
 """
 import json
 import os
+import sys
 from pathlib import Path
 
 from jupyter_core.paths import jupyter_runtime_dir
@@ -17,7 +18,14 @@ c.ServerApp.jpserver_extensions = {
     "nbgrader.server_extensions.validate_assignment": False,
     "nbgrader.server_extensions.assignment_list": False,
     "nbgrader.server_extensions.course_list": False,
+    "oqu_lab": True,  # Oqu's handlers (lms/hub/oqulab/oqu_lab): submit and feedback from JupyterLab
 }
+# Oqu's extension, from the repository: its server part by path, its built frontend (make install:
+# lms/hub/oqulab/build/labextensions) as a JupyterLab extension folder.
+OQULAB = Path(__file__).resolve().parent.parent / "oqulab"
+if str(OQULAB) not in sys.path:
+    sys.path.insert(0, str(OQULAB))
+c.LabApp.extra_labextensions_path = [str(OQULAB / "build" / "labextensions")]
 
 overrides = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
 if os.environ.get("OQU_LAB_LOCALE"):
