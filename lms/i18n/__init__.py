@@ -6,6 +6,7 @@ Kazakh catalog and transliterates its output (see :mod:`lms.i18n.latin`).
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 
@@ -113,12 +114,24 @@ def _translations():
     return get_translations()
 
 
+# a date that ends in the year's abbreviation (ru «2027 г.», kk «2027 ж.») at the end of a sentence
+_DOUBLE_STOP = re.compile(r"\b(г|гг|ж|жж|j|jj)\.\.(?!\.)")
+
+
+def one_stop(text):
+    """``text`` without the second full stop of «… 2027 г..» (a date's abbreviation ending a sentence)."""
+    if ".." not in text:
+        return text
+    single = _DOUBLE_STOP.sub(r"\1.", text)
+    return Markup(single) if isinstance(text, Markup) else single
+
+
 @pass_context
 def _template_gettext(context, string, **variables):
     text = _translations().ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables
+    return one_stop(text % variables)
 
 
 @pass_context
@@ -127,7 +140,7 @@ def _template_ngettext(context, singular, plural, num, **variables):
     text = _translations().ungettext(singular, plural, num)
     if context.eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables
+    return one_stop(text % variables)
 
 
 def localized(value_kk: str | None, value_ru: str | None) -> str:
