@@ -86,7 +86,7 @@ def test_the_submission_page_in_russian_counts_attempts_in_words(app, world, tmp
 
     russian = page_text(browser.get(f"/submissions/{last.id}"))
     assert "Ваши попытки" in russian and "Вы использовали все попытки этого задания (2)." in russian
-    assert "Открыть блокнот" in russian and "Вернуться к курсу" in russian
+    assert "Открыть ноутбук" in russian and "Вернуться к курсу" in russian
 
 
 def test_the_course_page_row_shows_the_latest_score(app, world, tmp_path):
