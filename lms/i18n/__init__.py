@@ -172,6 +172,31 @@ def _format_plain_date(value: date, format: str, locale: str, latin: bool) -> st
     return to_latin(text) if latin else text
 
 
+_FRONT_VOWELS, _VOWELS = set("әеіөүиэ"), set("аәеіоөұүыиуэюя")
+_VOICELESS = set("кқпстфхцчшщ")
+
+
+def _kk_locative(word_end: str) -> str:
+    """The Kazakh locative ending («-да/-де/-та/-те») after ``word_end``: «қаңтарда», «қыркүйекте»."""
+    last_vowel = next((letter for letter in reversed(word_end) if letter in _VOWELS), "а")
+    front = last_vowel in _FRONT_VOWELS
+    if word_end[-1:] in _VOICELESS:
+        return "те" if front else "та"
+    return "де" if front else "да"
+
+
+def written_date(value, case: str | None = None):
+    """A date written out in a sentence (Babel's long format: «2027 ж. 1 қаңтар», «1 января 2027 г.»),
+    in Kazakh with the case the sentence needs: ``case="locative"`` gives «2027 ж. 1 қаңтарда»
+    (on what day something happened). Russian keeps its genitive date as it is."""
+    if not value:
+        return ""
+    text = format_date(value, "long")
+    if case == "locative" and str(get_locale()) == "kk":
+        text += _kk_locative(text.lower())
+    return _latin_if_needed(text)
+
+
 def datetime_filter(value, format="medium"):
     return _latin_if_needed(format_datetime(value, format)) if value else ""
 
@@ -209,6 +234,7 @@ def init_app(app) -> None:
     # %-formatted) without their two extra context calls each: a page calls them a hundred times.
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
     app.jinja_env.filters.update(date=date_filter, datetime=datetime_filter, number=number_filter,
+                                 written_date=written_date,
                                  local_date=clock.local_date,
                                  language_name=lambda code: LANGUAGES.get(code, code))
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language,
