@@ -155,3 +155,20 @@ def _missing(server, folder: str, name: str) -> SubmissionRefused:
                                    name=name, folder=folder, others=", ".join(others)))
     return SubmissionRefused(_("The notebook %(name)s was not found in your folder %(folder)s.",
                                name=name, folder=folder))
+
+
+def attempt_history(submission: Submission) -> dict:
+    """What the learner's submission page shows around ``submission``: every attempt of the same
+    learner at the same assignment (``attempts``, newest first), the assignment's ``limit`` of attempts
+    (None: unlimited) and how many are ``left`` (None: unlimited), and its ``due`` date (naive UTC)."""
+    from . import policy as policies
+
+    attempts = list(db.session.scalars(
+        db.select(Submission).filter_by(user_id=submission.user_id, course_id=submission.course_id,
+                                        assignment=submission.assignment)
+        .order_by(Submission.attempt.desc())))
+    rules = policies.policy_of(submission.course, submission.assignment)
+    limit = rules.get("max_attempts") or None
+    used = max((row.attempt for row in attempts), default=0)
+    return {"attempts": attempts, "limit": limit, "left": None if limit is None else max(limit - used, 0),
+            "due": policies.due_of(rules)}

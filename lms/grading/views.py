@@ -90,4 +90,5 @@ def submission(submission_id: int):
         found, view = access.get_submission_for(current_user, submission_id)
     except (LookupError, PermissionDenied):
         abort(404)
-    return render_template("grading/submission.html", submission=found, view=view)
+    history = access.attempt_history(found) if view == "full" else None
+    return render_template("grading/submission.html", submission=found, view=view, history=history)

@@ -6,6 +6,7 @@ Kazakh catalog and transliterates its output (see :mod:`lms.i18n.latin`).
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 
@@ -124,12 +125,24 @@ def _translations():
     return get_translations()
 
 
+# a date that ends in the year's abbreviation (ru «2027 г.», kk «2027 ж.») at the end of a sentence
+_DOUBLE_STOP = re.compile(r"\b(г|гг|ж|жж|j|jj)\.\.(?!\.)")
+
+
+def one_stop(text):
+    """``text`` without the second full stop of «… 2027 г..» (a date's abbreviation ending a sentence)."""
+    if ".." not in text:
+        return text
+    single = _DOUBLE_STOP.sub(r"\1.", text)
+    return Markup(single) if isinstance(text, Markup) else single
+
+
 @pass_context
 def _template_gettext(context, string, **variables):
     text = _translations().ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables
+    return one_stop(text % variables)
 
 
 @pass_context
@@ -138,7 +151,7 @@ def _template_ngettext(context, singular, plural, num, **variables):
     text = _translations().ungettext(singular, plural, num)
     if context.eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables
+    return one_stop(text % variables)
 
 
 def localized(value_kk: str | None, value_ru: str | None) -> str:
@@ -168,6 +181,31 @@ def _format_plain_date(value: date, format: str, locale: str, latin: bool) -> st
     # issue dates): each distinct (date, format, locale) is formatted once per process.
     text = format_date(value, format)
     return to_latin(text) if latin else text
+
+
+_FRONT_VOWELS, _VOWELS = set("әеіөүиэ"), set("аәеіоөұүыиуэюя")
+_VOICELESS = set("кқпстфхцчшщ")
+
+
+def _kk_locative(word_end: str) -> str:
+    """The Kazakh locative ending («-да/-де/-та/-те») after ``word_end``: «қаңтарда», «қыркүйекте»."""
+    last_vowel = next((letter for letter in reversed(word_end) if letter in _VOWELS), "а")
+    front = last_vowel in _FRONT_VOWELS
+    if word_end[-1:] in _VOICELESS:
+        return "те" if front else "та"
+    return "де" if front else "да"
+
+
+def written_date(value, case: str | None = None):
+    """A date written out in a sentence (Babel's long format: «2027 ж. 1 қаңтар», «1 января 2027 г.»),
+    in Kazakh with the case the sentence needs: ``case="locative"`` gives «2027 ж. 1 қаңтарда»
+    (on what day something happened). Russian keeps its genitive date as it is."""
+    if not value:
+        return ""
+    text = format_date(value, "long")
+    if case == "locative" and str(get_locale()) == "kk":
+        text += _kk_locative(text.lower())
+    return _latin_if_needed(text)
 
 
 def datetime_filter(value, format="medium"):
@@ -207,6 +245,7 @@ def init_app(app) -> None:
     # %-formatted) without their two extra context calls each: a page calls them a hundred times.
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
     app.jinja_env.filters.update(date=date_filter, datetime=datetime_filter, number=number_filter,
+                                 written_date=written_date,
                                  local_date=clock.local_date,
                                  language_name=lambda code: LANGUAGES.get(code, code))
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language,

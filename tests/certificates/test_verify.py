@@ -6,7 +6,7 @@ import pytest
 from lms.certificates import services
 from lms.security import PermissionDenied
 from lms.clock import today as local_today
-from lms.i18n import date_filter
+from lms.i18n import written_date
 
 from ..conftest import audit_events, page_text, post_form, signed_in_client, translated
 
@@ -133,7 +133,7 @@ def test_a_revocation_at_two_in_the_morning_in_almaty_bears_almatys_date(app, cl
 
     assert client.get(f"/api/v1/certificates/{certificate.number}").get_json()["revoked_on"] == "2026-12-02"
     with app.test_request_context("/", headers={"Cookie": "oqu_lang=kk"}):
-        shown = date_filter(date(2026, 12, 2))
+        shown = written_date(date(2026, 12, 2), "locative")  # «2026 ж. 2 желтоқсанда»
     assert translated(app, "This certificate was revoked on %(date)s.", date=shown) in \
         page_text(client.get(f"/verify/{certificate.number}"))
     export = signed_in_client(app, world.hr).get("/hr/certificates/export.csv", buffered=True)
