@@ -197,6 +197,8 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
                                     only("instructor", "admin", result=NOT_FOUND)),
     "grading_instructor.publish": ({"slug": "demo", "assignment": "no-such-assignment"},
                                    only("instructor", "admin", result=NOT_FOUND)),
+    "grading_instructor.confirm_publish": ({"slug": "demo", "assignment": "no-such-assignment"},
+                                           only("instructor", "admin", result=NOT_FOUND)),
     "grading_instructor.test_grade": ({"slug": "demo"}, only("instructor", "admin")),
 }
 
