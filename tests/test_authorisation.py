@@ -151,6 +151,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "learning.roster_csv": ({"cohort_id": "{cohort}"}, only("instructor", "admin")),
     "learning.quiz_stats": ({"slug": "demo", "key": "q1"}, only("instructor", "admin")),
     "learning.quiz_stats_csv": ({"slug": "demo", "key": "q1"}, only("instructor", "admin")),
+    "learning.quiz_preview": ({"slug": "demo", "key": "q1"}, only("instructor", "admin")),
     # notebooks ("demo" has none, so nobody may open one) and the OAuth endpoints the hub calls
     "hub.launch": ({"slug": "demo"}, only()),
     "hub.launch_page": ({"slug": "demo"}, only()),

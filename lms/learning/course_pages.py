@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from ..courses import services
 from ..courses.models import Level
+from ..courses.teaching import teaches
 from ..courses.views import bp
 from ..i18n import current_language
 from ..utils import page_number
@@ -48,4 +49,5 @@ def course(slug: str):
         cohorts=learning.open_cohorts(course), prerequisites=prerequisites, prerequisites_met=met,
         missing=missing, waitlist_position=learning.waitlist_position(enrolment) if enrolment else None,
         can_preview=learning.can_preview(current_user),
+        teaching=current_user.is_authenticated and teaches(current_user, course, "view_rosters"),
         withdrawal_refusal=learning.withdrawal_refusal(current_user, enrolment) if enrolment else None)

@@ -335,6 +335,15 @@ def quiz_stats(slug: str, key: str):
     return render_template("learning/quiz_stats.html", course=course, item=item, attempts=attempts, stats=stats)
 
 
+@bp.get("/teaching/courses/<slug>/quizzes/<key>/preview")
+@requires("view_rosters")
+def quiz_preview(slug: str, key: str):
+    """The quiz as learners see it, with the answers shown (instructors who teach the course, admins)."""
+    course, item = _quiz_or_404(slug, key)
+    return render_template("learning/quiz_preview.html", course=course, item=item,
+                           questions=services.quiz_preview(_user(), item))
+
+
 @bp.get("/teaching/courses/<slug>/quizzes/<key>/stats.csv")
 @requires("view_rosters")
 def quiz_stats_csv(slug: str, key: str):
