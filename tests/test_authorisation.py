@@ -152,6 +152,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "learning.quiz_stats": ({"slug": "demo", "key": "q1"}, only("instructor", "admin")),
     "learning.quiz_stats_csv": ({"slug": "demo", "key": "q1"}, only("instructor", "admin")),
     "learning.quiz_preview": ({"slug": "demo", "key": "q1"}, only("instructor", "admin")),
+    "learning.lesson_preview": ({"slug": "demo", "key": "l1"}, only("instructor", "admin")),
     # notebooks ("demo" has none, so nobody may open one) and the OAuth endpoints the hub calls
     "hub.launch": ({"slug": "demo"}, only()),
     "hub.launch_page": ({"slug": "demo"}, only()),

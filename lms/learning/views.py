@@ -344,6 +344,18 @@ def quiz_preview(slug: str, key: str):
                            questions=services.quiz_preview(_user(), item))
 
 
+@bp.get("/teaching/courses/<slug>/lessons/<key>/preview")
+@requires("view_rosters")
+def lesson_preview(slug: str, key: str):
+    """A lesson as learners see it, in Kazakh and Russian side by side (those who teach the course)."""
+    course = courses.get_course(slug)
+    item = courses.get_item(course, key)
+    if item.kind != ItemKind.lesson:
+        abort(404)
+    ensure_teaches(_user(), course, "view_rosters")
+    return render_template("learning/lesson_preview.html", course=course, item=item)
+
+
 @bp.get("/teaching/courses/<slug>/quizzes/<key>/stats.csv")
 @requires("view_rosters")
 def quiz_stats_csv(slug: str, key: str):

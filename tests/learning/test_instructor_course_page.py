@@ -67,3 +67,19 @@ def test_learners_never_reach_the_quiz_preview(app, make, world, course):
         assert response.status_code == 403
         assert "ТҮСІНДІРМЕ-СЕКРЕТ" not in page_text(response) and "7919" not in page_text(response)
     assert signed_in_client(app, world.admin).get(PREVIEW).status_code == 200
+
+
+def test_the_lesson_preview_shows_kazakh_and_russian_side_by_side_to_those_who_teach(app, make, world, course):
+    url = "/teaching/courses/demo/lessons/l1/preview"
+    response = signed_in_client(app, _teacher(make, course)).get(url)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    kk = html.split('data-testid="lesson-kk"', 1)[1].split("</section>", 1)[0]
+    ru = html.split('data-testid="lesson-ru"', 1)[1].split("</section>", 1)[0]
+    assert "Мәтін." in kk and "Текст." not in kk and 'lang="kk"' in kk
+    assert "Текст." in ru and "Мәтін." not in ru and 'lang="ru"' in ru
+    assert signed_in_client(app, world.admin).get(url).status_code == 200
+    enrol_learner(SYSTEM, course, learner=world.learner)
+    for person in (world.learner, world.hr, world.instructor):
+        assert signed_in_client(app, person).get(url).status_code == 403
+    assert signed_in_client(app, world.admin).get("/teaching/courses/demo/lessons/q1/preview").status_code == 404
