@@ -109,13 +109,20 @@ def seed_demo() -> None:
 
 
 def _seed_teaching() -> None:
-    """The demo instructor teaches every demo course (grading queue, gradebook, publishing)."""
+    """The demo instructor teaches every demo course (grading queue, gradebook, publishing) and has
+    published its starter assignments."""
     from .courses.models import Course
     from .courses.teaching import add_instructor
+
+    from .grading.authoring import publish_starter
 
     instructor = db.session.scalar(select(User).where(User.email == f"instructor@{DEMO_DOMAIN}"))
     for course in db.session.scalars(select(Course)):
         add_instructor(SYSTEM, course, instructor)
+        # learners get published assignments only: the demo instructor has published the starter ones
+        for item in course.active_items():
+            if item.kind.value == "notebook":
+                publish_starter(instructor, course, item.key)
 
 
 def _generate_employees(units, start: int) -> None:

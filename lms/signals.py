@@ -83,7 +83,7 @@ score_overridden = _signals.signal("score-overridden", doc="score: the Submissio
                                    "instructor replaced; old: the score before; reason: why.")
 submission_flag_cleared = _signals.signal("submission-flag-cleared", doc="submission: the flagged Submission an "
                                           "instructor reviewed and let count; reason: why.")
-assignment_published = _signals.signal("assignment-published", doc="version: the new AssignmentVersion.")
+assignment_published = _signals.signal("assignment-published", doc="version: the new AssignmentVersion; learners: how many active learners receive it.")
 audit_log_exported = _signals.signal("audit-log-exported", doc="filters: dict of the filters set; rows: events "
                                      "written.")
 roster_exported = _signals.signal("roster-exported", doc="cohort: the Cohort whose roster was downloaded; rows: "

@@ -151,6 +151,8 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "learning.roster_csv": ({"cohort_id": "{cohort}"}, only("instructor", "admin")),
     "learning.quiz_stats": ({"slug": "demo", "key": "q1"}, only("instructor", "admin")),
     "learning.quiz_stats_csv": ({"slug": "demo", "key": "q1"}, only("instructor", "admin")),
+    "learning.quiz_preview": ({"slug": "demo", "key": "q1"}, only("instructor", "admin")),
+    "learning.lesson_preview": ({"slug": "demo", "key": "l1"}, only("instructor", "admin")),
     # notebooks ("demo" has none, so nobody may open one) and the OAuth endpoints the hub calls
     "hub.launch": ({"slug": "demo"}, only()),
     "hub.launch_page": ({"slug": "demo"}, only()),
@@ -197,6 +199,8 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
                                     only("instructor", "admin", result=NOT_FOUND)),
     "grading_instructor.publish": ({"slug": "demo", "assignment": "no-such-assignment"},
                                    only("instructor", "admin", result=NOT_FOUND)),
+    "grading_instructor.confirm_publish": ({"slug": "demo", "assignment": "no-such-assignment"},
+                                           only("instructor", "admin", result=NOT_FOUND)),
     "grading_instructor.test_grade": ({"slug": "demo"}, only("instructor", "admin")),
 }
 

@@ -171,14 +171,16 @@ def _release_one(server: _Server, user, course, student: StudentVersion) -> tupl
 
 
 def releasable_version(settings, course, source) -> StudentVersion | None:
-    """What learners get: the folder as it is while the assignment was never published through the
-    LMS (courses imported from files); once it has been, only the latest published version — the
-    current folder when it still is that version, else that version's cached student copy, else
-    nothing new (an instructor's unpublished edits never reach learners)."""
+    """What learners get: only the latest published version — the current folder when it still is
+    that version, else that version's cached student copy, else nothing new (an instructor's
+    unpublished edits never reach learners). An assignment never published is not released."""
     from ..grading.authoring import latest_version
 
     published = latest_version(course.id, source.name)
-    if published is None or published.content_hash == source_version(source):
+    if published is None:
+        log.info("%s/%s has never been published; nothing released", course.slug, source.name)
+        return None
+    if published.content_hash == source_version(source):
         return student_version(settings, source)
     cached = cached_student_version(settings, source, published.content_hash)
     if cached is None:

@@ -247,9 +247,10 @@ def _on_submission_flag_cleared(actor, submission, reason):
                  learner=submission.user_id, total=submission.total)
 
 
-def _on_assignment_published(actor, version):
+def _on_assignment_published(actor, version, learners=None):
     record_event(actor, "assignment_published", version, course_id=version.course_id,
-                 assignment=version.assignment, version=version.version, content_hash=version.content_hash)
+                 assignment=version.assignment, version=version.version, content_hash=version.content_hash,
+                 learners=learners)
 
 
 def _on_gradebook_exported(actor, course, rows):

@@ -2,6 +2,8 @@
 No schema here carries quiz questions or answers."""
 from marshmallow import Schema, fields
 
+from .visibility import learner_items
+
 
 def _pair(prefix):
     return lambda obj: {"kk": getattr(obj, f"{prefix}_kk"), "ru": getattr(obj, f"{prefix}_ru")}
@@ -21,7 +23,8 @@ class CourseItem(Schema):
 class CourseModule(Schema):
     id = fields.String(attribute="key")
     title = fields.Function(_pair("title"), metadata={"type": "object"})
-    items = fields.Function(lambda module: CourseItem(many=True).dump(module.active_items),
+    # the catalogue lists what learners are shown (an assignment never published is held back)
+    items = fields.Function(lambda module: CourseItem(many=True).dump(learner_items(module.course, module.active_items)),
                             metadata={"type": "array", "items": {"$ref": "#/components/schemas/CourseItem"}})
 
 

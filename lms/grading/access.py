@@ -21,6 +21,10 @@ class SubmissionRefused(Exception):
     """A hand-in that was not stored; the message is for the learner (translated)."""
 
 
+class NotPublished(SubmissionRefused):
+    """The assignment has no published version: learners cannot hand it in."""
+
+
 def view_of(actor, submission: Submission) -> str | None:
     """``full``, ``totals`` or None (may not see it)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
@@ -64,6 +68,10 @@ def submit_from_server(actor, course, assignment: str) -> Submission:
         source = find_assignment(settings, course.slug, assignment)
     except AssignmentError:
         raise LookupError(assignment) from None
+    from .authoring import latest_version
+
+    if latest_version(course.id, assignment) is None:
+        raise NotPublished(_("This assignment has not been published yet, so it cannot be submitted."))
     rules = policies.policy_of(course, assignment)
     try:
         policies.lateness(rules, utcnow())  # refuse before fetching anything; store_submission checks again

@@ -20,7 +20,7 @@ def create_submission(course_slug: str, assignment: str):
       tags: [grading]
       summary: Submit an assignment
       description: The notebooks are fetched from the caller's server (folder `<course>/<assignment>/`).
-        Refused with `submission_refused` when the server cannot be reached, a notebook is missing or the
+        Refused with `not_published` when the assignment has never been published, and with `submission_refused` when the server cannot be reached, a notebook is missing or the
         submission is over the size limit; nothing is stored then. Submitting the same files again while
         they are being graded answers with the same submission.
       parameters:
@@ -41,6 +41,8 @@ def create_submission(course_slug: str, assignment: str):
         raise ApiError(404, "not_found", _("Not found.")) from None
     except PermissionDenied:
         raise ApiError(403, "forbidden", _("Enrol in the course to submit its assignments.")) from None
+    except access.NotPublished as refusal:
+        raise ApiError(409, "not_published", str(refusal)) from None
     except access.SubmissionRefused as refusal:
         raise ApiError(409, "submission_refused", str(refusal)) from None
     return jsonify(Submission().dump(submission)), 202

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..courses import services as courses
+from ..courses.visibility import holds_back
 from ..extensions import db
 from ..hooks import fills, provides
 from ..security import PermissionDenied
@@ -11,6 +12,13 @@ from . import access
 from .models import Submission
 
 bp = Blueprint("grading", __name__)
+
+
+@holds_back
+def _unpublished(course) -> set[str]:
+    from .authoring import unpublished_assignments
+
+    return unpublished_assignments(course)
 
 
 @bp.app_context_processor
@@ -29,8 +37,8 @@ def _course_page_assignments(course, user, **page) -> dict:
 
 
 @fills("course-page-work", order=20)
-def _course_page_assignments_panel(course, panels, **page) -> str:
-    return render_template("grading/assignments_panel.html", course=course,
+def _course_page_assignments_panel(course, panels, learner_view=True, **page) -> str:
+    return render_template("grading/assignments_panel.html", course=course, submit=learner_view,
                            assignment_rows=panels["assignments"]["rows"], notices=panels["assignments"]["notices"])
 
 
@@ -42,7 +50,8 @@ def _instructor_feedback(stored):
 
 
 def assignment_panel(course) -> list[dict]:
-    """The course's nbgrader assignments (notebook items with a source folder) and the signed-in
+    """The course's published nbgrader assignments (notebook items with a source folder and a
+    published version: an assignment never published is held back from learners) and the signed-in
     learner's submissions of each: ``latest``, and ``graded`` (the latest graded one, or None), in
     one query for the course."""
     from pathlib import Path
@@ -52,7 +61,11 @@ def assignment_panel(course) -> list[dict]:
     if not current_user.is_authenticated:
         return []
     root = Path(current_app.config["OQU_SETTINGS"].assignments_dir) / course.slug
-    items = [item for item in course.active_items() if item.kind.value == "notebook" and (root / item.key).is_dir()]
+    from .authoring import published_assignments
+
+    published = published_assignments(course.id)
+    items = [item for item in course.active_items() if item.kind.value == "notebook" and item.key in published
+             and (root / item.key).is_dir()]
     if not items:
         return []
     submissions: dict[str, list] = {item.key: [] for item in items}

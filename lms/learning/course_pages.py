@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from ..courses import services
 from ..courses.models import Level
+from ..courses.teaching import teaches
 from ..courses.views import bp
 from ..hooks import page_data
 from ..i18n import current_language
@@ -49,6 +50,7 @@ def course(slug: str):
         cohorts=learning.open_cohorts(course), prerequisites=prerequisites, prerequisites_met=met,
         missing=missing, waitlist_position=learning.waitlist_position(enrolment) if enrolment else None,
         can_preview=learning.can_preview(current_user),
+        teaching=current_user.is_authenticated and teaches(current_user, course, "view_rosters"),
         withdrawal_refusal=learning.withdrawal_refusal(current_user, enrolment) if enrolment else None,
         # the other domains' panels (lms.hooks): built here, once, rendered by the page's slots
         panels=page_data("course-page", user=current_user._get_current_object(), course=course))

@@ -25,4 +25,4 @@ from .dashboard import (DashboardCourse, DashboardEnrolment, DashboardEntry, Das
                         DashboardProgress, DashboardQuizResult, learner_courses, _active_items,
                         _DASHBOARD_ENROLMENTS, _DASHBOARD_PROGRESS, _LAST_ITEM, _STRUCTURE_CACHE)  # noqa: F401
 from .teaching import (cohort_roster, export_quiz_statistics_csv, export_roster_csv, notebook_courses_for,
-                       QuestionStats, quiz_statistics, RosterRow)  # noqa: F401
+                       QuestionStats, quiz_preview, quiz_statistics, RosterRow)  # noqa: F401

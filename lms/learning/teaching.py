@@ -119,3 +119,20 @@ def notebook_courses_for(user, *, every: bool = False) -> list[Course]:
             Enrolment.user_id == user.id,
             Enrolment.status.in_([EnrolmentStatus.enrolled, EnrolmentStatus.completed]))
     return list(db.session.scalars(query.order_by(Course.slug)))
+
+
+def quiz_preview(actor, item: Item) -> list[dict]:
+    """The quiz's questions as a learner sees them (in the file's order, unshuffled), each with its
+    correct options, answer or accepted answers and explanation: for the course's instructors and
+    admins only (a learner never reaches it)."""
+    ensure_teaches(actor, item.course, "view_rosters")
+    preview = []
+    for question in (item.content or {}).get("questions", []):
+        preview.append({"id": question["id"], "type": question["type"], "text": question["text"],
+                        "points": question.get("points"), "hint": question.get("hint") or None,
+                        "explanation": question.get("explanation") or None,
+                        "options": [{"id": o["id"], "text": o["text"], "correct": bool(o.get("correct"))}
+                                    for o in question.get("options", [])],
+                        "answer": question.get("answer"), "tolerance": question.get("tolerance") or 0,
+                        "accepted_answers": question.get("answers") or {}})
+    return preview

@@ -10,6 +10,7 @@ from ..accounts.models import User
 from ..courses import services as courses
 from ..courses.models import ItemKind
 from ..courses.teaching import ensure_teaches
+from ..courses.visibility import held_back, learner_items
 from ..extensions import db
 from ..i18n import localized
 from ..organisations.models import Organisation
@@ -92,6 +93,8 @@ def _access(slug: str, key: str, *, recording: bool = False):
     not enrolled (instructors may preview, but not ``recording`` progress)."""
     course = courses.get_course(slug)
     item = courses.get_item(course, key)
+    if not services.can_preview(_user()) and item.key in held_back(course):
+        abort(404)  # e.g. an assignment never published: learners do not know it exists
     enrolment = services.active_enrolment(_user(), course)
     if enrolment is None and not services.can_preview(_user()):
         flash(_("Enrol in the course to open its lessons."), "info")
@@ -103,7 +106,7 @@ def _access(slug: str, key: str, *, recording: bool = False):
 
 
 def _neighbours(course, item):
-    items = course.active_items()
+    items = course.active_items() if services.can_preview(_user()) else learner_items(course, course.active_items())
     index = next((i for i, candidate in enumerate(items) if candidate.id == item.id), 0)
     return (items[index - 1] if index > 0 else None), (items[index + 1] if index + 1 < len(items) else None)
 
@@ -330,6 +333,27 @@ def quiz_stats(slug: str, key: str):
     course, item = _quiz_or_404(slug, key)
     attempts, stats = services.quiz_statistics(_user(), item)
     return render_template("learning/quiz_stats.html", course=course, item=item, attempts=attempts, stats=stats)
+
+
+@bp.get("/teaching/courses/<slug>/quizzes/<key>/preview")
+@requires("view_rosters")
+def quiz_preview(slug: str, key: str):
+    """The quiz as learners see it, with the answers shown (instructors who teach the course, admins)."""
+    course, item = _quiz_or_404(slug, key)
+    return render_template("learning/quiz_preview.html", course=course, item=item,
+                           questions=services.quiz_preview(_user(), item))
+
+
+@bp.get("/teaching/courses/<slug>/lessons/<key>/preview")
+@requires("view_rosters")
+def lesson_preview(slug: str, key: str):
+    """A lesson as learners see it, in Kazakh and Russian side by side (those who teach the course)."""
+    course = courses.get_course(slug)
+    item = courses.get_item(course, key)
+    if item.kind != ItemKind.lesson:
+        abort(404)
+    ensure_teaches(_user(), course, "view_rosters")
+    return render_template("learning/lesson_preview.html", course=course, item=item)
 
 
 @bp.get("/teaching/courses/<slug>/quizzes/<key>/stats.csv")

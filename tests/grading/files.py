@@ -73,12 +73,40 @@ ITEM = """\
 
 
 def assignment_course(tmp_path: Path, policy: str = "", head: str = "", slug: str = "ai-basics",
-                      assignments=("mean-and-median",)):
+                      assignments=("mean-and-median",), published: bool = True):
     """A published course with notebook items ``assignments`` (by default ``mean-and-median``, the
     demo nbgrader assignment in notebooks/ai-basics/); ``policy``: extra keys of each item, ``head``:
-    course-level keys such as ``assignment_defaults`` or ``certification`` (YAML as in course.yaml)."""
+    course-level keys such as ``assignment_defaults`` or ``certification`` (YAML as in course.yaml).
+    With ``published``, version 1 of each assignment whose source folder exists is recorded as
+    published (as if an instructor had published it: :func:`publish_version`)."""
     from tests.courses.files import import_course
 
     policy = "".join(f"        {line}\n" for line in policy.splitlines())
     items = "".join(ITEM.format(key=key) + policy for key in assignments)
-    return import_course(tmp_path / "courses", slug, course_yaml=COURSE.format(head=head, items=items))
+    course = import_course(tmp_path / "courses", slug, course_yaml=COURSE.format(head=head, items=items))
+    if published:
+        for key in assignments:
+            publish_version(course, key)
+    return course
+
+
+def publish_version(course, assignment: str, by=None):
+    """Record the assignment's source folder as its next published version, without the sandbox
+    validation that publishing runs (tests that need it publish through the instructor's page).
+    Nothing when the folder does not exist. Returns the AssignmentVersion or None."""
+    from flask import current_app
+
+    from lms.extensions import db
+    from lms.grading.authoring import latest_version, source_hash
+    from lms.grading.models import AssignmentVersion
+
+    folder = Path(current_app.config["OQU_SETTINGS"].assignments_dir) / course.slug / assignment
+    if not folder.is_dir():
+        return None
+    latest = latest_version(course.id, assignment)
+    version = AssignmentVersion(course_id=course.id, assignment=assignment,
+                                version=(latest.version + 1) if latest else 1, content_hash=source_hash(folder),
+                                cells=[], max_total=0.0, published_by_id=by.id if by else None)
+    db.session.add(version)
+    db.session.commit()
+    return version

@@ -22,7 +22,8 @@ def _source(app) -> Path:
 
 
 def _post(browser, action, assignment="mean-and-median"):
-    return browser.post(f"{PAGE}/{assignment}/{action}", data={"csrf_token": csrf_token(browser, PAGE)})
+    confirmed = {"confirmed": "yes"} if action == "publish" else {}  # as the confirmation page sends it
+    return browser.post(f"{PAGE}/{assignment}/{action}", data={"csrf_token": csrf_token(browser, PAGE), **confirmed})
 
 
 def _versions():
@@ -64,6 +65,7 @@ def test_validate_publish_and_republish_keep_earlier_grades_and_tell_learners(ap
     graded = fresh(graded)
     assert (graded.version_id, graded.total) == (first.id, 2.0)  # the earlier grade stays as it was
     assert [e.details["version"] for e in audit_events("assignment_published")] == [1, 2]
+    assert [e.details["learners"] for e in audit_events("assignment_published")] == [0, 1]  # who received it
     notice = translated(app, "A new version of this assignment (version %(version)s) was published on "
                              "%(when)s. Open your notebook to get it; your earlier submissions and grades are "
                              "kept.", version=2, when="\x00").split("\x00")[0]  # the text before the date

@@ -166,16 +166,21 @@ def _cmd(pid: int) -> str:
 # Used by test_assignment_release.py and test_grading_journey.py.
 
 
-def course_with_assignment(slug: str = "ai-basics", assignment: str = "mean-and-median") -> Course:
+def course_with_assignment(slug: str = "ai-basics", assignment: str = "mean-and-median",
+                           published: bool = True) -> Course:
     """A course with notebooks whose one notebook item is the nbgrader assignment ``assignment`` (its
-    source folder: ``<LMS_ASSIGNMENTS_DIR>/<slug>/<assignment>/``), as course.yaml would list it."""
+    source folder: ``<LMS_ASSIGNMENTS_DIR>/<slug>/<assignment>/``), as course.yaml would list it;
+    with ``published``, its source as it is now is published as version 1 (learners get only that)."""
     from lms.courses.models import Item, ItemKind
+    from tests.grading.files import publish_version
 
     course = make_course(slug)
     db.session.add(Item(course_id=course.id, module_id=course.modules[0].id, key=assignment, kind=ItemKind.notebook,
                         position=1, title_kk="Тапсырма: орташа мән және медиана",
                         title_ru="Задание: среднее и медиана"))
     db.session.commit()
+    if published:
+        publish_version(course, assignment)
     return course
 
 

@@ -18,7 +18,7 @@ from lms.hub.models import HubAccount
 
 from .. import factories
 from ..conftest import page_text, signed_in_client, translated
-from ..grading.files import DEMO
+from ..grading.files import DEMO, publish_version
 from .fakes import LearnerServerFake
 from .conftest import LearnerApi, LearnerServer, cell_text, enrol, course_with_assignment, set_cell
 
@@ -79,8 +79,10 @@ def test_release_places_the_student_version_and_never_overwrites_the_learners_wo
         assert api.launch(course.slug)["status"] == "ready"
         assert server.listing(FOLDER) == ["mean-and-median.ipynb", "requests.csv"]
 
-        # The instructor changes the assignment; the learner's next launch ("Open notebook") gets it.
+        # The instructor changes the assignment and publishes version 2; the learner's next launch
+        # ("Open notebook") gets it.
         _new_version(source)
+        publish_version(course, "mean-and-median")
         assert api.launch(course.slug)["status"] == "ready"
         assert server.listing(FOLDER) == ["mean-and-median (v2).ipynb", "mean-and-median.ipynb", "requests.csv"]
         mine = server.notebook(NOTEBOOK)
@@ -237,21 +239,21 @@ def test_a_server_that_fails_mid_release_is_recorded_and_the_launch_goes_on(app,
 
 
 def test_once_published_only_the_published_version_is_released(app, source):
-    """Courses from files release their folder as it is; after an instructor has published in the LMS,
-    learners get the published version only, never unpublished edits."""
+    """Nothing is released before an instructor has published the assignment; after that, learners
+    get the published version only, never unpublished edits."""
     from lms.assignments import release
     from lms.grading.notebooks import find_assignment
     from lms.grading.models import AssignmentVersion
 
     settings = app.config["OQU_SETTINGS"]
-    course = course_with_assignment()
+    course = course_with_assignment(published=False)
     assignment = find_assignment(settings, "ai-basics", "mean-and-median")
     published_hash = release.source_version(assignment)
     caches = Path(settings.instance_path) / "student-versions" / "ai-basics" / "mean-and-median"
     (caches / published_hash / "release").mkdir(parents=True)
     (caches / published_hash / "release" / "mean-and-median.ipynb").write_text('{"cells": [], "published": 1}')
     (caches / published_hash / "done").touch()
-    assert release.releasable_version(settings, course, assignment).version == published_hash  # never published
+    assert release.releasable_version(settings, course, assignment) is None  # never published: nothing
 
     db.session.add(AssignmentVersion(course_id=course.id, assignment="mean-and-median", version=1,
                                      content_hash=published_hash, cells=[], max_total=5))

@@ -40,3 +40,22 @@ def test_demo_certificates_some_expiring_one_revoked(app, make):
     assert sum(1 for c in rows if c.revoked_at is not None) == 1
     soon = [c for c in rows if c.status(today()) == "valid" and c.valid_until <= today() + timedelta(days=60)]
     assert soon and any(c.status(today()) == "expired" for c in rows)
+
+
+def test_the_demo_instructor_has_published_the_starter_assignments(app, make, client):
+    from lms.demo import _seed_teaching
+    from lms.grading.models import AssignmentVersion
+    from tests.conftest import sign_in
+
+    learner = make.user("learner", email="learner@oqu.demo")
+    make.user("instructor", email="instructor@oqu.demo")
+    _seed_learning(learner)
+    _seed_teaching()
+    _seed_teaching()  # idempotent: no second version
+    versions = db.session.execute(select(AssignmentVersion.assignment, AssignmentVersion.version,
+                                         AssignmentVersion.max_total)
+                                  .where(AssignmentVersion.course_id == courses.get_course("ai-basics").id)).all()
+    assert versions == [("mean-and-median", 1, 5.0)]  # its cells: test_mean 2 + test_median 3
+    sign_in(client, learner)
+    page = client.get("/courses/ai-basics").get_data(as_text=True)
+    assert "/courses/ai-basics/assignments/mean-and-median/submit" in page  # learners find it

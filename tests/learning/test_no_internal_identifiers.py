@@ -14,7 +14,7 @@ from lms.learning import services as learning
 
 from ..conftest import sign_in
 from ..courses.files import QUIZ, import_course
-from ..grading.files import DEMO
+from ..grading.files import DEMO, publish_version
 
 COURSE = """\
 title: {kk: "Идентификаторсыз курс", ru: "Курс без идентификаторов"}
@@ -61,6 +61,7 @@ def visible_text(html: str) -> str:
 @pytest.mark.parametrize("language", ["kk", "ru"])
 def test_learner_pages_show_names_not_identifiers(client, app, tmp_path, make, language):
     course = import_course(tmp_path / "courses", "zz-identifiers", course_yaml=COURSE, quiz=QUIZ)
+    publish_version(course, "mean-and-median")  # learners see published assignments only
     learner = make.user("learner", preferred_language=language)
     enrolment = learning.enrol_learner(learner, course)
     quiz = courses.get_item(course, "zz-quiz")

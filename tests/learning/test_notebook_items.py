@@ -7,13 +7,13 @@ import pytest
 
 from lms.courses.teaching import add_instructor
 from lms.extensions import db
-from lms.grading.models import Submission, SubmissionStatus
+from lms.grading.models import AssignmentVersion, Submission, SubmissionStatus
 from lms.learning import services as learning
 from lms.security import SYSTEM
 
 from ..conftest import page_text, sign_in
 from ..courses.files import import_course
-from ..grading.files import DEMO
+from ..grading.files import DEMO, publish_version
 
 COURSE = """\
 title: {kk: "Дәптер курсы", ru: "Курс с ноутбуками"}
@@ -50,8 +50,10 @@ def app_overrides(app_overrides, tmp_path):
 
 @pytest.fixture
 def course(app, tmp_path):
-    return import_course(tmp_path / "courses", "nb", course_yaml=COURSE, lessons={
+    course = import_course(tmp_path / "courses", "nb", course_yaml=COURSE, lessons={
         "l2.kk.md": None, "l2.ru.md": None})
+    publish_version(course, "mean-and-median")  # learners see published assignments only
+    return course
 
 
 def _graded(learner, course, total=5.0):
@@ -75,6 +77,12 @@ def test_a_learner_sees_the_assignment_by_title_with_its_state_and_the_notebook(
     assert 'data-testid="notebook-panel"' in item  # Open notebook (the hub is down here: it says so)
     assert 'action="/courses/nb/assignments/mean-and-median/submit"' in item
     assert "Алғашқы дәптер" not in item.split("<nav", 2)[1]
+    # never published (and no source folder): learners do not reach it at all
+    assert client.get("/courses/nb/items/first-notebook").status_code == 404
+    # published once, but its source folder is gone since: the item page says it is not available
+    db.session.add(AssignmentVersion(course_id=course.id, assignment="first-notebook", version=1,
+                                     content_hash="0" * 64, cells=[], max_total=0.0))
+    db.session.commit()
     assert "Бұл тапсырма әлі қолжетімсіз." in page_text(client.get("/courses/nb/items/first-notebook"))
 
 

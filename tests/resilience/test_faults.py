@@ -75,6 +75,7 @@ def test_a_full_disk_while_submitting_stores_nothing_and_says_so(tmp_path, monke
     from lms.learning.services import enrol_learner
     from lms.security import SYSTEM
 
+    from ..grading.files import publish_version
     from ..grading.test_submission_api import FakeServer
 
     assignments = tmp_path / "assignments"
@@ -88,6 +89,7 @@ def test_a_full_disk_while_submitting_stores_nothing_and_says_so(tmp_path, monke
         db.create_all()
         learner = factories.user("learner")
         course = import_course(tmp_path / "courses", "data", course_yaml=ASSIGNMENT_COURSE)
+        publish_version(course, "mean-and-median")
         enrol_learner(SYSTEM, course, learner=learner)
         hub.hub_account(learner)
         browser = app.test_client()

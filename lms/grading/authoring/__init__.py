@@ -84,6 +84,20 @@ def latest_version(course_id: int, assignment: str) -> AssignmentVersion | None:
                               .order_by(AssignmentVersion.version.desc()).limit(1)).scalar_one_or_none()
 
 
+def published_assignments(course_id: int) -> set[str]:
+    """The course's assignments that have at least one published version (learners see only these)."""
+    return set(db.session.scalars(select(AssignmentVersion.assignment).filter_by(course_id=course_id).distinct()))
+
+
+def unpublished_assignments(course: Course) -> set[str]:
+    """Keys of the course's notebook items never published: held back from learners
+    (lms.courses.visibility): not listed, not released, not submittable."""
+    keys = {item.key for item in course.active_items() if item.kind.value == "notebook"}
+    if not keys:
+        return set()
+    return keys - published_assignments(course.id)
+
+
 def versions(actor, course: Course, assignment: str) -> list[AssignmentVersion]:
     ensure_teaches(actor, course)
     return list(db.session.scalars(select(AssignmentVersion).filter_by(course_id=course.id, assignment=assignment)
@@ -102,6 +116,58 @@ def validate(actor, course: Course, assignment: str, adversaries: bool = True):
         return validate_assignment(_settings(), course.slug, assignment, adversaries=adversaries)
     except AssignmentError:  # no source folder
         raise LookupError(assignment) from None
+
+
+@dataclass
+class PublishPlan:
+    """What publishing would do, shown on the confirmation page before anything happens."""
+
+    assignment: str
+    item: object
+    latest: AssignmentVersion | None
+    changed: bool                     # the source differs from the latest version (else: nothing to publish)
+    number: int                       # the number the new version would get
+    learners: int                     # active learners of the course: they receive it
+    cohorts: list[tuple[str, int]]    # (cohort name, its active learners); learners outside a cohort not listed
+    without_cohort: int
+    submitted: int                    # learners who already handed in an earlier version
+
+
+def _active(course: Course) -> tuple:
+    from ...learning.models import Enrolment, EnrolmentStatus
+
+    return (Enrolment.course_id == course.id,
+            Enrolment.status.in_([EnrolmentStatus.enrolled, EnrolmentStatus.completed]))
+
+
+def _active_learners(course: Course) -> int:
+    from ...learning.models import Enrolment
+
+    return db.session.scalar(select(db.func.count(Enrolment.id)).where(*_active(course))) or 0
+
+
+def publish_plan(actor, course: Course, assignment: str) -> PublishPlan:
+    """Who would receive a new version of ``assignment`` and whether there is one to publish."""
+    from ..notebooks import AssignmentError, find_assignment
+    from ...learning.models import Cohort, Enrolment
+
+    ensure_teaches(actor, course)
+    item = find_item(course, assignment)
+    try:
+        folder = find_assignment(_settings(), course.slug, assignment).folder
+    except AssignmentError:
+        raise LookupError(assignment) from None
+    latest = latest_version(course.id, assignment)
+    active = _active(course)
+    learners = _active_learners(course)
+    cohorts = [(name, count) for name, count in db.session.execute(
+        select(Cohort.name, db.func.count(Enrolment.id)).join(Enrolment, Enrolment.cohort_id == Cohort.id)
+        .where(*active).group_by(Cohort.id, Cohort.name).order_by(Cohort.name))]
+    submitted = db.session.scalar(select(db.func.count(db.distinct(Submission.user_id)))
+                                  .filter_by(course_id=course.id, assignment=assignment)) or 0
+    return PublishPlan(assignment, item, latest, latest is None or latest.content_hash != source_hash(folder),
+                       (latest.version + 1) if latest else 1, learners, cohorts,
+                       learners - sum(count for _name, count in cohorts), submitted)
 
 
 def publish(actor, course: Course, assignment: str) -> tuple[AssignmentVersion, bool]:
@@ -131,15 +197,50 @@ def publish(actor, course: Course, assignment: str) -> tuple[AssignmentVersion, 
                                 max_total=sum(c["max_score"] for c in cells), published_by_id=actor.id)
     db.session.add(version)
     db.session.flush()
-    signals.assignment_published.send(actor, version=version)
+    signals.assignment_published.send(actor, version=version, learners=_active_learners(course))
     db.session.commit()
     return version, True
+
+
+def publish_starter(actor, course: Course, assignment: str) -> AssignmentVersion | None:
+    """Publish the repository's starter content (``seed-demo``) as version 1 without a sandbox run:
+    the test suite validates the starter assignments (tests/assignments, tests/curriculum). Nothing
+    when the assignment has a version already or no source folder. Graded cells are read from the
+    nbgrader metadata of the source notebooks. Audited like any publication."""
+    import json
+
+    from ..notebooks import AssignmentError, find_assignment
+
+    ensure_teaches(actor, course)
+    find_item(course, assignment)
+    if latest_version(course.id, assignment) is not None:
+        return None
+    try:
+        source = find_assignment(_settings(), course.slug, assignment)
+    except AssignmentError:
+        return None
+    cells = []
+    for path in source.notebooks:
+        for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("grade"):
+                cells.append({"notebook": path.name, "cell": meta.get("grade_id"),
+                              "max_score": float(meta.get("points") or 0), "auto": not meta.get("solution")})
+    version = AssignmentVersion(course_id=course.id, assignment=assignment, version=1,
+                                content_hash=source_hash(source.folder), cells=cells,
+                                max_total=sum(c["max_score"] for c in cells), published_by_id=actor.id)
+    db.session.add(version)
+    db.session.flush()
+    signals.assignment_published.send(actor, version=version, learners=_active_learners(course))
+    db.session.commit()
+    return version
 
 
 def new_version_notices(user, course: Course) -> dict[str, AssignmentVersion]:
     """Assignment → its latest version, for the assignments of which ``user`` should hear that a new
     version exists: their latest submission was made against an older version, or they have not
-    submitted and the assignment has been republished."""
+    submitted and the assignment has been republished. Only published versions count: the first one
+    (version 1) is never announced as new, also to a learner who handed in before it existed."""
     if user is None or not getattr(user, "is_authenticated", False):
         return {}
     latest_by_assignment: dict[str, AssignmentVersion] = {}
@@ -158,10 +259,9 @@ def new_version_notices(user, course: Course) -> dict[str, AssignmentVersion]:
     notices = {}
     for assignment, latest in latest_by_assignment.items():
         submission = latest_submission.get(assignment)
-        if submission is None:
-            if latest.version > 1:
-                notices[assignment] = latest
-        elif submission[0] != latest.id and submission[1] < latest.published_at:
+        if latest.version < 2:
+            continue  # the first published version is the assignment itself, not "a new version"
+        if submission is None or (submission[0] != latest.id and submission[1] < latest.published_at):
             notices[assignment] = latest
     return notices
 

@@ -203,6 +203,18 @@ def validate(slug: str, assignment: str):
                            checked=assignment)
 
 
+@bp.get("/<slug>/assignments/<assignment>/publish")
+@requires("grade_submissions")
+def confirm_publish(slug: str, assignment: str):
+    """The confirmation page: who receives the new version and what happens to work in progress."""
+    course = _course(slug)
+    try:
+        plan = authoring.publish_plan(_user(), course, assignment)
+    except LookupError:
+        abort(404)
+    return render_template("grading/instructor/publish.html", course=course, plan=plan, form=ConfirmForm())
+
+
 @bp.post("/<slug>/assignments/<assignment>/publish")
 @requires("grade_submissions")
 def publish(slug: str, assignment: str):
@@ -211,6 +223,9 @@ def publish(slug: str, assignment: str):
     if not form.validate_on_submit():
         abort(400)
     try:
+        if request.form.get("confirmed") != "yes":  # only from the confirmation page
+            authoring.publish_plan(_user(), course, assignment)  # 404 for an unknown assignment
+            return redirect(url_for(".confirm_publish", slug=slug, assignment=assignment))
         version, new = authoring.publish(_user(), course, assignment)
     except LookupError:
         abort(404)
