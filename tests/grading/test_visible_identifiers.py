@@ -10,6 +10,8 @@ from lms.learning.services import enrol_learner
 from lms.security import SYSTEM
 from tests import factories
 from tests.conftest import signed_in_client
+from lms.extensions import db
+from lms.grading.models import AssignmentVersion
 from tests.grading.files import assignment_course
 
 SLUG = "data-work-2026"
@@ -47,6 +49,10 @@ def test_learner_pages_show_no_slug_tag_code_or_profile_slug(app, world, tmp_pat
     course = assignment_course(tmp_path, slug=SLUG,
                                head="tags: [machine-learning, data-protection, internal-only]\n"
                                     "notebook_profile: gpu-1\n")
+    # published (its source folder is elsewhere: the version is recorded as publishing would)
+    db.session.add(AssignmentVersion(course_id=course.id, assignment="mean-and-median", version=1,
+                                     content_hash="0" * 64, cells=[], max_total=5.0))
+    db.session.commit()
     enrol_learner(SYSTEM, course, learner=world.learner)
     submission = factories.submission(world.learner, course, "mean-and-median", total=4.0, max_total=5.0)
     browser = signed_in_client(app, world.learner)
