@@ -44,7 +44,10 @@ def app_overrides(app_overrides, tmp_path):
 @pytest.fixture
 def site(world, make, tmp_path):
     """A course with a lesson, a quiz and an nbgrader assignment, taught by the instructor; a certificate of it."""
+    from ..grading.files import publish_version
+
     course = import_course(tmp_path / "courses", "data-literacy", course_yaml=WITH_ASSIGNMENT, quiz=QUIZ)
+    publish_version(course, "mean-and-median")  # learners are only given published assignments
     add_instructor(SYSTEM, course, world.instructor)
     open_cohort(course)
     certificate = make.certificate(world.colleague, course)
