@@ -1,4 +1,5 @@
 """The demo seed imports the demo courses and enrols the demo learner."""
+import pytest
 from sqlalchemy import select
 
 from lms.accounts.models import User
@@ -42,6 +43,7 @@ def test_demo_certificates_some_expiring_one_revoked(app, make):
     assert soon and any(c.status(today()) == "expired" for c in rows)
 
 
+@pytest.mark.integration  # publishing makes the student version in the grading sandbox
 def test_the_demo_instructor_has_published_the_starter_assignments(app, make, client):
     from lms.demo import _seed_teaching
     from lms.grading.models import AssignmentVersion
