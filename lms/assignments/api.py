@@ -9,8 +9,16 @@ from ..grading.access import SubmissionRefused
 from . import lab
 
 
-def _not_enrolled() -> ApiError:
-    return ApiError(403, "forbidden", _("Enrol in the course to submit its assignments."))
+def _call(operation, *args):
+    """``operation(g.api_user, *args)`` with its refusals as the API's errors."""
+    try:
+        return operation(g.api_user, *args)
+    except LookupError:
+        raise ApiError(404, "not_found", _("Not found.")) from None
+    except lab.PermissionDenied:
+        raise ApiError(403, "forbidden", _("Enrol in the course to submit its assignments.")) from None
+    except SubmissionRefused as refusal:
+        raise ApiError(409, "submission_refused", str(refusal)) from None
 
 
 @bp.get("/lab/notebook")
@@ -44,12 +52,7 @@ def lab_assignments(slug: str):
       responses:
         200: {description: "{assignments: [...]}"}
     """
-    try:
-        return jsonify({"assignments": lab.course_assignments(g.api_user, slug)})
-    except LookupError:
-        raise ApiError(404, "not_found", _("Not found.")) from None
-    except lab.PermissionDenied:
-        raise _not_enrolled() from None
+    return jsonify({"assignments": _call(lab.course_assignments, slug)})
 
 
 @bp.post("/lab/courses/<slug>/assignments/<assignment>/submissions")
@@ -68,14 +71,7 @@ def lab_submit(slug: str, assignment: str):
         202: {description: the submission's progress}
         409: {description: "`submission_refused`, with the reason in the learner's language"}
     """
-    try:
-        submission = lab.submit(g.api_user, slug, assignment)
-    except LookupError:
-        raise ApiError(404, "not_found", _("Not found.")) from None
-    except lab.PermissionDenied:
-        raise _not_enrolled() from None
-    except SubmissionRefused as refusal:
-        raise ApiError(409, "submission_refused", str(refusal)) from None
+    submission = _call(lab.submit, slug, assignment)
     return jsonify(lab.submission_progress(g.api_user, submission.id)), 202
 
 
@@ -92,7 +88,4 @@ def lab_submission(submission_id: int):
       responses:
         200: {description: "status, status_text, total, feedback per cell"}
     """
-    try:
-        return jsonify(lab.submission_progress(g.api_user, submission_id))
-    except LookupError:
-        raise ApiError(404, "not_found", _("Not found.")) from None
+    return jsonify(_call(lab.submission_progress, submission_id))
