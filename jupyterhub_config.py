@@ -168,6 +168,11 @@ c.Authenticator.auth_refresh_age = int(os.environ.get("HUB_AUTH_REFRESH_AGE") or
 if usage_reporter.pending():  # events the last run could not deliver
     usage_reporter.start()
 
+# One named server per person at most: an instructor's authoring JupyterLab ("authoring", lms/hub/lab.py),
+# which the spawn gate allows to instructors and admins only; every other name is refused there too.
+c.JupyterHub.allow_named_servers = True
+c.JupyterHub.named_server_limit_per_user = 1
+
 c.Spawner.default_url = "/lab"
 c.Spawner.args = [
     # No calls to the Internet from learners' JupyterLab (news feed, update checks).

@@ -35,7 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["OQU_SETTINGS"] = settings
     app.config["OQU_TRANSLATIONS"] = ROOT / "translations"
 
-    from . import hooks, i18n, security
+    from . import hooks, i18n, security, upload_limits
     from .extensions import MigrationCommands, csrf, db, limiter, login_manager
 
     db.init_app(app)
@@ -46,11 +46,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     hooks.init_app(app)
     security.init_app(app, settings)
+    upload_limits.init_app(app)
 
     from .accounts import auth
     auth.init_app(app)
 
     from .grading import models as _grading_models  # noqa: F401 — submissions' tables in the metadata
+    from .grading import sources as _grading_sources  # noqa: F401 — the assignment sources of course packages
     from .assignments import models as _assignment_models  # noqa: F401 — releases' table in the metadata
     from .audit import handlers
     handlers.connect()
@@ -98,3 +100,8 @@ def _register_cli(app: Flask) -> None:
     from .cli import lms
 
     app.cli.add_command(lms)
+
+
+# The domains that read parts of a course file register them with lms.courses.parts when imported;
+# imported here, so that the course loader reads whole files in every process that imports lms.
+from . import certificates as _certificates, grading as _grading, learning as _learning  # noqa: E402,F401

@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .upload_limits import limit_mb
+
 log = logging.getLogger(__name__)
 
 
@@ -34,7 +36,7 @@ def handle_http_error(error: HTTPException):
         405: (_("Not allowed"), _("This action is not possible here.")),
         410: (_("Link no longer valid"), _("This link has expired or has already been used.")),
         413: (_("File too large"), _("The file is larger than the allowed %(mb)d MB.",
-                                     mb=_max_upload_mb())),
+                                     mb=limit_mb())),
         429: (_("Too many attempts"), too_many_attempts_message()),
     }
     title, message = titles.get(status, (_("Something went wrong"),
@@ -53,11 +55,6 @@ def too_many_attempts_message() -> str:
     minutes = max(1, round((current.reset_at - now().timestamp()) / 60)) if current is not None else 1
     return ngettext("There have been too many attempts. Wait %(num)d minute and try again.",
                     "There have been too many attempts. Wait %(num)d minutes and try again.", minutes)
-
-
-def _max_upload_mb() -> int:
-    from flask import current_app
-    return current_app.config["OQU_SETTINGS"].max_upload_mb
 
 
 # What the database or the file system says when the disk is full (SQLite, PostgreSQL, the OS).

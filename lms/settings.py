@@ -47,6 +47,8 @@ class Settings:
     cookie_secure: bool = _doc("Send cookies only over HTTPS. On by default in production.", default=False)
     force_https: bool = _doc("Redirect plain HTTP to HTTPS.", default=False)
     max_upload_mb: int = _doc("Largest accepted upload, in megabytes.", default=5)
+    max_package_mb: int = _doc("Largest accepted course package (a zip or a folder) or set of assignment files, "
+                               "in megabytes; what is inside is limited too (docs/course-format.md).", default=50)
     trusted_proxies: int = _doc("Reverse proxies in front of the LMS whose X-Forwarded-For and X-Forwarded-Proto "
                                 "headers are believed (werkzeug's ProxyFix), so that the audit log and the sign-in "
                                 "limits see the client's own address. 0: none, the headers are ignored.", default=0)
@@ -221,6 +223,8 @@ class Settings:
             raise SettingsError("LMS_DEFAULT_LANGUAGE must be kk, ru or kk-Latn")
         if self.max_upload_mb < 1:
             raise SettingsError("LMS_MAX_UPLOAD_MB must be at least 1")
+        if self.max_package_mb < 1:
+            raise SettingsError("LMS_MAX_PACKAGE_MB must be at least 1")
         if self.trusted_proxies < 0:
             raise SettingsError("LMS_TRUSTED_PROXIES must not be negative")
         if self.ratelimit_storage_url and not self.ratelimit_storage_url.startswith(("redis://", "rediss://",

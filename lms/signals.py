@@ -33,6 +33,16 @@ organisation_updated = _signals.signal("organisation-updated", doc="organisation
 # courses
 course_imported = _signals.signal("course-imported", doc="course: the Course; created: bool; "
                                    "changed: whether its files differed from the last import.")
+course_version_stored = _signals.signal("course-version-stored", doc="version: the new CourseVersion (its course, "
+                                       "number, origin and diff).")
+course_rolled_back = _signals.signal("course-rolled-back", doc="version: the new CourseVersion whose content is "
+                                     "version `restored` (a number) of the same course.")
+assignment_source_stored = _signals.signal("assignment-source-stored", doc="source: the new SourceVersion of an "
+                                           "assignment's source; course: its Course.")
+course_versions_listed = _signals.signal("course-versions-listed", doc="course: the Course whose versions were "
+                                         "read through the API.")
+assignment_source_api = _signals.signal("assignment-source-api", doc="course: the Course; assignment: its key; "
+                                        "action: `upload` or `publish`; details: dict (number, ok, refused).")
 
 # learning
 cohort_created = _signals.signal("cohort-created", doc="cohort: the new Cohort.")
@@ -84,6 +94,12 @@ score_overridden = _signals.signal("score-overridden", doc="score: the Submissio
 submission_flag_cleared = _signals.signal("submission-flag-cleared", doc="submission: the flagged Submission an "
                                           "instructor reviewed and let count; reason: why.")
 assignment_published = _signals.signal("assignment-published", doc="version: the new AssignmentVersion; learners: how many active learners receive it.")
+assignment_imported = _signals.signal("assignment-imported", doc="course, assignment: imported from the instructor's "
+                                     "authoring notebook; folder: where on it; digest: content hash (None when refused); "
+                                     "outcome: valid, invalid (the validation failed), not_marked or refused (nothing "
+                                     "stored).")
+authoring_notebook_opened = _signals.signal("authoring-notebook-opened", doc="course, assignment: the instructor "
+                                            "opened their authoring notebook for it; status: ready, pending or failed.")
 audit_log_exported = _signals.signal("audit-log-exported", doc="filters: dict of the filters set; rows: events "
                                      "written.")
 roster_exported = _signals.signal("roster-exported", doc="cohort: the Cohort whose roster was downloaded; rows: "
@@ -111,3 +127,10 @@ gpu_usage_exported = _signals.signal("gpu-usage-exported", doc="month: `YYYY-MM`
 backup_created = _signals.signal("backup-created", doc="path: the archive written; database: `sqlite` or "
                                  "`postgresql`; counts: rows of the main tables.")
 backup_restored = _signals.signal("backup-restored", doc="path: the archive restored; manifest: its manifest.")
+
+# course packages uploaded in the browser or through the API (lms/courses/uploads.py)
+course_package_checked = _signals.signal("course-package-checked", doc="filename: the upload's name; courses: "
+                                         "their slugs; problems: how many the dry run found; via: `web` or `api`.")
+course_package_refused = _signals.signal("course-package-refused", doc="filename: the upload's name; reason: a "
+                                         "stable code (`path_outside`, `symlink`, `zip_bomb`, `not_teaching`…); "
+                                         "path: the file or course concerned; via: `web` or `api`.")

@@ -11,7 +11,7 @@ from lms.accounts.models import Role, RoleAssignment, User
 from lms.accounts.passwords import hash_password
 from lms.extensions import db
 from lms.organisations.models import Organisation
-from lms.clock import today as local_today
+from lms.clock import start_of_local_day, today as local_today, utcnow
 
 PASSWORD = "correct-horse-7"
 _sequence = itertools.count(1)
@@ -59,20 +59,23 @@ def user(*roles: str | Role, organisation: Organisation | None = None, hr_scope:
 
 def certificate(holder: User, course, *, issued_on=None, valid_until=None, revoked: bool = False,
                 renewal: int = 0, organisation: Organisation | None = None, hours: int | None = None):
-    """A certificate written directly (tests of listing, verification and export need no learning)."""
-    from datetime import datetime
+    """A certificate written directly (tests of listing, verification and export need no learning),
+    issued at noon of ``issued_on`` in Kazakhstan, or now if that noon is still to come (a credential
+    valid from the future is one every verifier rejects)."""
+    from datetime import timedelta
 
     from lms.certificates import numbers
     from lms.certificates.models import Certificate
 
     issued_on = issued_on or local_today()
+    issued_at = min(start_of_local_day(issued_on) + timedelta(hours=12), utcnow())
     row = Certificate(number=numbers.new_number(issued_on.year), user_id=holder.id, course_id=course.id,
                       organisation_id=(organisation or holder.organisation).id
                       if (organisation or holder.organisation) else None,
                       renewal=renewal, holder_name=holder.full_name, hours=course.hours if hours is None else hours,
-                      issued_at=datetime.combine(issued_on, datetime.min.time()), issued_on=issued_on,
+                      issued_at=issued_at, issued_on=issued_on,
                       valid_until=valid_until,
-                      revoked_at=datetime.combine(issued_on, datetime.min.time()) if revoked else None,
+                      revoked_at=issued_at if revoked else None,
                       revoked_reason="test" if revoked else None)
     db.session.add(row)
     db.session.commit()

@@ -35,6 +35,7 @@ print(json.dumps({"status": status, "modules": sorted({name.split(".")[0] for na
 """
 
 
+@pytest.mark.integration  # a Python process of its own (~2 s), so that nothing is loaded already
 def test_the_application_loads_only_what_every_request_needs(tmp_path):
     result = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path)], capture_output=True, text=True,
                             timeout=120, check=False)

@@ -57,3 +57,22 @@ def test_modules_loaded_by_path_in_the_hub_import_no_lms_code():
         imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
                      for alias in node.names if alias.name.startswith("lms")]
         assert not imported, f"lms/{name} imports {imported}"
+
+
+def test_each_domain_reads_its_own_part_of_a_course_file(app):
+    """The course loader depends on no domain: quizzes are the learning domain's, a notebook
+    assignment's policy and the course's assignment defaults the grading domain's, the certification
+    rule the certificates domain's, each registered with lms.courses.parts."""
+    from lms.courses import parts
+
+    assert {kind: part.read.__module__ for kind, part in parts.ITEM_PARTS.items()} == {
+        "quiz": "lms.learning.quiz_format", "notebook": "lms.grading.assignment_policy"}
+    assert {name: (section.read or section.check).__module__ for name, section in parts.SECTIONS.items()} == {
+        "assignment_defaults": "lms.grading.assignment_policy", "certification": "lms.certificates.rules"}
+
+
+def test_the_largest_modules_stay_readable():
+    """No module of the product over ~450 lines (issue #15); the migrations are history, not read."""
+    long = {str(path.relative_to(architecture.ROOT)): n for path in architecture.ROOT.rglob("*.py")
+            if "migrations" not in path.parts and (n := len(path.read_text(encoding="utf-8").splitlines())) > 450}
+    assert not long, long

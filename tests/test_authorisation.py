@@ -153,6 +153,11 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "learning.quiz_stats_csv": ({"slug": "demo", "key": "q1"}, only("instructor", "admin")),
     "learning.quiz_preview": ({"slug": "demo", "key": "q1"}, only("instructor", "admin")),
     "learning.lesson_preview": ({"slug": "demo", "key": "l1"}, only("instructor", "admin")),
+    # course packages and the lesson editor (lms/courses/uploads.py): who may manage courses
+    "courses.upload_package": ({}, only("instructor", "admin")),
+    "courses.confirm_package": ({}, only("instructor", "admin", result=Status(400))),  # no kept upload named
+    "courses.package_result": ({"token": "no-such-upload"}, only("instructor", "admin", result=NOT_FOUND)),
+    "courses.edit_lesson": ({"slug": "demo", "key": "l1"}, only("instructor", "admin")),
     # notebooks ("demo" has none, so nobody may open one) and the OAuth endpoints the hub calls
     "hub.launch": ({"slug": "demo"}, only()),
     "hub.launch_page": ({"slug": "demo"}, only()),
@@ -202,6 +207,19 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "grading_instructor.confirm_publish": ({"slug": "demo", "assignment": "no-such-assignment"},
                                            only("instructor", "admin", result=NOT_FOUND)),
     "grading_instructor.test_grade": ({"slug": "demo"}, only("instructor", "admin")),
+    # the authoring notebook (issue #18): before the hub is asked, the course and the assignment
+    "grading_instructor.open_authoring_notebook": ({"slug": "demo", "assignment": "no-such-assignment"},
+                                                   only("instructor", "admin", result=NOT_FOUND)),
+    "grading_instructor.import_from_server": ({"slug": "demo", "assignment": "no-such-assignment"},
+                                              only("instructor", "admin", result=NOT_FOUND)),
+    "grading_instructor.publish_import": ({"slug": "demo", "assignment": "no-such-assignment"},
+                                          only("instructor", "admin", result=NOT_FOUND)),
+    # the course's content versions: instructors who teach it (the instructor does) and admins; rolling back
+    # to the current version changes nothing and returns to the list
+    "courses.versions": ({"slug": "demo"}, only("instructor", "admin")),
+    "courses.confirm_rollback": ({"slug": "demo", "number": 1}, only("instructor", "admin")),
+    "courses.rollback": ({"slug": "demo", "number": 1},
+                         only("instructor", "admin", result=Redirect("/teaching/courses/demo/versions"))),
 }
 
 # Form fields a POST-only route needs to do its work (the CSRF token is added to each).

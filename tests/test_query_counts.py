@@ -210,6 +210,26 @@ def test_the_course_page_issues_as_many_queries_whatever_its_number_of_notebook_
     assert counts[NOTEBOOK_ASSIGNMENTS[-1]] <= CAP, counts
 
 
+def test_a_notebook_items_page_issues_as_many_queries_whatever_its_courses_number_of_assignments(app, grown):
+    """A notebook item's page ticks the graded assignments in its syllabus and shows its own state and the
+    notebook panel (the other domains' parts built by the view through lms.hooks, not by the template)."""
+    world, clients = grown
+    assignments_dir = app.config["OQU_SETTINGS"].assignments_dir
+    path = f"/courses/{world.courses[0]}/items/lab0"
+    counts = {}
+    for count in NOTEBOOK_ASSIGNMENTS:
+        world.add_notebook_assignments(count, assignments_dir)
+        db.session.remove()
+        page = clients["learner"].get(path).get_data(as_text=True)
+        assert 'data-testid="assignment-state"' in page and 'data-testid="notebook-panel"' in page
+        assert page.count(" ✓</li>") >= count  # every graded assignment ticked
+        db.session.remove()
+        counts[count] = count_statements(app, clients["learner"], path)
+        db.session.remove()
+    assert len(set(counts.values())) == 1, f"item page statements by number of notebook assignments: {counts}"
+    assert counts[NOTEBOOK_ASSIGNMENTS[-1]] <= CAP, counts
+
+
 def test_assigning_a_course_to_a_300_person_subtree_is_one_transaction(app):
     """HR assigning a mandatory course to a department of 300: one transaction (everyone enrolled and
     audited together), and a number of statements that grows by a few per person, not by commits."""

@@ -7,27 +7,23 @@ reason, and the good rows are imported regardless.
 
 On the web page nothing is stored until the officer has seen a preview (:func:`preview_import`) and
 confirmed it: the upload waits in a private folder under a random token bound to the officer
-(:func:`stage_import`), and :func:`confirm_import` claims it exactly once, so a double click on
+(:func:`stage_import`, :mod:`lms.staging`), and :func:`confirm_import` claims it exactly once, so a double click on
 "Confirm" imports the file once. An HR officer imports into their own subtrees only; a row for a unit
 outside them, or for a person who works outside them, is rejected.
 """
 from __future__ import annotations
 
-import json
-import os
-import secrets
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import clock, signals
+from .. import signals
 from ..extensions import db
 from ..organisations.services import covers, find_by_code_path
-from ..private_files import private_folder, write_private_file
 from ..security import ensure
+from ..staging import StagedUploadGone, Staging
 from .models import User
 from .services import AccountError, PersonData, create_user, update_user
 from .spreadsheets import MAX_ROWS, ImportFileError, read_rows
@@ -243,25 +239,8 @@ class StagedImport:
     preview: ImportReport
 
 
-def _staging_folder(instance_path: str) -> Path:
-    return private_folder(Path(instance_path) / "employee-imports")
-
-
-def _expired(meta: dict) -> bool:
-    return not isinstance(meta.get("created"), (int, float)) or \
-        abs(clock.now().timestamp() - meta["created"]) > STAGED_FOR_S
-
-
-def _forget_old(folder: Path) -> None:
-    """Remove uploads and reports older than :data:`STAGED_FOR_S`."""
-    for meta_path in folder.glob("*.json"):
-        try:
-            expired = _expired(json.loads(meta_path.read_text()))
-        except (OSError, ValueError):
-            expired = True
-        if expired:
-            for suffix in (".data", ".report", ".json"):
-                meta_path.with_suffix(suffix).unlink(missing_ok=True)
+def _staging(instance_path: str) -> Staging:
+    return Staging(instance_path, "employee-imports", STAGED_FOR_S)
 
 
 def stage_import(actor, data: bytes, *, filename: str, invite: bool, instance_path: str) -> StagedImport:
@@ -269,52 +248,30 @@ def stage_import(actor, data: bytes, *, filename: str, invite: bool, instance_pa
     Raises :class:`ImportFileError` for a file that cannot be read (nothing is kept then)."""
     ensure(actor, PERMISSION)
     preview = preview_import(actor, data)
-    folder = _staging_folder(instance_path)
-    _forget_old(folder)
-    token = secrets.token_urlsafe(24)
-    write_private_file(folder / f"{token}.data", data)
-    write_private_file(folder / f"{token}.json", json.dumps(
-        {"actor": actor.id, "filename": filename, "invite": invite, "created": clock.now().timestamp()}).encode())
+    token = _staging(instance_path).stage(actor, data, {"filename": filename, "invite": invite})
     return StagedImport(token=token, filename=filename, invite=invite, preview=preview)
 
 
-class StagedImportGone(LookupError):
-    """The staged upload is unknown, expired, someone else's, or already imported."""
-
-
-def _valid_token(token: str) -> bool:
-    return bool(token) and len(token) < 64 and all(c.isalnum() or c in "-_" for c in token)
+#: The staged upload is unknown, expired, someone else's, or already imported.
+StagedImportGone = StagedUploadGone
 
 
 def confirm_import(actor, token: str, *, instance_path: str) -> ImportReport:
-    """Import the file staged under ``token`` by ``actor``, once: the upload is claimed by an atomic
-    rename before anything is imported, so a second confirmation (a double click, a resent form)
-    finds it gone and raises :class:`StagedImportGone`; the report is kept for :func:`import_result`."""
+    """Import the file staged under ``token`` by ``actor``, once: the upload is claimed (:mod:`lms.staging`)
+    before anything is imported, so a second confirmation (a double click, a resent form) finds it gone
+    and raises :class:`StagedImportGone`; the report is kept for :func:`import_result`."""
     ensure(actor, PERMISSION)
-    if not _valid_token(token):
-        raise StagedImportGone(token)
-    folder = _staging_folder(instance_path)
-    meta_path, data_path, claimed = folder / f"{token}.json", folder / f"{token}.data", folder / f"{token}.claimed"
+    staging = _staging(instance_path)
+    meta, data = staging.claim(actor, token)
+    report = None
     try:
-        meta = json.loads(meta_path.read_text())
-    except (OSError, ValueError):
-        raise StagedImportGone(token) from None
-    if meta.get("actor") != actor.id or _expired(meta):
-        raise StagedImportGone(token)
-    try:
-        os.rename(data_path, claimed)  # only one request wins
-    except OSError:
-        raise StagedImportGone(token) from None
-    try:
-        data = claimed.read_bytes()
         try:
             report = import_employees(actor, data, filename=meta["filename"], invite=bool(meta["invite"]))
         except ImportFileError as error:
             report = ImportReport(warnings=[str(error)])
-        write_private_file(folder / f"{token}.report", json.dumps({"report": report.as_dict()}).encode())
         return report
     finally:
-        claimed.unlink(missing_ok=True)
+        staging.finish(token, None if report is None else {"report": report.as_dict()})
 
 
 class ImportResult(NamedTuple):
@@ -326,22 +283,11 @@ def import_result(actor, token: str, *, instance_path: str) -> ImportResult | No
     """The file name and report of the confirmed import ``token`` of ``actor``; the report None while
     the import is still running; None when the token is unknown, expired, not confirmed or not theirs."""
     ensure(actor, PERMISSION)
-    if not _valid_token(token):
+    found = _staging(instance_path).outcome(actor, token)
+    if found is None:
         return None
-    folder = _staging_folder(instance_path)
-    try:
-        meta = json.loads((folder / f"{token}.json").read_text())
-    except (OSError, ValueError):
-        return None
-    if meta.get("actor") != actor.id:
-        return None
-    try:
-        stored = json.loads((folder / f"{token}.report").read_text())
-    except (OSError, ValueError):
-        if (folder / f"{token}.claimed").exists():
-            return ImportResult(meta["filename"], None)
-        return None
-    return ImportResult(meta["filename"], ImportReport.from_dict(stored["report"]))
+    meta, outcome = found
+    return ImportResult(meta["filename"], None if outcome is None else ImportReport.from_dict(outcome["report"]))
 
 
 def _label(key: str) -> str:

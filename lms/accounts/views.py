@@ -1,7 +1,7 @@
 """Pages for signing in, one's own account, and (for admins) managing people."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
@@ -10,6 +10,7 @@ from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
 from ..organisations.models import Organisation
 from ..organisations.services import all_organisations
+from .. import staging
 from ..security import requires
 from ..utils import page_number, safe_next_url
 from . import employees, services, throttling
@@ -320,7 +321,7 @@ def import_users():
         except employees.ImportFileError as exc:
             error = str(exc)
         else:
-            session[_STAGED_KEY] = [*session.get(_STAGED_KEY, [])[-4:], staged.token]
+            staging.remember(_STAGED_KEY, staged.token)
             confirm.token.data = staged.token
     return render_template("accounts/import.html", form=form, staged=staged, confirm=confirm, error=error,
                            columns=employees.COLUMNS, required=employees.REQUIRED)
@@ -334,8 +335,7 @@ def confirm_import():
     if not form.validate_on_submit():
         abort(400)
     token = form.token.data
-    if token not in session.get(_STAGED_KEY, []):
-        abort(404)
+    staging.ensure_remembered(_STAGED_KEY, token)
     try:
         employees.confirm_import(current_user, token, instance_path=_instance_path())
     except employees.StagedImportGone:
@@ -346,7 +346,6 @@ def confirm_import():
 @bp.get("/admin/users/import/<token>")
 @requires("import_employees")
 def import_result(token: str):
-    if token not in session.get(_STAGED_KEY, []):
-        abort(404)
+    staging.ensure_remembered(_STAGED_KEY, token)
     result = employees.import_result(current_user, token, instance_path=_instance_path())
     return render_template("accounts/import_result.html", result=result), 200 if result else 404

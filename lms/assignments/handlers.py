@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from ..grading.notebooks import find_assignment
+from ..grading.notebooks import find_assignment, source_of_hash
 from .student_version import source_version, student_version
 
 
@@ -20,7 +20,8 @@ def _on_published(sender, version=None, **extra) -> None:
         return
     settings = current_app.config["OQU_SETTINGS"]
     try:
-        source = find_assignment(settings, version.course.slug, version.assignment)
+        source = source_of_hash(settings, version.course, version.assignment, version.content_hash) \
+            or find_assignment(settings, version.course.slug, version.assignment)
         if source_version(source) == version.content_hash:
             student_version(settings, source)
     except Exception:  # noqa: BLE001 — the next launch tries again and reports a failure

@@ -7,13 +7,13 @@ LMS's submit page (lms.grading.access.submit_from_server), so the two can never 
 """
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
 from ..grading import access
+from ..grading.cell_names import names_of_submission
 from ..grading.standing import Standing, cell_text, own_submission, standing_of, status_text
 from ..i18n import localized
 from ..learning.services import enrolment_for
@@ -40,8 +40,10 @@ def _enrolled_course(person, slug: str):
 
 
 def _assignment_items(course) -> list:
-    root = Path(current_app.config["OQU_SETTINGS"].assignments_dir) / course.slug
-    return [item for item in course.active_items() if item.kind.value == "notebook" and (root / item.key).is_dir()]
+    from ..grading.sources import stored_keys
+
+    keys = stored_keys(course)
+    return [item for item in course.active_items() if item.kind.value == "notebook" and item.key in keys]
 
 
 def _releases(person, course) -> dict[str, AssignmentRelease]:
@@ -107,12 +109,14 @@ def submission_progress(person, submission_id: int) -> dict:
     """The learner's own submission: its state in words, the score and the feedback per cell."""
     submission = own_submission(person, submission_id)
     finished = submission.status.value in ("graded", "flagged")
+    names = names_of_submission(submission) if finished else None
     return {
         **_brief(submission), "course": submission.course.slug, "assignment": submission.assignment,
         "finished": submission.status.value not in ("queued", "grading"),
         "late": submission.late, "late_penalty": submission.late_penalty, "raw_total": submission.raw_total,
-        "feedback": [{"notebook": score.notebook, "cell": score.cell, "score": score.score,
-                      "max_score": score.max_score, "outcome": score.outcome, "failed_check": score.failed_check,
-                      "check_message": score.check_message, "text": cell_text(score)}
+        "feedback": [{"notebook": score.notebook, "cell": score.cell, "label": names(score.notebook, score.cell),
+                      "score": score.score, "max_score": score.max_score, "outcome": score.outcome,
+                      "failed_check": score.failed_check, "check_message": score.check_message,
+                      "text": cell_text(score, names(score.notebook, score.cell))}
                      for score in submission.scores] if finished else [],
     }

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..grading.notebooks import source_of_hash
 from ..utils import utcnow
 from .models import AssignmentRelease
 from .notices import ReleaseNotice, release_notices  # noqa: F401
@@ -183,6 +184,9 @@ def releasable_version(settings, course, source) -> StudentVersion | None:
     if published.content_hash == source_version(source):
         return student_version(settings, source)
     cached = cached_student_version(settings, source, published.content_hash)
+    if cached is None:  # not made on this machine yet: from the stored source of the published version
+        stored = source_of_hash(settings, course, source.name, published.content_hash)
+        cached = student_version(settings, stored) if stored is not None else None
     if cached is None:
         log.info("%s/%s: the source differs from published version %s; nothing released",
                  course.slug, source.name, published.version)

@@ -71,9 +71,12 @@ def student_version(settings, source) -> StudentVersion:
 def course_assignments(settings, course) -> list:
     """The course's nbgrader assignments: notebook items whose source folder exists, as
     AssignmentSources (items whose folder holds no notebook are left out)."""
+    from ..grading.sources import stored_keys
+
+    keys = stored_keys(course)
     found = []
     for item in course.active_items():
-        if item.kind.value != "notebook" or not (Path(settings.assignments_dir) / course.slug / item.key).is_dir():
+        if item.kind.value != "notebook" or item.key not in keys:
             continue
         try:
             found.append(find_assignment(settings, course.slug, item.key))

@@ -128,6 +128,7 @@ def connect() -> None:
     _connect_certificates()
     _connect_grading()
     _connect_instructor_grading()
+    _connect_course_packages()
     _connect_maintenance()
     _connect_gpu()
 
@@ -253,6 +254,15 @@ def _on_assignment_published(actor, version, learners=None):
                  learners=learners)
 
 
+def _on_assignment_imported(actor, course, assignment, folder, digest, outcome):
+    record_event(actor, "assignment_imported", course, assignment=assignment, folder=folder, content_hash=digest,
+                 outcome=outcome)
+
+
+def _on_authoring_notebook_opened(actor, course, assignment, status):
+    record_event(actor, "authoring_notebook_opened", course, assignment=assignment, status=status)
+
+
 def _on_gradebook_exported(actor, course, rows):
     record_event(actor, "gradebook_exported", course, slug=course.slug, rows=rows)
 
@@ -269,15 +279,46 @@ def _on_instructor_added(actor, course, instructor):
     record_event(actor, "instructor_added", instructor, course=course.slug, email=instructor.email)
 
 
+def _on_course_version_stored(actor, version):
+    record_event(actor, "course_version_stored", version.course, slug=version.course.slug, number=version.number,
+                 origin=version.origin, content_hash=version.content_hash)
+
+
+def _on_course_rolled_back(actor, version, restored):
+    record_event(actor, "course_rolled_back", version.course, slug=version.course.slug, number=version.number,
+                 restored=restored)
+
+
+def _on_assignment_source_stored(actor, source, course):
+    record_event(actor, "assignment_source_stored", source, course=course.slug, assignment=source.assignment,
+                 number=source.number, origin=source.origin, content_hash=source.content_hash)
+
+
+def _on_course_versions_listed(actor, course):
+    record_event(actor, "course_versions_listed", course, slug=course.slug)
+
+
+def _on_assignment_source_api(actor, course, assignment, action, details=None):
+    record_event(actor, "assignment_source_api", course, course=course.slug, assignment=assignment, operation=action,
+                 **(details or {}))
+
+
 def _connect_instructor_grading() -> None:
     for signal, handler in ((signals.manual_grade_recorded, _on_manual_grade_recorded),
                             (signals.score_overridden, _on_score_overridden),
                             (signals.submission_flag_cleared, _on_submission_flag_cleared),
                             (signals.assignment_published, _on_assignment_published),
+                            (signals.assignment_imported, _on_assignment_imported),
+                            (signals.authoring_notebook_opened, _on_authoring_notebook_opened),
                             (signals.gradebook_exported, _on_gradebook_exported),
                             (signals.roster_exported, _on_roster_exported),
                             (signals.quiz_statistics_exported, _on_quiz_statistics_exported),
-                            (signals.instructor_added, _on_instructor_added)):
+                            (signals.instructor_added, _on_instructor_added),
+                            (signals.course_version_stored, _on_course_version_stored),
+                            (signals.course_rolled_back, _on_course_rolled_back),
+                            (signals.assignment_source_stored, _on_assignment_source_stored),
+                            (signals.course_versions_listed, _on_course_versions_listed),
+                            (signals.assignment_source_api, _on_assignment_source_api)):
         _handlers.append(handler)
         signal.connect(handler)
 
@@ -305,5 +346,20 @@ def _connect_gpu() -> None:
     for signal, handler in ((signals.gpu_quota_set, _on_gpu_quota_set),
                             (signals.gpu_usage_reconciled, _on_gpu_usage_reconciled),
                             (signals.gpu_usage_exported, _on_gpu_usage_exported)):
+        _handlers.append(handler)
+        signal.connect(handler)
+
+
+def _on_course_package_checked(actor, filename, courses, problems, via):
+    record_event(actor, "course_package_checked", None, filename=filename, courses=courses, problems=problems, via=via)
+
+
+def _on_course_package_refused(actor, filename, reason, path, via):
+    record_event(actor, "course_package_refused", None, filename=filename, reason=reason, path=path, via=via)
+
+
+def _connect_course_packages() -> None:
+    for signal, handler in ((signals.course_package_checked, _on_course_package_checked),
+                            (signals.course_package_refused, _on_course_package_refused)):
         _handlers.append(handler)
         signal.connect(handler)

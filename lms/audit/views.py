@@ -1,9 +1,9 @@
 from flask import Blueprint, Response, render_template, request
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..i18n import date_time
 from ..security import requires
 from ..spreadsheets import to_csv
 from ..utils import page_number
@@ -41,6 +41,8 @@ ACTION_LABELS = {
     "score_overridden": _l("Score overridden"),
     "submission_flag_cleared": _l("Submission flag cleared"),
     "assignment_published": _l("Assignment published"),
+    "assignment_imported": _l("Assignment imported from the authoring notebook"),
+    "authoring_notebook_opened": _l("Authoring notebook opened"),
     "gradebook_exported": _l("Gradebook exported"),
     "roster_exported": _l("Roster exported"),
     "quiz_statistics_exported": _l("Quiz statistics exported"),
@@ -51,12 +53,13 @@ ACTION_LABELS = {
     "enrolment_due_date_changed": _l("Due date changed"),
     "enrolment_made_mandatory": _l("Course made mandatory"),
     "audit_log_exported": _l("Audit log exported"),
+    "course_package_checked": _l("Course package checked"),
+    "course_package_refused": _l("Course package refused"),
 }
 OBJECT_LABELS = {"User": _l("Person"), "Course": _l("Course"), "Certificate": _l("Certificate"),
                  "Enrolment": _l("Enrolment"), "Organisation": _l("Organisation"), "Cohort": _l("Cohort"),
                  "Submission": _l("Submission"), "AssignmentVersion": _l("Assignment version"),
                  "GpuQuota": _l("GPU quota")}
-WHEN = "dd.MM.yyyy HH:mm"  # four-digit years, as an auditor reads dates
 
 
 @bp.app_template_filter("audit_action")
@@ -76,7 +79,7 @@ def audit_object_type(kind: str) -> str:
 def index():
     filters = services.parse_filters(request.args)
     pagination = services.list_events(current_user, filters, page=page_number())
-    return render_template("audit/index.html", pagination=pagination, filters=filters, when=WHEN,
+    return render_template("audit/index.html", pagination=pagination, filters=filters,
                            described=services.describe(list(pagination.items)), actions=services.known_actions(),
                            object_types=services.known_object_types())
 
@@ -89,7 +92,7 @@ def export_csv():
     described = {}
     for start in range(0, len(events), 1000):  # a page's worth of names at a time
         described.update(services.describe(events[start:start + 1000]))
-    rows = [[format_datetime(e.created_at, WHEN), e.actor.full_name if e.actor else _("system"),
+    rows = [[date_time(e.created_at), e.actor.full_name if e.actor else _("system"),
              e.actor.email if e.actor else "", audit_action(e.action),
              audit_object_type(e.object_type) if e.object_type else "",
              described[e.id].object.text if described[e.id].object else (e.object_id or ""), e.ip_address or "",

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from .. import clock
 from ..api import ApiError, bp, needs
 from ..api.schemas import register_schemas
+from ..i18n import written_date
 from ..throttling import verification_limit
 from ..utils import external_url
 from . import services
@@ -211,7 +212,7 @@ def certificate_credential(number: str):
         raise ApiError(403, "forbidden", _("You do not have permission for this."))
     if certificate.revoked_at is not None:
         raise ApiError(410, "revoked", _("This certificate was revoked on %(date)s.",
-                                         date=clock.local_date(certificate.revoked_at).isoformat()))
+                                         date=written_date(clock.local_date(certificate.revoked_at), "locative")))
     share_name = request.args.get("name", "").lower() in {"1", "true", "yes"}
     response = jsonify(services.credential_for(g.api_user, certificate, share_name=share_name))
     response.headers["Cache-Control"] = "private, no-store"

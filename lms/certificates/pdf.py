@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from ..accounts.iin import mask_iin
 from ..extensions import db
+from ..i18n import table_date
 from ..organisations.models import Organisation
 from ..utils import external_url
 from .models import Certificate
@@ -56,7 +57,7 @@ def verification_url(certificate: Certificate) -> str:
 
 
 def _date(value) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
+    return table_date(value)  # the compact date style, the same in Kazakh and Russian
 
 
 def _fit(pdf, text: str, font: str, size: float, width: float) -> float:

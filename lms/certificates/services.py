@@ -19,6 +19,7 @@ from .. import signals
 from ..clock import local_date, today as local_today
 from ..courses.models import Course
 from ..extensions import db
+from ..i18n import written_date
 from ..organisations.services import covers
 from ..security import PermissionDenied, ensure, has_permission
 from ..utils import utcnow
@@ -335,7 +336,7 @@ def revoke_certificate(actor, certificate: Certificate, reason: str) -> Certific
         raise CertificateError(_("The reason is too long (at most %(max)s characters).", max=REASON_MAX))
     if certificate.revoked_at is not None:
         raise CertificateError(_("This certificate was already revoked on %(date)s.",
-                                 date=local_date(certificate.revoked_at).isoformat()))
+                                 date=written_date(local_date(certificate.revoked_at), "locative")))
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason
     certificate.revoked_by_id = getattr(actor, "id", None)

@@ -124,6 +124,14 @@ class _Checks:
         for key in sorted(required - set(mapping)):
             self.problem(mapping.line, f"{where} needs {key!r}")
 
+    def file_name(self, data: LineDict, default: str, where: str) -> str | None:
+        """An item's ``file`` (``default`` when it names none): a path in the course folder."""
+        value = data.get("file", default)
+        if not isinstance(value, str) or not value:
+            self.problem(data.line_of("file"), f"{where}: 'file' must be a path in the course folder")
+            return None
+        return value
+
     def mapping(self, parent: LineDict, key: str, where: str) -> LineDict | None:
         value = parent.get(key)
         if value is None:

@@ -60,4 +60,17 @@ def add_instructor_command(course: str, email: str) -> None:
     click.echo(f"{person.email} teaches {found.slug}")
 
 
-commands = (import_courses, add_instructor_command)
+@click.command("content-adopt")
+@with_appcontext
+def content_adopt() -> None:
+    """Store what an installation from before the content store has only on disk: each course's folder
+    (where it was imported from) as its version 1, and each notebook assignment's folder under
+    LMS_ASSIGNMENTS_DIR as a source version. Idempotent; run it once after `flask db upgrade` on a machine
+    that has the folders."""
+    from .content import adopt_courses
+
+    for line in adopt_courses(SYSTEM):
+        click.echo(line)
+
+
+commands = (import_courses, add_instructor_command, content_adopt)

@@ -14,16 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .assignment_policy import ASSIGNMENT_POLICY_KEYS, _assignment_policy
 from .checks import KEY, LANGUAGES, Problem, _Checks, _Reader
 from .markdown import IMAGE_TYPES, render_lesson
-from .quiz_format import _load_quiz
+from .parts import SECTIONS, item_part
 from .yamlfile import LineDict
-
-#: Sections of course.yaml that another domain validates (it registers here, so that courses depend on
-#: no domain): name → ``check(mapping, item_kinds, problem)``, ``problem(line, message)`` for each fault.
-#: ``certification`` is the certificates domain's (lms.certificates.rules.check_rule).
-SECTION_CHECKS: dict = {}
 
 LEVELS = ("beginner", "intermediate", "advanced")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -32,12 +26,11 @@ MAX_ASSET_BYTES = 2 * 1024 * 1024
 COURSE_FILE = "course.yaml"
 
 COURSE_KEYS = {"slug", "title", "description", "hours", "level", "tags", "languages", "self_enrolment",
-               "prerequisites", "certification", "notebook_profile", "modules", "assignment_defaults"}
+               "prerequisites", "certification", "notebook_profile", "modules"}  # and the registered SECTIONS
 COURSE_REQUIRED = {"title", "description", "hours", "level", "modules"}
 MODULE_KEYS = {"id", "title", "items"}
-ITEM_KINDS = ("lesson", "quiz", "notebook")
-ITEM_KEYS = {"lesson": {"lesson", "title", "files"}, "quiz": {"quiz", "title", "file"},
-             "notebook": {"notebook", "title", "file", "due", "max_attempts", "late", "counts"}}
+ITEM_KINDS = ("lesson", "quiz", "notebook")  # a lesson is read here, the others by their domains (.parts)
+LESSON_KEYS = {"lesson", "title", "files"}
 
 
 @dataclass
@@ -72,7 +65,7 @@ class CourseSpec:
     prerequisites_line: int = 1
     certification: dict[str, Any] = field(default_factory=dict)
     notebook_profile: str = "cpu"
-    assignment_defaults: dict[str, Any] = field(default_factory=dict)
+    sections: dict[str, Any] = field(default_factory=dict)  # what other domains read of course.yaml (.parts)
     modules: list[ModuleSpec] = field(default_factory=list)
     assets: dict[str, bytes] = field(default_factory=dict)
     content_hash: str = ""
@@ -95,7 +88,7 @@ def load_course(folder: Path, display: str | None = None) -> tuple[CourseSpec, l
     if data is None:
         return spec, reader.problems
     checks = _Checks(reader, COURSE_FILE, list(LANGUAGES))
-    checks.keys(data, COURSE_KEYS, COURSE_REQUIRED, "the course")
+    checks.keys(data, COURSE_KEYS | set(SECTIONS), COURSE_REQUIRED, "the course")
 
     if not SLUG.match(folder.name):
         checks.problem(1, f"the folder name {folder.name!r} is not a valid course slug "
@@ -144,14 +137,15 @@ def load_course(folder: Path, display: str | None = None) -> tuple[CourseSpec, l
             elif slug not in spec.prerequisites:
                 spec.prerequisites.append(slug)
 
-    certification = checks.mapping(data, "certification", "the course")
+    names = dict.fromkeys(("certification", *SECTIONS))  # in a fixed order, for the order of problems
+    sections = {name: checks.mapping(data, name, "the course") for name in names}
+    certification = sections["certification"]
     if certification is not None:
         spec.certification = _plain(certification)
-
-    defaults = checks.mapping(data, "assignment_defaults", "the course")
-    if defaults is not None:
-        checks.keys(defaults, ASSIGNMENT_POLICY_KEYS, set(), "assignment_defaults")
-        spec.assignment_defaults = _assignment_policy(checks, defaults, "assignment_defaults", {})
+    for name, mapping in sections.items():
+        section = SECTIONS.get(name)
+        if mapping is not None and section and section.read:
+            spec.sections[name] = section.read(checks, mapping)
 
     modules = checks.listing(data, "modules", "the course")
     if modules is not None and not modules:
@@ -179,9 +173,11 @@ def load_course(folder: Path, display: str | None = None) -> tuple[CourseSpec, l
                 module.items.append(item)
         spec.modules.append(module)
 
-    if certification is not None and "certification" in SECTION_CHECKS:
-        kinds = {item.key: item.kind for module in spec.modules for item in module.items}
-        SECTION_CHECKS["certification"](certification, kinds, checks.problem)
+    kinds = {item.key: item.kind for module in spec.modules for item in module.items}
+    for name, mapping in sections.items():
+        section = SECTIONS.get(name)
+        if mapping is not None and section and section.check:
+            section.check(mapping, kinds, checks.problem)
 
     spec.content_hash = _hash(reader.read)
     return spec, reader.problems
@@ -220,32 +216,17 @@ def _load_item(reader: _Reader, checks: _Checks, spec: CourseSpec, data, line: i
     if key is None:
         return None
     where = f"{kind} {key!r}"
-    checks.keys(data, ITEM_KEYS[kind], {kind, "title"}, where)
+    part = None if kind == "lesson" else item_part(kind)
+    checks.keys(data, LESSON_KEYS if part is None else {kind, "title"} | part.keys, {kind, "title"}, where)
     if key in item_keys:
         checks.problem(data.line_of(kind), f"item id {key!r} is used twice in the course")
     item_keys.add(key)
     item = ItemSpec(key=key, kind=kind, title=checks.translations(data, "title", where))
-    if kind == "lesson":
+    if part is None:
         _load_lesson(reader, checks, spec, data, item, where)
-    elif kind == "quiz":
-        relative = _file_name(checks, data, f"quizzes/{key}.yaml", where)
-        if relative:
-            item.content = _load_quiz(reader, relative, (COURSE_FILE, data.line_of("file") if "file" in data
-                                                         else data.line), spec.languages)
-    else:  # notebook assignments: the file stored now (validated by the assignments domain), the policy
-        if "file" in data:
-            relative = _file_name(checks, data, "", where)
-            item.content = {"file": relative} if relative else {}
-        item.content.update(_assignment_policy(checks, data, where, spec.assignment_defaults))
+    else:
+        item.content = part.read(reader, checks, key, data, where, spec)
     return item
-
-
-def _file_name(checks: _Checks, data: LineDict, default: str, where: str) -> str | None:
-    value = data.get("file", default)
-    if not isinstance(value, str) or not value:
-        checks.problem(data.line_of("file"), f"{where}: 'file' must be a path in the course folder")
-        return None
-    return value
 
 
 def _load_lesson(reader: _Reader, checks: _Checks, spec: CourseSpec, data: LineDict, item: ItemSpec,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -177,3 +177,57 @@ class CourseInstructor(db.Model):
 
     course: Mapped[Course] = relationship()
     user: Mapped["User"] = relationship()  # noqa: F821 — lms.accounts.models.User
+
+
+# --------------------------------------------------------------------------- stored content (lms.courses.content)
+
+class ContentBlob(db.Model):
+    """The bytes of one file of a course package or an assignment source, stored once by their SHA-256
+    whatever the number of versions that hold them (content-addressed): every LMS machine reads content
+    from here, none from its own disk."""
+
+    __tablename__ = "content_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CourseVersion(db.Model):
+    """One numbered version of a course package (course.yaml, lessons, quizzes, data files): who made it,
+    when, how (``origin``: import, upload, editor, rollback, notebook server, adopted), what changed
+    against the previous one (``diff``: items added/changed/retired, files added/changed/removed) and
+    the numbers of the assignment sources it came with (``sources``: {assignment: source number})."""
+
+    __tablename__ = "course_versions"
+    __table_args__ = (UniqueConstraint("course_id", "number", name="uq_course_versions_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(20))
+    display: Mapped[str] = mapped_column(String(500), default="")  # where it came from, as shown to people
+    diff: Mapped[dict] = mapped_column(JSON, default=dict)
+    sources: Mapped[dict] = mapped_column(JSON, default=dict)
+    rolled_back_from: Mapped[int | None] = mapped_column(Integer)  # the number a rollback restored
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    course: Mapped[Course] = relationship()
+    created_by: Mapped["User | None"] = relationship()  # noqa: F821 — lms.accounts.models.User
+    files: Mapped[list["CourseVersionFile"]] = relationship(cascade="all, delete-orphan",
+                                                            order_by="CourseVersionFile.path")
+
+
+class CourseVersionFile(db.Model):
+    """A file of a course version: its path in the course folder ('/'-separated) and its blob."""
+
+    __tablename__ = "course_version_files"
+    __table_args__ = (UniqueConstraint("version_id", "path", name="uq_course_version_files_path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(ForeignKey("content_blobs.sha256"), index=True)
+    size: Mapped[int] = mapped_column(Integer)

@@ -1,7 +1,8 @@
 """Courses: importing them from their files, and finding them in the catalogue.
 
-:func:`import_courses` validates every course folder first (see :mod:`lms.courses.loader`) and
-imports only those without a problem, each in its own transaction: a course is imported whole
+:func:`import_courses` reads course folders into a package and stores it (lms.courses.content: every
+course folder validated first, see :mod:`lms.courses.loader`, and only those without a problem
+imported, each in its own transaction, as a new numbered version): a course is imported whole
 or not at all. Re-importing updates content in place, keyed by the course slug and each module's
 and item's id, so enrolments, progress, attempts and grades stay attached; what disappeared from
 the files is retired, not deleted.
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 class ImportReport:
     imported: list[tuple[str, str]] = field(default_factory=list)  # (slug, created|updated|unchanged)
     problems: list[Problem] = field(default_factory=list)
+    versions: dict[str, int] = field(default_factory=dict)  # slug → its current version (lms.courses.content)
 
     @property
     def ok(self) -> bool:
@@ -64,24 +66,60 @@ def validate_courses(path: Path, display: str | None = None) -> tuple[list[Cours
 
 
 def import_courses(actor, path: Path, display: str | None = None) -> ImportReport:
-    """Validate everything under ``path``, then import each course that has no problem."""
+    """Validate everything under ``path``, then import each course that has no problem, storing each
+    changed course as a new version (lms.courses.content.store_package). A course folder without an
+    ``assignments/`` folder brings its notebook items' sources from ``LMS_ASSIGNMENTS_DIR/<slug>/<key>``."""
+    from .content import store_package
+
     ensure(actor, "manage_courses")
-    specs, problems = validate_courses(path, display)
-    report = ImportReport(problems=problems)
-    # Prerequisites first, so a course and the course it requires can arrive together.
-    for spec in sorted(specs, key=lambda s: (bool(s.prerequisites), s.slug)):
-        try:
-            status = _apply(actor, spec)
-        except Exception as error:  # noqa: BLE001 — one course's failure must not leave half of it
-            db.session.rollback()
-            log.exception("importing %s failed", spec.slug)
-            report.problems.append(Problem(f"{spec.source}/{COURSE_FILE}", 1, f"import failed: {error}"))
-            continue
-        report.imported.append((spec.slug, status))
-    return report
+    path = Path(path)
+    display = display or str(path)
+    if not path.is_dir():
+        return ImportReport(problems=[Problem(display, 1, "no such folder")])
+    folders = find_course_folders(path)
+    if folders == [path]:
+        return store_package(actor, read_course_folder(path, path.name), origin="import", display=display,
+                             name=path.name)
+    files: dict[str, bytes] = {}
+    for folder in folders:
+        files.update({f"{folder.name}/{name}": data for name, data in read_course_folder(folder, folder.name).items()})
+    return store_package(actor, files, origin="import", display=display)
 
 
-def _apply(actor, spec: CourseSpec) -> str:
+def read_course_folder(folder: Path, slug: str) -> dict[str, bytes]:
+    """A course folder's files as a package: its files, and — when it has no ``assignments/`` folder —
+    the source folder ``LMS_ASSIGNMENTS_DIR/<slug>/<key>`` of each of its notebook items that has one."""
+    from flask import current_app
+
+    from .blobs import read_folder
+    from .content import ASSIGNMENTS
+
+    files = read_folder(folder)
+    if (folder / ASSIGNMENTS).is_dir():
+        return files
+    root = Path(current_app.config["OQU_SETTINGS"].assignments_dir) / slug
+    for key in _notebook_keys(files.get(COURSE_FILE, b"")):
+        if (root / key).is_dir():
+            files.update({f"{ASSIGNMENTS}/{key}/{name}": data for name, data in read_folder(root / key).items()})
+    return files
+
+
+def _notebook_keys(course_yaml: bytes) -> list[str]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(course_yaml.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return []  # the validation reports it
+    keys = []
+    for module in (data or {}).get("modules") or [] if isinstance(data, dict) else []:
+        for item in (module.get("items") or []) if isinstance(module, dict) else []:
+            if isinstance(item, dict) and isinstance(item.get("notebook"), str):
+                keys.append(item["notebook"])
+    return keys
+
+
+def _apply(actor, spec: CourseSpec, commit: bool = True) -> str:
     course = db.session.scalar(select(Course).where(Course.slug == spec.slug))
     created = course is None
     if not created and course.content_hash == spec.content_hash:
@@ -157,7 +195,8 @@ def _apply(actor, spec: CourseSpec) -> str:
 
     db.session.flush()
     signals.course_imported.send(actor, course=course, created=created, changed=True)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return "created" if created else "updated"
 
 

@@ -34,3 +34,7 @@ def code_stylesheet():
     response.cache_control.public = True
     response.cache_control.max_age = 86400
     return response
+
+
+from . import version_views  # noqa: E402,F401 — the versions pages, on this blueprint
+from . import authoring_views as _authoring_views  # noqa: E402,F401 — upload and lesson editor routes

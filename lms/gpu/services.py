@@ -21,7 +21,7 @@ from .. import clock, signals
 from ..accounts.models import User
 from ..courses.models import Course
 from ..extensions import db
-from ..i18n import date_filter, localized
+from ..i18n import localized, written_date
 from ..profiles import PROFILES, gpu_count
 from ..organisations.models import Organisation
 from ..security import ensure
@@ -224,7 +224,7 @@ def _hours(value: float) -> str:
 
 
 def _reset_date(resets: datetime) -> str:
-    return date_filter(clock.local_date(resets), "long")
+    return written_date(clock.local_date(resets), "locative")  # kk «…жаңартылады» needs «қаңтарда»
 
 
 def gpu_time_note(user, course: Course) -> str | None:

@@ -9,3 +9,5 @@
 * authoring: :mod:`.authoring` (published versions, test grading), with its validation of an
   assignment and the trick answers it grades.
 """
+
+from . import assignment_policy as _assignment_policy  # noqa: E402,F401 — the course loader reads notebook items with it

@@ -129,6 +129,48 @@ class AssignmentVersion(db.Model):
     published_by: Mapped[User | None] = relationship()
 
 
+class SourceVersion(db.Model):
+    """One numbered version of an assignment's source folder (the nbgrader-marked notebooks and the
+    data files they read), stored in the database (lms.grading.sources) so that every LMS machine and
+    worker serves the same files. ``content_hash`` is the hash a published :class:`AssignmentVersion`
+    records (lms.grading.student_versions.content_hash). ``origin``: package (came with a course
+    package), upload, folder (adopted from ``LMS_ASSIGNMENTS_DIR``), rollback, editor, notebook server.
+    ``published_at`` / ``published_version``: when the number was published, as which version."""
+
+    __tablename__ = "assignment_sources"
+    __table_args__ = (UniqueConstraint("course_id", "assignment", "number", name="uq_assignment_sources_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    assignment: Mapped[str] = mapped_column(String(80))
+    number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    origin: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime | None] = mapped_column()
+    published_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignment_versions.id", ondelete="SET NULL"))
+
+    course: Mapped[Course] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    published_version: Mapped[AssignmentVersion | None] = relationship()
+    files: Mapped[list["SourceFile"]] = relationship(cascade="all, delete-orphan", order_by="SourceFile.path")
+
+
+class SourceFile(db.Model):
+    """A file of a source version: its path in the source folder ('/'-separated) and its blob."""
+
+    __tablename__ = "assignment_source_files"
+    __table_args__ = (UniqueConstraint("source_id", "path", name="uq_assignment_source_files_path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("assignment_sources.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(ForeignKey("content_blobs.sha256"), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+
+
 IMMUTABLE = ("content", "content_hash", "size_bytes", "submitted_at", "user_id", "course_id", "assignment", "attempt")
 
 

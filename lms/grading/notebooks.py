@@ -4,15 +4,17 @@ change, and code that reaches for the grading machinery. Pure functions over fil
 authoring (validation), the submission pipeline and the release of student versions.
 
 An assignment's source notebooks (nbgrader-marked: solution, grade and locked cells,
-``### BEGIN SOLUTION`` / ``### BEGIN HIDDEN TESTS`` regions) live in
-``<LMS_ASSIGNMENTS_DIR>/<course>/<assignment>/`` with any data files they read. A course lists an
-assignment as a ``notebook`` item whose id is the assignment's folder name.
+``### BEGIN SOLUTION`` / ``### BEGIN HIDDEN TESTS`` regions), with any data files they read, are stored
+in the LMS (lms.grading.sources: numbered versions; a folder ``<LMS_ASSIGNMENTS_DIR>/<course>/<assignment>/``
+is adopted as a version when read). A course lists an assignment as a ``notebook`` item whose id is the
+assignment's name.
 """
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -44,13 +46,37 @@ def find_assignment(settings, course: str, assignment: str) -> AssignmentSource:
     for label, value in (("course", course), ("assignment", assignment)):
         if not SLUG.match(value or ""):
             raise AssignmentError(f"{label} {value!r} is not a valid name (lower-case letters, digits, - and _)")
-    folder = Path(settings.assignments_dir) / course / assignment
-    if not folder.is_dir():
-        raise AssignmentError(f"no assignment folder {folder}")
+    folder = source_folder(settings, course, assignment)
+    if folder is None:
+        raise AssignmentError(f"no stored source and no assignment folder {Path(settings.assignments_dir) / course / assignment}")
     notebooks = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
     if not notebooks:
         raise AssignmentError(f"{folder} holds no .ipynb notebook")
     return AssignmentSource(course, assignment, folder, notebooks)
+
+
+def source_folder(settings, course: str, assignment: str) -> Path | None:
+    """The assignment's latest source as a local folder: the one stored in the LMS (lms.grading.sources,
+    materialised in this machine's cache) in an application, else the assignments folder."""
+    from flask import has_app_context
+
+    if has_app_context():
+        from .sources import folder_for
+
+        return folder_for(settings, course, assignment)
+    folder = Path(settings.assignments_dir) / course / assignment
+    return folder if folder.is_dir() else None
+
+
+def source_of_hash(settings, course, assignment: str, content_hash: str) -> AssignmentSource | None:
+    """The stored source of ``course`` (a Course) / ``assignment`` whose content is ``content_hash`` (a
+    published version's), or None when none is stored."""
+    from .sources import folder_of_hash
+
+    folder = folder_of_hash(settings, course, assignment, content_hash)
+    if folder is None:
+        return None
+    return AssignmentSource(course.slug, assignment, folder, sorted(p for p in folder.glob("*.ipynb") if p.is_file()))
 
 
 def _cell_text(cell: dict) -> str:
@@ -222,3 +248,60 @@ def check_nbgrader_metadata(name: str, notebook: dict) -> None:
         if not isinstance(meta, dict) or not meta.get("grade_id") or "schema_version" not in meta:
             raise GradingError(f"{name}: cell {number} has incomplete nbgrader metadata (no grade_id or "
                                f"schema_version): an old or hand-edited notebook")
+
+
+@dataclass(frozen=True)
+class CellLabel:
+    """How a graded cell is named to people: the instructor's label per language (``metadata.oqu.label_kk``
+    / ``label_ru`` of the cell in the source notebook), else its place among the notebook's graded cells
+    of its kind (``kind``: ``test`` for a test cell, ``answer`` for an answer graded by hand)."""
+    kk: str | None
+    ru: str | None
+    kind: str
+    number: int
+
+
+def cell_labels(notebook: dict) -> dict[str, CellLabel]:
+    """The graded cells of an (instructor's) notebook by grade id, with their labels."""
+    labels, counts = {}, {"test": 0, "answer": 0}
+    for cell in notebook.get("cells", []) if isinstance(notebook, dict) else []:
+        metadata = cell.get("metadata") if isinstance(cell, dict) else None
+        meta = (metadata or {}).get("nbgrader") or {}
+        if not isinstance(meta, dict) or not meta.get("grade") or not meta.get("grade_id"):
+            continue
+        kind = "answer" if meta.get("solution") else "test"
+        counts[kind] += 1
+        oqu = (metadata or {}).get("oqu") or {}
+        oqu = oqu if isinstance(oqu, dict) else {}
+        labels[str(meta["grade_id"])] = CellLabel(_label(oqu.get("label_kk")), _label(oqu.get("label_ru")),
+                                                  kind, counts[kind])
+    return labels
+
+
+def _label(value) -> str | None:
+    text = " ".join(value.split()) if isinstance(value, str) else ""
+    return text[:120] or None
+
+
+def assignment_cell_labels(settings, course: str, assignment: str) -> dict[tuple[str, str], CellLabel]:
+    """The labels of every graded cell of an assignment's source notebooks, by (notebook file, grade id);
+    empty when the source cannot be found or read (the pages then fall back to the grade id)."""
+    try:
+        source = find_assignment(settings, course, assignment)
+    except AssignmentError:
+        return {}
+    labels = {}
+    for path in source.notebooks:
+        try:
+            stat = path.stat()
+            found = _labels_of_file(str(path), stat.st_mtime_ns, stat.st_size)
+        except (OSError, ValueError):
+            continue
+        labels.update({(path.name, grade_id): label for grade_id, label in found.items()})
+    return labels
+
+
+@lru_cache(maxsize=256)
+def _labels_of_file(path: str, _mtime_ns: int, _size: int) -> dict[str, CellLabel]:
+    # a page names the same few cells again and again: read each version of a source notebook once
+    return cell_labels(json.loads(Path(path).read_text(encoding="utf-8")))

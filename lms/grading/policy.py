@@ -13,8 +13,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import format_datetime, ngettext
+from flask_babel import ngettext
 from flask_babel import gettext as _
+
+from ..i18n import date_time
 
 
 class PolicyRefusal(Exception):
@@ -50,8 +52,8 @@ def lateness(policy: dict, now: datetime) -> Lateness:
     cutoff = rule.get("cutoff_days")
     if rule.get("refuse") or (cutoff is not None and now > due + timedelta(days=cutoff)):
         raise PolicyRefusal(_("The deadline for this assignment (%(due)s) has passed: submissions are no longer "
-                              "accepted.", due=format_datetime(due + timedelta(days=cutoff or 0)
-                                                               if cutoff else due, "short")))
+                              "accepted.", due=date_time(due + timedelta(days=cutoff or 0)
+                                                           if cutoff else due)))
     penalty = min(float(rule.get("penalty_per_day", 0)) * days, 100.0 - float(rule.get("floor", 0)), 100.0)
     return Lateness(late=True, penalty=max(penalty, 0.0))
 

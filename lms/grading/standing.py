@@ -57,20 +57,22 @@ def status_text(submission: Submission) -> str:
     return _("Grading failed. Your submission is kept; an instructor will look at it.")
 
 
-def cell_text(score) -> str:
+def cell_text(score, name: str | None = None) -> str:
     """What the submission page says about one graded cell (the learner's view: outcome and the
-    instructor's check, never what learner code printed)."""
+    instructor's check, never what learner code printed); ``name``: the cell's name for people
+    (lms.grading.cell_names), its grade id when not given."""
+    cell = f"«{name or score.cell}»"
     if score.outcome == "passed":
         return _("Passed")
     if score.outcome == "failed" and score.failed_check:
         return _("Failed. Run your answer cells, then the test cell %(cell)s in your notebook: this check fails "
-                 "there.", cell=score.cell)
+                 "there.", cell=cell)
     if score.outcome == "failed":
         return _("Failed. Run your answer cells, then the test cell %(cell)s in your notebook to see which check "
-                 "fails.", cell=score.cell)
+                 "fails.", cell=cell)
     if score.outcome == "hidden":
         return _("Failed on a hidden check: the checks you see in %(cell)s may pass, but the same cell has more "
-                 "checks you do not see. Try your answer on other inputs, including unusual ones.", cell=score.cell)
+                 "checks you do not see. Try your answer on other inputs, including unusual ones.", cell=cell)
     if getattr(score, "adjustment", None) == "manual":
         return _("graded by the instructor")
     if score.needs_manual_grade:

@@ -16,7 +16,6 @@ learner can be given any more (all but it and the latest published one).
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -45,10 +44,9 @@ def source_files(folder: Path) -> list[Path]:
 
 def content_hash(folder: Path) -> str:
     """SHA-256 over the relative paths and bytes of the folder's :func:`source_files`."""
-    digest = hashlib.sha256()
-    for path in source_files(folder):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    from ..courses.blobs import read_folder, tree_hash
+
+    return tree_hash(read_folder(folder))
 
 
 def _ignore(folder, names):

@@ -103,7 +103,7 @@ def claim_submission(submission_id: int, lease_seconds: int) -> str | None:
 
 def grade_submission(submission_id: int) -> str:
     """Claim, grade in the sandbox and record one submission. Returns what happened."""
-    from .notebooks import AssignmentError, find_assignment
+    from .notebooks import AssignmentError, find_assignment, source_of_hash
     from .services import GradingError, SandboxUnavailable, grade_notebooks, limits_from
     from .sandbox import sandbox_problem
 
@@ -118,7 +118,10 @@ def grade_submission(submission_id: int) -> str:
     submission = db.session.get(Submission, submission_id)
     db.session.refresh(submission)
     try:
-        source = find_assignment(settings, submission.course.slug, submission.assignment)
+        # the source of the version the submission was made against (stored), else the latest
+        source = (source_of_hash(settings, submission.course, submission.assignment, submission.version.content_hash)
+                  if submission.version is not None else None) \
+            or find_assignment(settings, submission.course.slug, submission.assignment)
         result = grade_notebooks(settings, source, {n: t.encode() for n, t in submission.content.items()},
                                  student=f"u{submission.user_id}")
     except SandboxUnavailable as exc:  # the sandbox broke since the check above: back in the queue

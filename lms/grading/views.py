@@ -5,11 +5,9 @@ from flask_login import current_user, login_required
 
 from ..courses import services as courses
 from ..courses.visibility import holds_back
-from ..extensions import db
 from ..hooks import fills, provides
 from ..security import PermissionDenied
 from . import access
-from .models import Submission
 
 bp = Blueprint("grading", __name__)
 
@@ -21,18 +19,14 @@ def _unpublished(course) -> set[str]:
     return unpublished_assignments(course)
 
 
-@bp.app_context_processor
-def _panel():
-    return {"assignment_panel": assignment_panel}
-
-
 @provides("course-page", "assignments")
 def _course_page_assignments(course, user, **page) -> dict:
     """The assignments panel's rows and, when there are any, the newer versions their learner should
     hear of (once for the panel, not per row)."""
     from .authoring import new_version_notices
+    from .panels import assignment_rows
 
-    rows = assignment_panel(course)
+    rows = assignment_rows(user, course)
     return {"rows": rows, "notices": new_version_notices(user, course) if rows else {}}
 
 
@@ -42,40 +36,25 @@ def _course_page_assignments_panel(course, panels, learner_view=True, **page) ->
                            assignment_rows=panels["assignments"]["rows"], notices=panels["assignments"]["notices"])
 
 
+@provides("item-page", "assignments")
+def _item_page_assignments(course, user, **page) -> list[dict]:
+    """The rows of the course's assignments (the syllabus marks which are there and which are graded;
+    a notebook item's page shows its own)."""
+    from .panels import assignment_rows
+
+    return assignment_rows(user, course)
+
+
+@fills("item-page-assignment", order=10)
+def _item_page_work(course, item, row, enrolment=None, **page) -> str:
+    return render_template("grading/item_work.html", course=course, item=item, row=row, submit=enrolment is not None)
+
+
 @bp.app_template_filter("instructor_feedback")
 def _instructor_feedback(stored):
     from .feedback import instructor_part
 
     return instructor_part(stored)
-
-
-def assignment_panel(course) -> list[dict]:
-    """The course's published nbgrader assignments (notebook items with a source folder and a
-    published version: an assignment never published is held back from learners) and the signed-in
-    learner's submissions of each: ``latest``, and ``graded`` (the latest graded one, or None), in
-    one query for the course."""
-    from pathlib import Path
-
-    from flask import current_app
-
-    if not current_user.is_authenticated:
-        return []
-    root = Path(current_app.config["OQU_SETTINGS"].assignments_dir) / course.slug
-    from .authoring import published_assignments
-
-    published = published_assignments(course.id)
-    items = [item for item in course.active_items() if item.kind.value == "notebook" and item.key in published
-             and (root / item.key).is_dir()]
-    if not items:
-        return []
-    submissions: dict[str, list] = {item.key: [] for item in items}
-    for found in db.session.scalars(db.select(Submission).filter_by(user_id=current_user.id, course_id=course.id)
-                                    .where(Submission.assignment.in_(list(submissions)))
-                                    .order_by(Submission.attempt.desc())):
-        submissions[found.assignment].append(found)
-    return [{"item": item, "latest": next(iter(submissions[item.key]), None),
-             "graded": next((s for s in submissions[item.key] if s.status.value == "graded"), None)}
-            for item in items]
 
 
 @bp.post("/courses/<slug>/assignments/<assignment>/submit")
@@ -105,3 +84,19 @@ def submission(submission_id: int):
         abort(404)
     history = access.attempt_history(found) if view == "full" else None
     return render_template("grading/submission.html", submission=found, view=view, history=history)
+
+
+@bp.app_template_global("cell_name")
+def _cell_name(score) -> str:
+    """A graded cell's name for the reader (its instructor's label; see lms.grading.cell_names)."""
+    from .cell_names import names_of_submission
+
+    return names_of_submission(score.submission)(score.notebook, score.cell)
+
+
+@bp.app_template_global("cell_names")
+def _cell_names(course_slug: str, assignment: str):
+    """``names(notebook, grade_id)`` for the cells of an assignment's source (the instructor's reports)."""
+    from .cell_names import names_for
+
+    return names_for(course_slug, assignment)

@@ -16,7 +16,7 @@ from ..certificates import services as certificates
 from ..courses.models import Course
 from ..extensions import db
 from ..hooks import fills
-from ..i18n import date_filter
+from ..i18n import written_date
 from ..learning import services as learning
 from ..learning.forms import DueDateForm
 from ..clock import today as local_today
@@ -153,7 +153,7 @@ def due_date():
         else:
             flash(ngettext("The due date of %(num)s course is now %(date)s.",
                            "The due dates of %(num)s courses are now %(date)s.", changed,
-                           date=date_filter(form.due_on.data, "long")), "success")
+                           date=written_date(form.due_on.data)), "success")
             return redirect(url_for("hr.dashboard"))
     return render_template("hr/due_date.html", form=form, enrolments=enrolments)
 

@@ -48,8 +48,10 @@ def notebook_courses(user) -> list[Course]:
 
 
 def may_use_notebooks(user) -> bool:
-    """Whether the person may sign in to the hub at all."""
-    return bool(notebook_courses(user))
+    """Whether the person may sign in to the hub at all: for a course's notebook, or for their
+    authoring notebook (an administrator without a notebook course gets that one only: the hub's
+    spawn check refuses them any other server)."""
+    return bool(notebook_courses(user)) or (getattr(user, "is_active", False) and may_author(user))
 
 
 def may_use_course_notebook(user, course: Course) -> bool:
@@ -68,15 +70,30 @@ def _ensure_may_use(actor, course: Course) -> None:
         raise NotebookNotAllowed(_not_allowed_message())
 
 
-def spawn_refusal(username: str, profile: str) -> str | None:
+AUTHORING_SERVER = "authoring"  # an instructor's named server for writing assignments (lms/hub/lab.py)
+
+
+def may_author(user) -> bool:
+    """Whether the person may have an authoring server: instructors and admins (those who may grade)."""
+    return has_permission(user, "grade_submissions")
+
+
+def spawn_refusal(username: str, profile: str, server: str = "") -> str | None:
     """The hub asks before it starts any server (lms.hub.spawn_gate): why the person with hub name
     ``username`` must not start ``profile`` now — in their language — or None. Exactly what a launch
     from the LMS allows: an active account that may use notebooks; a profile other than the default
-    one only through a course of theirs that runs it, with GPU time left for that course."""
+    one only through a course of theirs that runs it, with GPU time left for that course. Of named
+    servers only :data:`AUTHORING_SERVER`, with the default profile, for instructors and admins."""
     user, refusal = _hub_person(username)
     if refusal:
         return refusal
     with force_locale("ru" if user.preferred_language == "ru" else "kk"):
+        if server:
+            if server != AUTHORING_SERVER or not may_author(user):
+                return _("Only instructors and administrators have an authoring notebook; your notebook is "
+                         "opened from your course page.")
+            return None if profile in ("", DEFAULT_PROFILE) else _(
+                "The authoring notebook runs with the %(profile)s profile only.", profile=DEFAULT_PROFILE)
         courses = notebook_courses(user)
         if not courses:
             return _not_allowed_message()

@@ -133,6 +133,8 @@ def spawn_check():
               required: [user, profile]
               properties:
                 user: {type: string, description: the hub user name}
+                server: {type: string, description: "the server's name: empty for the default one; `authoring`
+                  (instructors and admins only) for the authoring notebook; any other name is refused"}
                 profile: {type: string}
       responses:
         200:
@@ -141,7 +143,8 @@ def spawn_check():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("user"), str) or not isinstance(body.get("profile"), str):
         raise ApiError(400, "bad_request", default_messages()[400])
-    refusal = services.spawn_refusal(body["user"], body["profile"])
+    server = body.get("server") if isinstance(body.get("server"), str) else ""
+    refusal = services.spawn_refusal(body["user"], body["profile"], server)
     if refusal:
         raise ApiError(403, "spawn_refused", refusal)
     return jsonify(allowed=True)

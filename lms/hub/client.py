@@ -93,6 +93,10 @@ class HubClient:
     def _user_url(self, username: str, suffix: str = "") -> str:
         return f"{self.api_url}/users/{quote(username, safe='')}{suffix}"
 
+    def _server_url(self, username: str, server: str = "", suffix: str = "") -> str:
+        """The API address of the default server (``server`` empty) or of a named one."""
+        return self._user_url(username, (f"/servers/{quote(server, safe='')}" if server else "/server") + suffix)
+
     # ------------------------------------------------------------------ hub
 
     def ping(self, timeout: float = 2.0) -> bool:
@@ -116,11 +120,12 @@ class HubClient:
             return None
         return model if isinstance(model, dict) else None
 
-    def server_state(self, username: str) -> ServerState:
+    def server_state(self, username: str, name: str = "") -> ServerState:
+        """The hub's view of the default server, or of the named server ``name``."""
         response = self._request("GET", self._user_url(username), ok=(200, 404))
         if response.status_code == 404:
             return ServerState()
-        server = (response.json().get("servers") or {}).get("")
+        server = (response.json().get("servers") or {}).get(name)
         if not server:
             return ServerState(exists=True)
         return ServerState(exists=True, running=True, ready=bool(server.get("ready")),
@@ -139,10 +144,11 @@ class HubClient:
         self._request("PUT", group_url + "/properties", json={key: profile})
         self._request("POST", group_url + "/users", json={"users": [username]})
 
-    def start_server(self, username: str, user_options: dict) -> tuple[str, str]:
-        """Ask the hub to start the default server. Returns (``ready`` | ``pending`` | ``busy`` | ``failed``,
-        the hub's message): busy when it is running or stopping, failed when the spawn failed at once."""
-        response = self._request("POST", self._user_url(username, "/server"), ok=(201, 202, 400, 500),
+    def start_server(self, username: str, user_options: dict, name: str = "") -> tuple[str, str]:
+        """Ask the hub to start the default server (or the named one). Returns (``ready`` | ``pending`` |
+        ``busy`` | ``failed``, the hub's message): busy when it is running or stopping, failed when the
+        spawn failed at once."""
+        response = self._request("POST", self._server_url(username, name), ok=(201, 202, 400, 500),
                                  json={"user_options": user_options})
         if response.status_code == 500:
             message = _hub_message(response)
@@ -152,12 +158,13 @@ class HubClient:
         outcome = {201: "ready", 202: "pending"}.get(response.status_code, "busy")
         return outcome, _hub_message(response) if outcome == "busy" else ""
 
-    def stop_server(self, username: str) -> bool:
-        """Ask the hub to stop the default server; True once it is stopped (204), False while stopping (202)."""
-        response = self._request("DELETE", self._user_url(username, "/server"), ok=(202, 204, 400, 404))
+    def stop_server(self, username: str, name: str = "") -> bool:
+        """Ask the hub to stop the default server (or the named one); True once it is stopped (204), False
+        while stopping (202)."""
+        response = self._request("DELETE", self._server_url(username, name), ok=(202, 204, 400, 404))
         return response.status_code != 202
 
-    def spawn_events(self, username: str, wait: float) -> list[dict]:
+    def spawn_events(self, username: str, wait: float, name: str = "") -> list[dict]:
         """The hub's progress events for a pending spawn, read for at most ``wait`` seconds (or until the
         stream says ready or failed). An empty list when nothing is starting."""
         import requests
@@ -165,7 +172,7 @@ class HubClient:
         deadline = time.monotonic() + max(wait, 0.2)
         events: list[dict] = []
         try:
-            response = _session().get(self._user_url(username, "/server/progress"), headers=self._headers,
+            response = _session().get(self._server_url(username, name, "/progress"), headers=self._headers,
                                       stream=True, timeout=(CONNECT_TIMEOUT, max(wait, 0.2)))
         except requests.RequestException as error:
             raise HubUnavailable(f"progress: {error.__class__.__name__}") from None
@@ -203,14 +210,16 @@ class HubClient:
 
     # ------------------------------------------------------------------ the learner's server
 
-    def learner_server(self, username: str) -> "LearnerServer":
-        """The Jupyter server API of ``username``'s default server, for one operation (``with``)."""
-        return LearnerServer(self, username)
+    def learner_server(self, username: str, name: str = "") -> "LearnerServer":
+        """The Jupyter server API of ``username``'s default server (or of the named server ``name``, an
+        instructor's ``authoring`` one), for one operation (``with``)."""
+        return LearnerServer(self, username, name)
 
-    def _server_token(self, username: str) -> tuple[str, str]:
-        """A token that opens ``username``'s default server and nothing else, for minutes: (token, id)."""
+    def _server_token(self, username: str, name: str = "") -> tuple[str, str]:
+        """A token that opens ``username``'s default server (or named server ``name``) and nothing else,
+        for minutes: (token, id)."""
         response = self._request("POST", self._user_url(username, "/tokens"), ok=(200, 201), json={
-            "scopes": [f"access:servers!server={username}/"], "expires_in": SERVER_TOKEN_SECONDS,
+            "scopes": [f"access:servers!server={username}/{name}"], "expires_in": SERVER_TOKEN_SECONDS,
             "note": "oqu-lms: one operation on this server"})
         body = response.json()
         return body["token"], str(body["id"])
@@ -226,9 +235,10 @@ class LearnerServer:
     :data:`SERVER_TOKEN_SECONDS`); leaving the ``with`` block revokes it. Whatever the server logs of
     its requests is therefore worth nothing beyond that server, and only for that long."""
 
-    def __init__(self, client: HubClient, username: str):
+    def __init__(self, client: HubClient, username: str, name: str = ""):
         self.client = client
         self.username = username
+        self.name = name
         self._token: tuple[str, str] | None = None
 
     def __enter__(self) -> "LearnerServer":
@@ -250,8 +260,9 @@ class LearnerServer:
         """Call the Jupyter server API (``contents/…``); statuses in ``ok`` (default 200, 201) are
         returned, others raise as :meth:`HubClient._request` does."""
         if self._token is None:
-            self._token = self.client._server_token(self.username)
-        url = f"{self.client.public_url}/user/{quote(self.username, safe='')}/api/{path.lstrip('/')}"
+            self._token = self.client._server_token(self.username, self.name)
+        prefix = f"/user/{quote(self.username, safe='')}" + (f"/{quote(self.name, safe='')}" if self.name else "")
+        url = f"{self.client.public_url}{prefix}/api/{path.lstrip('/')}"
         return self.client._request(method, url, token=self._token[0], ok=kwargs.pop("ok", (200, 201)), **kwargs)
 
 

@@ -1,9 +1,9 @@
 """The hub domain listens to accounts: deactivating a person ends their hub access at once — their
-server stops and every token the hub holds for them is revoked (lms.hub.services.end_hub_access).
+server stops and every token the hub holds for them is revoked (lms.hub.ended.end_hub_access).
 
 The hub refuses any later start by itself (it asks the LMS, lms.hub.spawn_gate), so a hub that is
 down at that moment cannot be used by the deactivated person either; their server, if the hub kept
-it running, is stopped by the worker's next sweep (lms.hub.services.end_access_of_deactivated).
+it running, is stopped by the worker's next sweep (lms.hub.ended.end_access_of_deactivated).
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 
 
 def _on_deactivated(actor, user):
-    from .services import HubError, HubUnavailable, end_hub_access
+    from .ended import end_hub_access
+    from .services import HubError, HubUnavailable
 
     try:
         end_hub_access(actor, user)
@@ -26,7 +27,7 @@ def _on_deactivated(actor, user):
 def _on_gpu_time_exhausted(sender, user=None, **extra):
     """The GPU domain says a person's GPU time ran out: stop their server (HubUnavailable propagates, so
     that the GPU domain's next run tries again)."""
-    from .services import stop_when_gpu_time_is_up
+    from .ended import stop_when_gpu_time_is_up
 
     if user is not None:
         stop_when_gpu_time_is_up(user)

@@ -6,6 +6,12 @@ passes them to the server as environment variables, which the server's own confi
 (``learner_jupyter/jupyter_server_config.py``, found through ``JUPYTER_CONFIG_PATH``) turns into
 JupyterLab settings. ``learner_jupyter/labconfig/page_config.json`` disables what a learner must not
 meet: nbgrader's instructor and exchange extensions, the news prompt, the hub control panel.
+
+An instructor's named server :data:`AUTHORING_SERVER` is their authoring JupyterLab instead
+(``authoring_jupyter/``): the same language and link back, nbgrader's *Create Assignment* cell toolbar
+and *Validate* button, no learner's submit button, its files under ``~/authoring``. Which one a server
+gets follows from its name, never from the options (the LMS's spawn check allows that name only to
+instructors and admins).
 """
 from __future__ import annotations
 
@@ -13,6 +19,8 @@ import functools
 from pathlib import Path
 
 CONFIG_DIR = Path(__file__).resolve().parent / "learner_jupyter"
+AUTHORING_CONFIG_DIR = Path(__file__).resolve().parent / "authoring_jupyter"
+AUTHORING_SERVER = "authoring"  # the instructor's named server for writing assignments
 
 # The LMS's languages and the JupyterLab locales (language packs) that show them.
 LAB_LOCALES = {"kk": "kk_KZ", "ru": "ru_RU", "kk-Latn": "kk_Latn_KZ"}
@@ -35,10 +43,11 @@ def lab_options(user_options: dict, lms_url: str) -> dict:
     return cleaned
 
 
-def lab_environment(options: dict, lms_url: str = "") -> dict:
+def lab_environment(options: dict, lms_url: str = "", server: str = "") -> dict:
     """What the learner's server reads at start (learner_jupyter/jupyter_server_config.py, and Oqu's
-    server extension, which calls the LMS at ``OQU_LMS_URL`` with the server's own hub token)."""
-    env = {"JUPYTER_CONFIG_PATH": str(CONFIG_DIR)}
+    server extension, which calls the LMS at ``OQU_LMS_URL`` with the server's own hub token); the
+    named server :data:`AUTHORING_SERVER` reads authoring_jupyter/ instead."""
+    env = {"JUPYTER_CONFIG_PATH": str(AUTHORING_CONFIG_DIR if server == AUTHORING_SERVER else CONFIG_DIR)}
     if lms_url:
         env["OQU_LMS_URL"] = lms_url.rstrip("/")
     if "language" in options:
@@ -56,6 +65,7 @@ def with_lab_options(apply_user_options, lms_url: str):
     def apply(spawner, user_options):
         apply_user_options(spawner, user_options)
         spawner.environment = {**dict(spawner.environment or {}),
-                               **lab_environment(lab_options(user_options, lms_url), lms_url)}
+                               **lab_environment(lab_options(user_options, lms_url), lms_url,
+                                                  getattr(spawner, "name", "") or "")}
 
     return apply

@@ -24,7 +24,6 @@ from sqlalchemy import select, update
 from .. import signals
 from ..courses.models import Course
 from ..extensions import db
-from ..security import SYSTEM
 from ..i18n import LANGUAGES, current_language
 from ..i18n.latin import to_latin
 from ..utils import external_url, utcnow
@@ -42,7 +41,7 @@ log = logging.getLogger(__name__)
 __all__ = ["HubUnavailable", "NotebookNotAllowed", "NotebookState", "hub_available", "hub_client",
            "launch_notebook", "notebook_status", "stop_notebook", "notebook_courses", "may_use_notebooks",
            "may_use_course_notebook", "hub_account", "hub_userinfo", "latest_launch", "course_group",
-           "spawn_refusal", "account_refusal", "end_hub_access"]
+           "spawn_refusal", "account_refusal"]
 
 STOP_WAIT_SECONDS = 10.0
 PING_CACHE_SECONDS = 5.0
@@ -107,7 +106,8 @@ def hub_available(force: bool = False) -> bool:
     return up
 
 
-def _remember_down(client: HubClient) -> None:
+def remember_down(client: HubClient) -> None:
+    """The hub did not answer: :func:`hub_available` says so without asking again for a few seconds."""
     with _ping_lock:
         _ping_cache[client.api_url] = (time.monotonic(), False)
 
@@ -205,7 +205,7 @@ def launch_notebook(actor, course: Course, restart: bool = False) -> NotebookSta
             failed = next((e for e in client.spawn_events(account.username, 0.5) if e.get("failed")), {})
             return _fail(actor, launch, course, str(failed.get("message") or message or "the spawn failed"))
     except HubUnavailable:
-        _remember_down(client)
+        remember_down(client)
         raise
     if result == "ready":
         return _finish_ready(client, account, launch, client.server_state(account.username), course, actor)
@@ -316,7 +316,7 @@ def notebook_status(actor, course: Course, wait: float = 0.0) -> NotebookState:
     try:
         return _follow(client, actor, account, launch, course, max(0.0, min(wait, 25.0)))
     except HubUnavailable:
-        _remember_down(client)
+        remember_down(client)
         raise
 
 
@@ -372,67 +372,20 @@ def _fail(actor, launch: NotebookLaunch, course: Course, reason: str) -> Noteboo
 # --------------------------------------------------------------------------- stopping
 
 
-GPU_TIME_UP = "gpu_time_up"  # NotebookLaunch.message of a server the system stopped when GPU time ran out
-
-
 def stop_notebook(actor, course: Course | None = None) -> NotebookState:
     """Stop the person's server (whatever course it was opened for) and wait for the hub to finish."""
     if course is not None:
         _ensure_may_use(actor, course)
-    launch = _stop_server(actor, actor)
+    launch = stop_server(actor, actor)
     target = course or (launch.course if launch is not None else None)
     if target is None:
         return NotebookState("stopped", 0, None, _("Your notebook is not running."))
     return _answer(None, target)
 
 
-def stop_when_gpu_time_is_up(user) -> None:
-    """The system stops ``user``'s server because their GPU time, or their organisation's, has run out
-    (lms.gpu.enforce_gpu_time); the launch keeps why, for the course page."""
-    _stop_server(SYSTEM, user, reason=GPU_TIME_UP)
-
-
-ACCOUNT_DEACTIVATED = "account_deactivated"  # NotebookLaunch.message of a server stopped at deactivation
-
-
-def end_hub_access(actor, user) -> None:
-    """The account was deactivated (lms.hub.handlers): stop the person's server and revoke every token
-    the hub holds for them, at once. A new start is refused by the hub itself (:func:`spawn_refusal`)."""
-    account = hub_account(user, create=False)
-    if account is None:
-        return
-    _stop_server(actor, user, reason=ACCOUNT_DEACTIVATED)
-    client = hub_client()
-    try:
-        revoked = client.revoke_access(account.username)
-    except HubUnavailable:
-        _remember_down(client)
-        raise
-    log.info("hub access of %s ended: server stopped, %d token(s) revoked", account.username, revoked)
-
-
-def end_access_of_deactivated() -> list[int]:
-    """The worker's sweep (every minute): end the hub access of deactivated people whose server the
-    LMS still believes running (the hub did not answer at the deactivation). Returns their ids."""
-    from ..accounts.models import User
-
-    latest = (select(NotebookLaunch.user_id, db.func.max(NotebookLaunch.id).label("id"))
-              .group_by(NotebookLaunch.user_id).subquery())
-    users = db.session.scalars(
-        select(User).join(latest, latest.c.user_id == User.id).join(NotebookLaunch, NotebookLaunch.id == latest.c.id)
-        .where(User.active.is_(False), NotebookLaunch.status.in_([LaunchStatus.pending, LaunchStatus.ready]))).all()
-    ended = []
-    for user in users:
-        try:
-            end_hub_access(SYSTEM, user)
-        except (HubUnavailable, HubError) as error:
-            log.warning("hub access of user %s still not ended: %s", user.id, error)
-            continue
-        ended.append(user.id)
-    return ended
-
-
-def _stop_server(actor, user, reason: str = "") -> NotebookLaunch | None:
+def stop_server(actor, user, reason: str = "") -> NotebookLaunch | None:
+    """Stop ``user``'s server and wait for it; their latest launch, if live, ends with ``reason``
+    (lms.hub.ended's reasons, or none when the learner asked)."""
     account = hub_account(user, create=False)
     launch = latest_launch(user)
     if account is not None:
@@ -444,7 +397,7 @@ def _stop_server(actor, user, reason: str = "") -> NotebookLaunch | None:
                 if state.running:
                     raise HubUnavailable("the hub did not stop the server in time")
         except HubUnavailable:
-            _remember_down(client)
+            remember_down(client)
             raise
     if launch is not None and launch.status in (LaunchStatus.pending, LaunchStatus.ready):
         launch.status = LaunchStatus.stopped

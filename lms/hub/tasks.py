@@ -11,7 +11,7 @@ def register(huey, app) -> dict:
     @huey.periodic_task(crontab(minute="*"), name="end_access_of_deactivated")
     def end_access_of_deactivated():
         """Stop the servers of deactivated people that the hub kept running (it was down at the time)."""
-        from .services import end_access_of_deactivated as sweep
+        from .ended import end_access_of_deactivated as sweep
 
         with app.app_context():
             return sweep()

@@ -6,12 +6,13 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..courses.models import ItemKind
 from ..courses.services import get_course
 from ..extensions import csrf, login_manager
 from ..hooks import fills, provides
-from ..gpu.services import gpu_time_note
 from ..utils import safe_next_url
-from . import ended, services
+from . import services
+from .panels import notebook_panel
 from ..profiles import gpu_count
 from .services import HubUnavailable, NotebookNeedsRestart, NotebookNotAllowed
 
@@ -155,30 +156,26 @@ def stop():
     return redirect(safe_next_url(request.form.get("next")) or url_for("dashboard.index"))
 
 
-def notebook_panel(course):
-    """What the "Open notebook" panel of a course page needs, without waiting on a slow hub."""
-    user = _actor() if current_user.is_authenticated else None
-    if user is None or not course.has_notebooks:
-        return {"show": False}
-    allowed = services.may_use_course_notebook(user, course)
-    launch = services.latest_launch(user) if allowed else None
-    running = launch is not None and launch.status.value in ("pending", "ready")
-    return {"show": True, "allowed": allowed, "available": allowed and services.hub_available(),
-            "running": running, "running_here": running and launch.course_id == course.id,
-            "gpu_note": gpu_time_note(user, course) if allowed else None,
-            "gpu_time_was_up": launch is not None and launch.course_id == course.id
-            and launch.message == services.GPU_TIME_UP,
-            "time_limit_reached": launch is not None and launch.course_id == course.id
-            and launch.message == ended.TIME_LIMIT}
-
-
 @provides("course-page", "notebook")
-def _course_page_notebook(course, **page):
-    return notebook_panel(course)
+def _course_page_notebook(course, user, **page):
+    return notebook_panel(user, course)
 
 
 @fills("course-page-work", order=10)
 def _course_page_notebook_panel(course, panels, **page) -> str:
+    return render_template("hub/notebook_button.html", course=course, panel=panels["notebook"])
+
+
+@provides("item-page", "notebook")
+def _item_page_notebook(course, user, item, **page):
+    """A notebook item's page offers the course's notebook (other items' pages do not ask the hub)."""
+    return notebook_panel(user, course) if item.kind == ItemKind.notebook else None
+
+
+@fills("item-page-assignment", order=20)
+def _item_page_notebook_panel(course, panels, **page) -> str:
+    if not panels.get("notebook"):
+        return ""
     return render_template("hub/notebook_button.html", course=course, panel=panels["notebook"])
 
 
@@ -188,4 +185,4 @@ def notebook_helpers():
         """A course's notebook profile in words: "GPU" or "CPU", never the profile's slug."""
         return _("GPU") if gpu_count(slug) else _("CPU")
 
-    return {"notebook_panel": notebook_panel, "profile_label": profile_label}
+    return {"profile_label": profile_label}

@@ -167,12 +167,28 @@ def _latin_if_needed(text: str) -> str:
     return to_latin(text) if is_latin() else text
 
 
-def date_filter(value, format="medium"):
+# One date style per kind of date, in every language (issue #21):
+#   written_date — in a sentence: «2027 ж. 1 қаңтар» / «1 января 2027 г.», Kazakh with the case the
+#                  sentence needs («2027 ж. 1 қаңтарда»);
+#   table_date   — compact, in tables and label–value lists: 01.01.2027;
+#   date_time    — a moment: 01.01.2027, 09:30 (Kazakhstan time, ``LMS_TIMEZONE``).
+# Templates use these three filters and nothing else (tests/i18n/test_date_styles.py).
+TABLE_DATE = "dd.MM.yyyy"
+DATE_TIME = "dd.MM.yyyy, HH:mm"
+
+
+def table_date(value) -> str:
+    """A compact date for tables and label–value lists: «01.01.2027» in every language."""
     if not value:
         return ""
     if type(value) is date:  # no time zone involved: the text depends on the locale alone
-        return _format_plain_date(value, format, str(get_locale()), is_latin())
-    return _latin_if_needed(format_date(value, format))
+        return _format_plain_date(value, TABLE_DATE, str(get_locale()), is_latin())
+    return _latin_if_needed(format_date(value, TABLE_DATE))
+
+
+def date_time(value) -> str:
+    """A moment, with its time in the configured time zone: «01.01.2027, 09:30»."""
+    return _latin_if_needed(format_datetime(value, DATE_TIME)) if value else ""
 
 
 @lru_cache(maxsize=4096)
@@ -184,32 +200,62 @@ def _format_plain_date(value: date, format: str, locale: str, latin: bool) -> st
 
 
 _FRONT_VOWELS, _VOWELS = set("әеіөүиэ"), set("аәеіоөұүыиуэюя")
-_VOICELESS = set("кқпстфхцчшщ")
+_VOICELESS = set("кқпстфхцчшщбвгд")  # after these the ending's first consonant is voiceless too
+_NASAL = set("мнң")
 
 
-def _kk_locative(word_end: str) -> str:
-    """The Kazakh locative ending («-да/-де/-та/-те») after ``word_end``: «қаңтарда», «қыркүйекте»."""
+def _kk_ending(word_end: str, case: str) -> str:
+    """The Kazakh case ending after ``word_end`` (a month's name or a year's «ж.»), by vowel harmony
+    and the last sound: locative «қаңтарда», «қыркүйекте»; ablative «желтоқсаннан», «қыркүйектен»;
+    dative «қаңтарға», «қыркүйекке»; genitive «қаңтардың», «маусымның», «қыркүйектің»."""
     last_vowel = next((letter for letter in reversed(word_end) if letter in _VOWELS), "а")
     front = last_vowel in _FRONT_VOWELS
-    if word_end[-1:] in _VOICELESS:
-        return "те" if front else "та"
-    return "де" if front else "да"
+    last = word_end[-1:]
+    voiceless, vowel, nasal = last in _VOICELESS, last in _VOWELS, last in _NASAL
+    if case == "locative":
+        return ("те" if front else "та") if voiceless else ("де" if front else "да")
+    if case == "ablative":
+        if voiceless:
+            return "тен" if front else "тан"
+        return ("нен" if front else "нан") if nasal else ("ден" if front else "дан")
+    if case == "dative":
+        if voiceless:
+            return "ке" if front else "қа"
+        return "ге" if front else "ға"
+    if case == "genitive":
+        if voiceless:
+            return "тің" if front else "тың"
+        return ("нің" if front else "ның") if vowel or nasal else ("дің" if front else "дың")
+    raise ValueError(f"unknown case {case!r}")
+
+
+CASES = ("locative", "ablative", "dative", "genitive")
 
 
 def written_date(value, case: str | None = None):
     """A date written out in a sentence (Babel's long format: «2027 ж. 1 қаңтар», «1 января 2027 г.»),
-    in Kazakh with the case the sentence needs: ``case="locative"`` gives «2027 ж. 1 қаңтарда»
-    (on what day something happened). Russian keeps its genitive date as it is."""
+    in Kazakh with the case the sentence needs: ``case="locative"`` gives «2027 ж. 1 қаңтарда» (on
+    what day), ``"ablative"`` «1 қаңтардан» (since), ``"dative"`` «1 қаңтарға» (until, with «дейін»),
+    ``"genitive"`` «1 қаңтардың». Russian keeps its genitive date as it is («с 1 января 2027 г.»)."""
     if not value:
         return ""
+    if case is not None and case not in CASES:
+        raise ValueError(f"unknown case {case!r}")
     text = format_date(value, "long")
-    if case == "locative" and str(get_locale()) == "kk":
-        text += _kk_locative(text.lower())
+    if case and str(get_locale()) == "kk":
+        text += _kk_ending(text.lower(), case)
     return _latin_if_needed(text)
 
 
-def datetime_filter(value, format="medium"):
-    return _latin_if_needed(format_datetime(value, format)) if value else ""
+def date_filter(value, format=None):
+    """The old ``|date`` filter, kept so that a template written before the three styles still renders;
+    tests/i18n/test_date_styles.py fails on any template that uses it."""
+    return written_date(value) if format == "long" else table_date(value)
+
+
+def datetime_filter(value, format=None):
+    """The old ``|datetime`` filter (see :func:`date_filter`)."""
+    return date_time(value)
 
 
 def number_filter(value):
@@ -244,8 +290,8 @@ def init_app(app) -> None:
     # ``_``, ``gettext`` and ``ngettext`` as Jinja's new-style ones (Markup under autoescape, always
     # %-formatted) without their two extra context calls each: a page calls them a hundred times.
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
-    app.jinja_env.filters.update(date=date_filter, datetime=datetime_filter, number=number_filter,
-                                 written_date=written_date,
+    app.jinja_env.filters.update(written_date=written_date, table_date=table_date, date_time=date_time,
+                                 date=date_filter, datetime=datetime_filter, number=number_filter,
                                  local_date=clock.local_date,
                                  language_name=lambda code: LANGUAGES.get(code, code))
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language,

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
-from ..courses.quiz_format import DEFAULT_REVIEW
+from .quiz_format import DEFAULT_LATE, DEFAULT_PASS_MARK, DEFAULT_REVIEW
 from ..courses.models import Item, ItemKind
 from ..extensions import db
 from ..clock import today as local_today
@@ -28,8 +28,8 @@ from .progress import _check_completion, _progress_row
 
 def quiz_settings(item: Item) -> dict:
     content = item.content or {}
-    return {"pass_mark": content.get("pass_mark", 60), "attempts": content.get("attempts", 0),
-            "time_limit": content.get("time_limit"), "late": content.get("late", "refuse"),
+    return {"pass_mark": content.get("pass_mark", DEFAULT_PASS_MARK), "attempts": content.get("attempts", 0),
+            "time_limit": content.get("time_limit"), "late": content.get("late", DEFAULT_LATE),
             "review": content.get("review") or list(DEFAULT_REVIEW),
             "questions": len(content.get("questions", []))}
 
@@ -263,7 +263,7 @@ def submit_attempt(actor, attempt: QuizAttempt, answers: dict, *, now: datetime 
     clean = _clean_answers(attempt, answers)
     item = attempt.item
     late = attempt.deadline_at is not None and now > attempt.deadline_at + LATE_GRACE
-    if late and (item.content or {}).get("late", "refuse") != "accept":
+    if late and (item.content or {}).get("late", DEFAULT_LATE) != "accept":
         _expire_if_overdue(attempt, item, now)
         raise LateSubmission(_("The time for this attempt ran out, so the answers were not accepted."))
     row = _progress_row(actor.id, item)
@@ -284,7 +284,7 @@ def submit_attempt(actor, attempt: QuizAttempt, answers: dict, *, now: datetime 
         score += points if correct else 0.0
         max_score += points
     percent = round(100 * score / max_score, 1) if max_score else 0.0
-    pass_mark = (item.content or {}).get("pass_mark", 60)
+    pass_mark = (item.content or {}).get("pass_mark", DEFAULT_PASS_MARK)
     attempt.status = AttemptStatus.submitted
     attempt.submitted_at = now
     attempt.answers, attempt.results = clean, results

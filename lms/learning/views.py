@@ -12,6 +12,7 @@ from ..courses.models import ItemKind
 from ..courses.teaching import ensure_teaches
 from ..courses.visibility import held_back, learner_items
 from ..extensions import db
+from ..hooks import page_data
 from ..i18n import localized
 from ..organisations.models import Organisation
 from ..organisations.services import all_organisations, covers
@@ -122,7 +123,9 @@ def item(slug: str, key: str):
     progress = services.course_progress(_user(), course)
     previous, following = _neighbours(course, item)
     context = dict(course=course, item=item, enrolment=enrolment, progress=progress, previous=previous,
-                   following=following, form=ConfirmForm(), can_preview=services.can_preview(_user()))
+                   following=following, form=ConfirmForm(), can_preview=services.can_preview(_user()),
+                   # the other domains' parts (lms.hooks): built here, once, rendered by the page's slots
+                   panels=page_data("item-page", user=_user(), course=course, item=item))
     if item.kind == ItemKind.quiz:
         attempts = services.attempts_for(_user(), item)
         settings = services.quiz_settings(item)

@@ -110,7 +110,8 @@ def test_main_pages_of_every_role_have_no_serious_violations(context, live_serve
         None: ["/login", "/password/forgot", f"/verify/{number}", f"/verify/{UNKNOWN}", "/verify/credential"],
         world.learner: ["/", "/courses", "/courses/data-literacy",
                         "/courses/data-literacy/items/l1", "/certificates", "/account", "/account/tokens"],
-        world.instructor: ["/teaching", "/teaching/courses/data-literacy"],
+        world.instructor: ["/teaching", "/teaching/courses/data-literacy", "/teaching/course-packages",
+                           "/teaching/courses/data-literacy/lessons/l1/edit"],
         world.hr: ["/hr/certificates", "/staff"],
         world.admin: ["/admin/users", "/admin/organisations", "/admin/audit", "/admin/users/new"],
     }
@@ -209,3 +210,20 @@ def test_enrolment_quiz_and_submission_by_keyboard_alone(context, live_server, s
     _tab_to(page, submit_name)
     _press_and_follow(page, "Enter")
     assert page.locator(".flash-error, [role=alert]").first.is_visible()
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_administrators_folded_menu_open_has_no_serious_violations(context, live_server, site, language):
+    """The header's folding sections (desktop, 1366 px): axe over the page with one of them open."""
+    admin = site["world"].admin
+    page = context.new_page()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    _set_language(page, live_server, language, admin)
+    _sign_in(page, live_server, admin)
+    page.goto(f"{live_server}/admin/users")
+    summary = page.locator(".site-header nav summary").last
+    summary.click()
+    assert page.locator(".site-header nav details[open] a").first.is_visible()
+    problems = _axe(page)
+    page.close()
+    assert not problems, "\n".join(problems)

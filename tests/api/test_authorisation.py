@@ -72,6 +72,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, dict, dict | None, dict]] = {
     ("api.launch_notebook", "POST"): ("token", {"slug": "demo"}, {}, tokens(403)),
     ("api.notebook_status", "GET"): ("token", {"slug": "demo"}, None, tokens(403)),
     ("api.stop_notebook", "DELETE"): ("token", {"slug": "demo"}, None, tokens(403)),
+    # a course package: who may manage courses (a request without its zip is a bad request)
+    ("api.upload_course_package", "POST"): ("manage_courses", {}, {}, tokens(403, instructor=400, admin=400)),
     # the hub's reports and questions (an empty one is a bad request, but only the hub gets that far)
     ("api.hub_usage_event", "POST"): ("hub", {}, {}, hub_only(400)),
     ("api.spawn_check", "POST"): ("hub", {}, {}, hub_only(400)),
@@ -81,6 +83,16 @@ EXPECTED: dict[tuple[str, str], tuple[str, dict, dict | None, dict]] = {
     ("api.lab_assignments", "GET"): ("hub_user", {"slug": "demo"}, None, hub_users_only()),
     ("api.lab_submit", "POST"): ("hub_user", {"slug": "demo", "assignment": "lab1"}, {}, hub_users_only()),
     ("api.lab_submission", "GET"): ("hub_user", {"submission_id": "{submission}"}, None, hub_users_only()),
+    # the content store: instructors who teach the course (the instructor teaches "demo") and admins
+    ("api.course_versions", "GET"): ("manage_courses", {"slug": "demo"}, None,
+                                     tokens(403, instructor=200, admin=200)),
+    # "demo" has no notebook item "no-such": those who may change the course learn that it does not exist (the
+    # JSON body {} here is the variant from the caller's authoring notebook, which answers the same)
+    ("api.upload_assignment_version", "POST"): ("manage_courses", {"slug": "demo", "assignment": "no-such"}, {},
+                                                tokens(403, instructor=404, admin=404)),
+    ("api.publish_assignment_version", "POST"): ("manage_courses", {"slug": "demo", "assignment": "no-such",
+                                                                    "number": 1}, {},
+                                                 tokens(403, instructor=404, admin=404)),
 }
 
 

@@ -216,6 +216,10 @@ def test_progress_and_feedback_of_a_graded_submission_in_the_learners_words(clie
     answer = _get(client, f"/api/v1/lab/submissions/{graded.id}", token).get_json()
     assert answer["finished"] is True and (answer["total"], answer["max_total"]) == (5.0, 10.0)
     assert [cell["text"].split(" ")[0] for cell in answer["feedback"]] == ["Пройден", "Не"]
+    # the cells by their instructor's labels (the source notebook's metadata.oqu), the grade id beside them
+    assert [(cell["cell"], cell["label"]) for cell in answer["feedback"]] == [
+        ("test_mean", "Проверка среднего"), ("test_median", "Проверка медианы")]
+    assert "«Проверка медианы»" in answer["feedback"][1]["text"]
     assert "secret" not in json.dumps(answer)  # what the learner's code wrote never reaches them
 
 
@@ -231,7 +235,7 @@ def test_the_token_is_verified_with_the_hub_once_for_a_while_and_hub_down_is_sai
     # who is calling is unknown while the hub is down: the language is the one JupyterLab sends
     response = _get(client, url, token, headers={"Authorization": f"token {token}", "Accept-Language": "ru"})
     assert response.status_code == 503 and response.get_json()["error"] == "hub_unavailable"
-    assert response.get_json()["message"].startswith("Ноутбуки Jupyter временно недоступны")
+    assert response.get_json()["message"].startswith("Блокноты Jupyter временно недоступны")
 
 
 @pytest.mark.integration  # grades in the sandbox

@@ -278,3 +278,17 @@ def test_credential_settings_are_refused_at_start_when_they_cannot_work(tmp_path
 
     with pytest.raises(SettingsError, match="LMS_CREDENTIAL_"):
         Settings.load({"instance_path": str(tmp_path), **overrides}, environ={})
+
+
+def test_a_certificate_of_today_is_valid_from_no_later_than_now(app, world, course, make):
+    """After 19:00 UTC Almaty is already in tomorrow: a credential valid from the start of that day in
+    UTC would lie in the future, and other verifiers reject it (tests/interop failed so once, in the
+    evening). `make test-clock` runs this at 20:30 UTC."""
+    from datetime import datetime
+
+    from lms import clock
+
+    document = _fetch(app, world.learner, make.certificate(world.learner, course).number).get_json()
+    valid_from = datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00"))
+    assert valid_from <= clock.now()
+    assert clock.local_date(valid_from) == clock.today()

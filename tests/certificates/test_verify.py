@@ -83,7 +83,7 @@ def test_revoking_twice_is_a_clear_error(app, world, certificate):
     services.revoke_certificate(world.admin, certificate, "ошибка")
     with pytest.raises(services.CertificateError) as error:
         services.revoke_certificate(world.admin, certificate, "снова")
-    assert local_today().isoformat() in str(error.value)
+    assert written_date(local_today(), "locative") in str(error.value)  # «… 2026 ж. 2 желтоқсанда …»
     assert len(audit_events("certificate_revoked")) == 1
 
 
@@ -122,8 +122,9 @@ def test_revoking_an_already_revoked_certificate_on_the_page_says_so_and_changes
     page = f"/admin/certificates/{certificate.number}/revoke"
     again = post_form(admin, page, {"reason": "снова"}, page=page)
     assert again.status_code == 200
-    assert translated(app, "This certificate was already revoked on %(date)s.",
-                      date=local_today().isoformat()) in page_text(again)
+    with app.test_request_context("/", headers={"Cookie": "oqu_lang=kk"}):
+        shown = written_date(local_today(), "locative")
+    assert translated(app, "This certificate was already revoked on %(date)s.", date=shown) in page_text(again)
     assert [e.details["reason"] for e in audit_events("certificate_revoked")] == ["ошибка"]
 
 

@@ -9,7 +9,7 @@ import pytest
 from lms.extensions import db
 from lms.gpu import services
 from lms.gpu.services import enforce_gpu_time, set_quota
-from lms.hub import services as hub_services
+from lms.hub import ended as hub_ended, services as hub_services
 from lms.hub.client import HubUnavailable, ServerState
 from lms.hub.models import LaunchStatus, NotebookLaunch
 from lms.security import SYSTEM
@@ -69,7 +69,7 @@ def test_servers_whose_gpu_time_ran_out_are_stopped_and_the_course_page_says_why
     assert enforce_gpu_time() == [over.id]
     assert hub.stopped == [over_session.hub_username]
     launch = hub_services.latest_launch(over)
-    assert (launch.status, launch.message) == (LaunchStatus.stopped, hub_services.GPU_TIME_UP)
+    assert (launch.status, launch.message) == (LaunchStatus.stopped, hub_ended.GPU_TIME_UP)
     [event] = audit_events("notebook_stopped")
     assert (event.actor_id, event.details["reason"]) == (None, "gpu_time_up")  # the system did it, and why
     page = page_text(signed_in_client(app, over).get(f"/courses/{gpu_course.slug}"))

@@ -9,7 +9,7 @@ from flask_babel import format_decimal, gettext
 from lms import clock
 from lms.gpu import services
 from lms.gpu.services import quota_refusal, set_quota
-from lms.i18n import date_filter
+from lms.i18n import written_date
 from lms.security import SYSTEM, PermissionDenied
 
 from .. import factories
@@ -40,7 +40,7 @@ def test_a_learner_with_a_tenth_of_an_hour_left_is_refused_a_gpu_launch_but_not_
         message = quota_refusal(learner, gpu_course)
         expected = gettext(LEARNER_MESSAGE, used=format_decimal(9.9, format="#,##0.0"),
                            limit=format_decimal(10.0, format="#,##0.0"),
-                           date=date_filter(next_month_start_local(app), "long"))
+                           date=written_date(next_month_start_local(app), "locative"))
         assert message == expected
         assert quota_refusal(learner, cpu_course) is None
 
@@ -79,7 +79,7 @@ def test_the_organisation_budget_covers_its_whole_subtree(app, ministry, departm
         message = quota_refusal(learner, gpu_course)
         assert message == gettext(ORGANISATION_MESSAGE, used=format_decimal(4.9, format="#,##0.0"),
                                   limit=format_decimal(5.0, format="#,##0.0"),
-                                  date=date_filter(next_month_start_local(app), "long"))
+                                  date=written_date(next_month_start_local(app), "locative"))
 
 
 def test_the_default_organisation_budget_is_the_top_level_ones(app, ministry, department, gpu_course):
@@ -145,7 +145,7 @@ def test_the_course_page_tells_a_learner_their_gpu_time(app, department, gpu_cou
     browser = signed_in_client(app, learner)
     page = page_text(browser.get(f"/courses/{gpu_course.slug}"))
     with in_language(app, "ru"):
-        resets = date_filter(next_month_start_local(app), "long")
+        resets = written_date(next_month_start_local(app), "locative")
         hours = format_decimal(2.5, format="#,##0.0"), format_decimal(10.0, format="#,##0.0")
     assert translated(app, "This course's notebook runs with a GPU. You have used %(used)s of your %(limit)s "
                            "GPU-hours this month; they reset on %(date)s.", "ru",

@@ -98,6 +98,7 @@ def test_a_never_published_assignment_cannot_be_submitted_through_the_api(app, c
     assert server.calls and _submissions() == 0
 
 
+@pytest.mark.integration  # publishing makes the student version in the grading sandbox (bubblewrap, nbgrader)
 def test_a_never_published_assignment_is_not_released_and_a_published_one_is(app, course):
     settings = app.config["OQU_SETTINGS"]
     [source] = release.course_assignments(settings, course)

@@ -66,9 +66,9 @@ def test_several_people_selected_on_the_dashboard_get_the_new_date_at_once(app, 
     with app.test_request_context("/", headers={"Cookie": "oqu_lang=kk"}):
         from flask_babel import ngettext
 
-        from lms.i18n import date_filter
+        from lms.i18n import written_date
         message = ngettext("The due date of %(num)s course is now %(date)s.",
-                           "The due dates of %(num)s courses are now %(date)s.", 2, date=date_filter(new, "long"))
+                           "The due dates of %(num)s courses are now %(date)s.", 2, date=written_date(new))
     assert message in page_text(hr.get("/hr/dashboard"))
 
 def test_only_hr_of_the_persons_subtree_may_change_their_due_date(app, world, training):

@@ -259,8 +259,13 @@ def test_once_published_only_the_published_version_is_released(app, source):
                                      content_hash=published_hash, cells=[], max_total=5))
     db.session.commit()
     _new_version(source)  # edited after publishing, not published again
+    assignment = find_assignment(settings, "ai-basics", "mean-and-median")  # the folder as it is now
     assert release.source_version(assignment) != published_hash
     kept = release.releasable_version(settings, course, assignment)
     assert kept.version == published_hash and b'"published": 1' in kept.files["mean-and-median.ipynb"]
-    shutil.rmtree(caches / published_hash)  # the published version's copy is gone: nothing new, no error
-    assert release.releasable_version(settings, course, assignment) is None
+    # the published version's copy is gone (another machine, a cleared cache): made again from the stored
+    # source of the published version, never from the unpublished edit
+    shutil.rmtree(caches / published_hash)
+    again = release.releasable_version(settings, course, assignment)
+    assert again.version == published_hash and b"Version 2" not in again.files["mean-and-median.ipynb"]
+    assert again.files["requests.csv"] == b"day,requests\nmon,1200\n"

@@ -167,7 +167,7 @@ def test_learners_open_answer_submit_and_get_graded_with_feedback(hub, app, live
         # test's own words
         assert translated(app, "Failed on a hidden check: the checks you see in %(cell)s may pass, but the same "
                                "cell has more checks you do not see. Try your answer on other inputs, including "
-                               "unusual ones.", cell="test_mean") in feedback[1]
+                               "unusual ones.", cell="«Орташа мәнді тексеру»") in feedback[1]  # its label
         assert "an empty list must raise ValueError" not in page_b
         for code in HIDDEN_TEST_CODE:
             assert code not in page_b, f"the feedback shows hidden test code: {code!r}"

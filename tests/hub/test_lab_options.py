@@ -26,3 +26,19 @@ def test_unknown_language_foreign_link_and_long_label_are_dropped():
 def test_the_learners_server_learns_where_the_lms_is_and_no_lms_secret():
     env = lab_environment({"language": "ru"}, LMS + "/")
     assert env == {"JUPYTER_CONFIG_PATH": str(CONFIG_DIR), "OQU_LMS_URL": LMS, "OQU_LAB_LOCALE": "ru_RU"}
+
+
+def test_only_the_server_named_authoring_gets_the_authoring_lab_whatever_the_options_say():
+    from lms.hub.lab import AUTHORING_CONFIG_DIR, AUTHORING_SERVER
+
+    assert lab_environment({}, server=AUTHORING_SERVER) == {"JUPYTER_CONFIG_PATH": str(AUTHORING_CONFIG_DIR)}
+    assert lab_environment({"language": "ru"}, server="other")["JUPYTER_CONFIG_PATH"] == str(CONFIG_DIR)
+    # the authoring lab has nbgrader's toolbar and Validate button, not its formgrader or exchange lists
+    import json
+
+    disabled = json.loads((AUTHORING_CONFIG_DIR / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    assert "@jupyter/nbgrader" not in disabled
+    assert not disabled.get("@jupyter/nbgrader:create-assignment") and not disabled.get("@jupyter/nbgrader:validate-assignment")
+    assert all(disabled[f"@jupyter/nbgrader:{name}"] for name in ("formgrader", "assignment-list", "course-list", "menu"))
+    learner = json.loads((CONFIG_DIR / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    assert learner["@jupyter/nbgrader"] is True

@@ -200,7 +200,7 @@ def test_person_without_a_notebook_course_is_told_why_and_gets_no_code(app, hub_
     enrol(person, lessons_only)
     withdrawn = factories.user("learner")
     enrol(withdrawn, make_course("python", notebooks=True), EnrolmentStatus.withdrawn)
-    for who in (person, withdrawn, factories.user("hr"), factories.user("admin")):
+    for who in (person, withdrawn, factories.user("hr")):
         browser = signed_in_client(app, who)
         _, challenge = pkce_pair()
         browser.set_cookie("oqu_lang", "ru")
@@ -210,6 +210,24 @@ def test_person_without_a_notebook_course_is_told_why_and_gets_no_code(app, hub_
         text = page_text(response)
         assert translated(app, "Notebooks are not open to you yet", "ru") in text
     assert codes_issued() == 0
+
+
+def test_an_administrator_signs_in_for_the_authoring_notebook_only(app, hub_client):
+    """Issue #18: instructors and admins author in their own JupyterLab. An admin who holds no notebook
+    course signs in with no course group; the hub's spawn check gives them the authoring server only."""
+    from lms.hub.access import spawn_refusal
+
+    make_course("python")
+    admin = factories.user("admin")
+    browser = signed_in_client(app, admin)
+    verifier, challenge = pkce_pair()
+    token = exchange(app.test_client(), hub_client, get_code(browser, hub_client, challenge), verifier).get_json()
+    info = app.test_client().get("/oauth/userinfo", headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert info.status_code == 200 and info.get_json()["groups"] == []
+    name = info.get_json()["preferred_username"]
+    assert spawn_refusal(name, "cpu", "authoring") is None
+    assert spawn_refusal(name, "cpu") is not None  # no course server
+    assert spawn_refusal(name, "gpu", "authoring") is not None
 
 
 def test_instructor_may_sign_in_with_a_group_for_every_notebook_course(app, hub_client):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lms.accounts.services import set_user_active
-from lms.hub import services as hub_services
+from lms.hub import ended as hub_ended, services as hub_services
 from lms.hub.client import ServerState
 from lms.hub.models import LaunchStatus, NotebookLaunch
 from lms.extensions import db
@@ -85,11 +85,36 @@ def test_a_server_the_hub_kept_running_at_deactivation_is_stopped_by_the_sweep(a
     down.stop_server = lambda username: (_ for _ in ()).throw(hub_services.HubUnavailable("down"))
     monkeypatch.setattr(hub_services, "hub_client", lambda: down)
     set_user_active(factories.user("admin"), learner, False)  # goes through with the hub down
-    assert not learner.active and hub_services.end_access_of_deactivated() == []
+    assert not learner.active and hub_ended.end_access_of_deactivated() == []
 
     back = FakeHub(ServerState(exists=True, running=True, ready=True))
     monkeypatch.setattr(hub_services, "hub_client", lambda: back)
-    assert hub_services.end_access_of_deactivated() == [learner.id]
+    assert hub_ended.end_access_of_deactivated() == [learner.id]
     assert back.calls == ["stop", "revoke"]
     assert hub_services.latest_launch(learner).status == LaunchStatus.stopped
-    assert hub_services.end_access_of_deactivated() == []  # done once
+    assert hub_ended.end_access_of_deactivated() == []  # done once
+
+
+def ask_server(client, app, user: str, server: str, profile: str = "cpu"):
+    return client.post(URL, json={"user": user, "server": server, "profile": profile},
+                       headers={"Authorization": f"token {app.config['OQU_SETTINGS'].hub_report_token}"})
+
+
+def test_only_instructors_and_admins_get_an_authoring_server_and_nobody_another_named_one(app, client):
+    course = make_course("ai-basics", "cpu")
+    learner, instructor, admin = factories.user("learner"), factories.user("instructor"), factories.user("admin")
+    enrol(learner, course)
+    enrol(admin, course)
+    names = {person: hub_name(person) for person in (learner, instructor, admin)}
+    refused = translated(app, "Only instructors and administrators have an authoring notebook; your notebook is "
+                              "opened from your course page.")
+    assert ask_server(client, app, names[learner], "").json == {"allowed": True}  # their own notebook
+    assert refusal(ask_server(client, app, names[learner], "authoring")) == refused
+    assert refusal(ask_server(client, app, names[learner], "mine")) == refused
+    assert ask_server(client, app, names[instructor], "authoring").json == {"allowed": True}
+    assert ask_server(client, app, names[admin], "authoring").json == {"allowed": True}
+    assert refusal(ask_server(client, app, names[instructor], "second")) == refused
+    assert refusal(ask_server(client, app, names[instructor], "authoring", "gpu-1"))
+    set_user_active(admin, instructor, False)
+    assert refusal(ask_server(client, app, names[instructor], "authoring")) == translated(
+        app, "This account has been deactivated. Contact your administrator.")

@@ -16,7 +16,7 @@ from ..courses.files import import_course
 from ..grading.files import DEMO, publish_version
 
 COURSE = """\
-title: {kk: "Дәптер курсы", ru: "Курс с ноутбуками"}
+title: {kk: "Дәптер курсы", ru: "Курс с блокнотами"}
 description: {kk: "Қысқа курс", ru: "Короткий курс"}
 hours: 2
 level: beginner
@@ -32,12 +32,12 @@ modules:
         title: {kk: "Тапсырма: орташа мән және медиана", ru: "Задание: среднее и медиана"}
         file: mean-and-median/mean-and-median.ipynb
       - notebook: first-notebook
-        title: {kk: "Алғашқы дәптер", ru: "Первый ноутбук"}
+        title: {kk: "Алғашқы дәптер", ru: "Первый блокнот"}
   - id: extra
     title: {kk: "Қосымша", ru: "Дополнительно"}
     items:
       - notebook: bonus-notebook
-        title: {kk: "Қосымша дәптер", ru: "Дополнительный ноутбук"}
+        title: {kk: "Қосымша дәптер", ru: "Дополнительный блокнот"}
 """
 
 

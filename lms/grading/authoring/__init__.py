@@ -58,17 +58,19 @@ class AssignmentRow:
 
 def course_assignments(actor, course: Course) -> list[AssignmentRow]:
     """The course's notebook assignments (items whose source folder exists) with their latest version."""
+    from ..sources import folder_for, stored_keys
+
     ensure_teaches(actor, course)
-    root = Path(_settings().assignments_dir) / course.slug
+    settings = _settings()
+    keys = stored_keys(course)
     rows = []
     for item in course.active_items():
         if item.kind.value != "notebook":
             continue
-        folder = root / item.key
+        folder = folder_for(settings, course.slug, item.key) if item.key in keys else None
         latest = latest_version(course.id, item.key)
-        exists = folder.is_dir()
-        rows.append(AssignmentRow(item.key, item, folder if exists else None, latest,
-                                  changed=exists and (latest is None or latest.content_hash != source_hash(folder))))
+        rows.append(AssignmentRow(item.key, item, folder, latest, changed=folder is not None and (
+            latest is None or latest.content_hash != source_hash(folder))))
     return rows
 
 
@@ -104,18 +106,33 @@ def versions(actor, course: Course, assignment: str) -> list[AssignmentVersion]:
                                    .order_by(AssignmentVersion.version.desc())))
 
 
-def validate(actor, course: Course, assignment: str, adversaries: bool = True):
+def validate(actor, course: Course, assignment: str, adversaries: bool = True, number: int | None = None):
     """Run the assignment's validation (sandbox: generate, autograde the instructor's solution and,
-    with ``adversaries``, trick answers: lms.grading.authoring.adversaries)."""
+    with ``adversaries``, trick answers: lms.grading.authoring.adversaries), of the latest source or of
+    stored source version ``number``."""
     from ..notebooks import AssignmentError
-    from .validation import validate_assignment
+    from .validation import validate_assignment, validate_source
 
     ensure_teaches(actor, course)
     find_item(course, assignment)
     try:
+        if number is not None:
+            return validate_source(_settings(), _numbered_source(course, assignment, number), adversaries)
         return validate_assignment(_settings(), course.slug, assignment, adversaries=adversaries)
     except AssignmentError:  # no source folder
         raise LookupError(assignment) from None
+
+
+def _numbered_source(course: Course, assignment: str, number: int):
+    """Stored source version ``number`` as an AssignmentSource (LookupError when there is none)."""
+    from ..notebooks import AssignmentSource
+    from ..sources import get_version, materialise
+
+    version = get_version(course, assignment, number)
+    if version is None:
+        raise LookupError(number)
+    folder = materialise(_settings(), course.slug, assignment, version)
+    return AssignmentSource(course.slug, assignment, folder, sorted(p for p in folder.glob("*.ipynb") if p.is_file()))
 
 
 @dataclass
@@ -146,17 +163,19 @@ def _active_learners(course: Course) -> int:
     return db.session.scalar(select(db.func.count(Enrolment.id)).where(*_active(course))) or 0
 
 
-def publish_plan(actor, course: Course, assignment: str) -> PublishPlan:
-    """Who would receive a new version of ``assignment`` and whether there is one to publish."""
+def publish_plan(actor, course: Course, assignment: str, digest: str | None = None) -> PublishPlan:
+    """Who would receive a new version of ``assignment`` and whether there is one to publish: the source
+    folder as it is, or the source whose content hash is ``digest`` (an import, lms.grading.authoring.from_server)."""
     from ..notebooks import AssignmentError, find_assignment
     from ...learning.models import Cohort, Enrolment
 
     ensure_teaches(actor, course)
     item = find_item(course, assignment)
-    try:
-        folder = find_assignment(_settings(), course.slug, assignment).folder
-    except AssignmentError:
-        raise LookupError(assignment) from None
+    if digest is None:
+        try:
+            digest = source_hash(find_assignment(_settings(), course.slug, assignment).folder)
+        except AssignmentError:
+            raise LookupError(assignment) from None
     latest = latest_version(course.id, assignment)
     active = _active(course)
     learners = _active_learners(course)
@@ -165,26 +184,28 @@ def publish_plan(actor, course: Course, assignment: str) -> PublishPlan:
         .where(*active).group_by(Cohort.id, Cohort.name).order_by(Cohort.name))]
     submitted = db.session.scalar(select(db.func.count(db.distinct(Submission.user_id)))
                                   .filter_by(course_id=course.id, assignment=assignment)) or 0
-    return PublishPlan(assignment, item, latest, latest is None or latest.content_hash != source_hash(folder),
+    return PublishPlan(assignment, item, latest, latest is None or latest.content_hash != digest,
                        (latest.version + 1) if latest else 1, learners, cohorts,
                        learners - sum(count for _name, count in cohorts), submitted)
 
 
-def publish(actor, course: Course, assignment: str) -> tuple[AssignmentVersion, bool]:
-    """Validate and publish: a new version when the source changed since the latest one. Returns the
-    version and whether it is new. :class:`PublishRefused` when the validation fails."""
+def publish(actor, course: Course, assignment: str, number: int | None = None) -> tuple[AssignmentVersion, bool]:
+    """Validate and publish the latest source (or stored source version ``number``): a new version when
+    it differs from the latest published one. Returns the version and whether it is new.
+    :class:`PublishRefused` when the validation fails."""
     from ..notebooks import AssignmentError, find_assignment
 
     ensure_teaches(actor, course)
     find_item(course, assignment)
     try:
-        folder = find_assignment(_settings(), course.slug, assignment).folder
+        folder = (_numbered_source(course, assignment, number) if number is not None
+                  else find_assignment(_settings(), course.slug, assignment)).folder
     except AssignmentError:
         raise LookupError(assignment) from None
     latest = latest_version(course.id, assignment)
     if latest is not None and latest.content_hash == source_hash(folder):
         return latest, False  # validated when it was published
-    report = validate(actor, course, assignment, adversaries=False)  # the instructor saw them when validating
+    report = validate(actor, course, assignment, adversaries=False, number=number)  # seen when validating
     if not report.ok:
         raise PublishRefused(report)
     digest = source_hash(report.source.folder)
@@ -197,9 +218,16 @@ def publish(actor, course: Course, assignment: str) -> tuple[AssignmentVersion, 
                                 max_total=sum(c["max_score"] for c in cells), published_by_id=actor.id)
     db.session.add(version)
     db.session.flush()
+    _mark_published(course, assignment, version)
     signals.assignment_published.send(actor, version=version, learners=_active_learners(course))
     db.session.commit()
     return version, True
+
+
+def _mark_published(course: Course, assignment: str, version: AssignmentVersion) -> None:
+    from ..sources import mark_published
+
+    mark_published(course, assignment, version)
 
 
 def publish_starter(actor, course: Course, assignment: str) -> AssignmentVersion | None:
@@ -231,6 +259,7 @@ def publish_starter(actor, course: Course, assignment: str) -> AssignmentVersion
                                 max_total=sum(c["max_score"] for c in cells), published_by_id=actor.id)
     db.session.add(version)
     db.session.flush()
+    _mark_published(course, assignment, version)
     signals.assignment_published.send(actor, version=version, learners=_active_learners(course))
     db.session.commit()
     return version

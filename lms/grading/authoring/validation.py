@@ -29,9 +29,13 @@ def validate_assignment(settings, course: str, assignment: str, adversaries: boo
     Problems: generation fails; the student version contains solution or hidden-test text; the
     solution does not earn full marks on every automatically graded cell; there is no graded cell.
     """
+    return validate_source(settings, find_assignment(settings, course, assignment), adversaries)
+
+
+def validate_source(settings, source: AssignmentSource, adversaries: bool = True) -> ValidationReport:
+    """:func:`validate_assignment` of one source folder (a stored version, lms.grading.sources)."""
     from ..services import GradingError, grade_notebooks
 
-    source = find_assignment(settings, course, assignment)
     report = ValidationReport(source)
     files = {path.name: path.read_bytes() for path in source.notebooks}
     try:

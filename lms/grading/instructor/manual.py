@@ -217,14 +217,16 @@ def instructor_feedback_html(submission: Submission) -> str:
     if not adjusted and submission.reviewed_at is None:
         return ""
     language = getattr(submission.user, "preferred_language", None) or "kk"
+    from ..cell_names import names_of_submission
+
     with force_locale(language):
-        items = []
+        items, names = [], names_of_submission(submission, language)
         for s in adjusted:
             label = _("graded by the instructor") if s.adjustment == "manual" else _("adjusted by the instructor")
             comment = (Markup("<p>") + escape(s.comment).replace("\n", Markup("<br>")) + Markup("</p>")
                        if s.comment else Markup(""))
-            items.append(Markup("<li><strong>{}/{}</strong>: {} / {} ({}){}</li>").format(
-                s.notebook, s.cell, format(s.score, "g"), format(s.max_score, "g"), label, comment))
+            items.append(Markup("<li><strong>{}</strong>: {} / {} ({}){}</li>").format(
+                names(s.notebook, s.cell), format(s.score, "g"), format(s.max_score, "g"), label, comment))
         parts = [Markup('<section class="instructor-feedback" data-oqu="instructor"><h2>{}</h2>').format(
             _("Instructor's grading"))]
         if items:

@@ -38,11 +38,10 @@ def _course(slug: str) -> Course:
 
 
 @bp.app_context_processor
-def _version_notices():
+def _adversary_words():
     from ..authoring import adversaries
 
-    return {"assignment_version_notices": authoring.new_version_notices,
-            "trick_answer": adversaries.describe, "trick_verdict": adversaries.verdict}
+    return {"trick_answer": adversaries.describe, "trick_verdict": adversaries.verdict}
 
 
 @bp.get("/")
@@ -262,3 +261,6 @@ def test_grade(slug: str):
                 form.notebooks.errors.append(str(refusal))
                 status = 422
     return render_template("grading/instructor/test_grade.html", course=course, form=form, result=result), status
+
+
+from . import authoring_views  # noqa: E402,F401 — its routes (the authoring notebook, imports) on this blueprint

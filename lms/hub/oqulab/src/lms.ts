@@ -34,7 +34,8 @@ export interface IAssignment {
 
 export interface ICellFeedback {
   notebook: string;
-  cell: string;
+  cell: string; // nbgrader's grade id
+  label?: string; // the cell's name for people (the instructor's label; lms/grading/cell_names.py)
   score: number | null;
   max_score: number;
   outcome: string | null;

@@ -88,7 +88,7 @@ export class OquPanel extends Widget {
       const list = element('ul', '', 'oqu-feedback');
       for (const cell of state.feedback) {
         const item = element('li', '', 'oqu-feedback-cell');
-        item.append(element('strong', `${cell.cell}: ${points(cell.score)} / ${points(cell.max_score)}`));
+        item.append(element('strong', `${cell.label || cell.cell}: ${points(cell.score)} / ${points(cell.max_score)}`));
         item.append(element('div', cell.text));
         if (cell.failed_check) {
           item.append(element('pre', cell.failed_check));

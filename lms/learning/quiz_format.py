@@ -1,15 +1,20 @@
 """The quiz part of a course: a quiz file's settings (pass mark, attempts, time limit, review) and its
-questions, checked against the format and returned as the mapping the learning domain stores."""
+questions, checked against the format and returned as the mapping the learning domain stores.
+Registered with the course loader as the reader of ``quiz`` items (lms.courses.parts)."""
 from __future__ import annotations
 
-from .checks import LANGUAGES, LATE_POLICIES, _Checks, _Reader
-from .yamlfile import LineDict, LineList
+from ..courses.checks import LANGUAGES, LATE_POLICIES, _Checks, _Reader
+from ..courses.parts import item_kind
+from ..courses.yamlfile import LineDict, LineList
 
 QUESTION_TYPES = ("single", "multiple", "numeric", "text")
 # When a learner may see a quiz's correct answers and explanations (``review:``); one value or a list,
 # any of which opens them. ``never`` stands alone.
 REVIEW_MOMENTS = ("after_last_attempt", "after_passing", "after_due_date", "never")
 DEFAULT_REVIEW = ["after_last_attempt", "after_passing"]
+# What a quiz file that says nothing gets; the learning domain applies the same (lms.learning.quizzes).
+DEFAULT_PASS_MARK = 60
+DEFAULT_LATE = "refuse"
 QUIZ_KEYS = {"pass_mark", "attempts", "time_limit", "late", "review", "shuffle_questions", "shuffle_options",
              "questions"}
 QUESTION_KEYS = {"single": {"id", "type", "text", "points", "options", "explanation", "hint"},
@@ -19,6 +24,16 @@ QUESTION_KEYS = {"single": {"id", "type", "text", "points", "options", "explanat
 OPTION_KEYS = {"id", "text", "correct"}
 
 
+@item_kind("quiz", {"file"})
+def read_quiz_item(reader: _Reader, checks: _Checks, key: str, data: LineDict, where: str, course) -> dict:
+    """A ``quiz`` item of course.yaml: its quiz file (``quizzes/<id>.yaml`` unless ``file`` names one)."""
+    relative = checks.file_name(data, f"quizzes/{key}.yaml", where)
+    if not relative:
+        return {}
+    return _load_quiz(reader, relative, (checks.file, data.line_of("file") if "file" in data else data.line),
+                      course.languages)
+
+
 def _load_quiz(reader: _Reader, relative: str, ref: tuple[str, int], languages: list[str]) -> dict:
     data = reader.yaml(relative, ref, "quiz file")
     if data is None:
@@ -26,10 +41,10 @@ def _load_quiz(reader: _Reader, relative: str, ref: tuple[str, int], languages: 
     checks = _Checks(reader, relative, languages)
     checks.keys(data, QUIZ_KEYS, {"questions"}, "the quiz")
     quiz = {
-        "pass_mark": checks.integer(data, "pass_mark", "the quiz", 60, minimum=0, maximum=100),
+        "pass_mark": checks.integer(data, "pass_mark", "the quiz", DEFAULT_PASS_MARK, minimum=0, maximum=100),
         "attempts": checks.integer(data, "attempts", "the quiz", 0, minimum=0, maximum=100),
         "time_limit": checks.integer(data, "time_limit", "the quiz", None, minimum=1, maximum=24 * 60),
-        "late": checks.choice(data, "late", "the quiz", LATE_POLICIES, "refuse"),
+        "late": checks.choice(data, "late", "the quiz", LATE_POLICIES, DEFAULT_LATE),
         "review": _review(checks, data),
         "shuffle_questions": checks.boolean(data, "shuffle_questions", "the quiz", True),
         "shuffle_options": checks.boolean(data, "shuffle_options", "the quiz", True),

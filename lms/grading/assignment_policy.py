@@ -1,10 +1,12 @@
 """The assignment part of a course file: a notebook item's due date and grading policy (attempts,
-late work, which attempt counts), with the course-wide defaults it inherits. Read by the grading
-domain from the stored item (lms.grading.policy)."""
+late work, which attempt counts), with the course-wide defaults it inherits. Registered with the
+course loader as the reader of ``notebook`` items and of ``assignment_defaults`` (lms.courses.parts);
+read back by the grading domain from the stored item (lms.grading.policy)."""
 from __future__ import annotations
 
-from .checks import LATE_POLICIES, _Checks
-from .yamlfile import LineDict
+from ..courses.checks import LATE_POLICIES, _Checks, _Reader
+from ..courses.parts import item_kind, section
+from ..courses.yamlfile import LineDict
 
 ASSIGNMENT_POLICY_KEYS = {"due", "max_attempts", "late", "counts"}
 ASSIGNMENT_LATE_KEYS = {"penalty_per_day", "floor", "cutoff_days"}
@@ -86,3 +88,23 @@ def _assignment_policy(checks: _Checks, data: LineDict, where: str, defaults: di
     if "late" in data and policy.get("late") and "due" not in policy and where != "assignment_defaults":
         checks.problem(data.line_of("late"), f"{where}: 'late' needs a 'due' date")
     return policy
+
+
+@item_kind("notebook", {"file"} | ASSIGNMENT_POLICY_KEYS)
+def read_notebook_item(reader: _Reader, checks: _Checks, key: str, data: LineDict, where: str, course) -> dict:
+    """A ``notebook`` item: the assignment folder stored now (``file``, validated by the assignments
+    domain) and its policy over the course's ``assignment_defaults``."""
+    content = {}
+    if "file" in data:
+        relative = checks.file_name(data, "", where)
+        content = {"file": relative} if relative else {}
+    content.update(_assignment_policy(checks, data, where, course.sections.get("assignment_defaults", {})))
+    return content
+
+
+def _read_defaults(checks: _Checks, mapping: LineDict) -> dict:
+    checks.keys(mapping, ASSIGNMENT_POLICY_KEYS, set(), "assignment_defaults")
+    return _assignment_policy(checks, mapping, "assignment_defaults", {})
+
+
+section("assignment_defaults", read=_read_defaults)
