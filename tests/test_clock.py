@@ -3,6 +3,8 @@ and no code or test reads the machine's date behind the clock's back."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -76,3 +78,13 @@ def test_the_frozen_clock_moves_only_when_told(app, clock):
     start = clock.set(datetime(2026, 12, 1, 12, 0))
     assert lms_clock.utcnow() == start
     assert clock.advance(hours=9) == datetime(2026, 12, 1, 21, 0) and lms_clock.today() == date(2026, 12, 2)
+
+
+@pytest.mark.database_independent
+def test_a_program_is_waited_for_with_a_timeout_on_any_clock():
+    """The faked-clock runs (make test-clock) wait for node, the sandbox and servers as the plain runs do:
+    under libfaketime, Python's own sleep failed with EINVAL whenever the child was still running."""
+    started = time.monotonic()
+    assert subprocess.run(["sleep", "0.2"], timeout=10).returncode == 0
+    time.sleep(0.05)
+    assert time.monotonic() - started >= 0.25
