@@ -1,24 +1,42 @@
 """Uploads that wait for their uploader's confirmation (a preview first, then "Confirm").
 
-An upload is kept in a private folder (0700/0600, :mod:`lms.private_files`) under a random token bound
-to the person who made it, for :attr:`Staging.keep_s` seconds. :meth:`Staging.claim` hands it over
-exactly once — an atomic rename decides, so a double click or a resent form finds it gone
-(:class:`StagedUploadGone`) — and :meth:`Staging.finish` keeps the outcome for the result page.
+An upload is kept in the database (``staged_uploads``), so that the "Confirm" of a preview made on one
+LMS machine can be answered by any other, under a random token bound to the person who made it, for
+:attr:`Staging.keep_s` seconds. :meth:`Staging.claim` hands its bytes over exactly once — one UPDATE
+decides, so a double click or a resent form finds it gone (:class:`StagedUploadGone`) — and
+:meth:`Staging.finish` keeps the outcome for the result page.
 
 The HR employee import (:mod:`lms.accounts.employees`) and the course-package upload
-(:mod:`lms.courses.uploads`) use it, each with its own folder.
+(:mod:`lms.courses.uploads`) use it, each as its own kind.
 """
 from __future__ import annotations
 
-import json
-import os
 import secrets
-from pathlib import Path
+from datetime import datetime, timedelta
 
 from flask import abort, session
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, delete, select, update
+from sqlalchemy.orm import Mapped, mapped_column
 
-from . import clock
-from .private_files import private_folder, write_private_file
+from .extensions import db
+from .utils import utcnow
+
+STAGED, CLAIMED, FINISHED = "staged", "claimed", "finished"
+
+
+class StagedUpload(db.Model):
+    """One upload waiting for its confirmation; its bytes are dropped once claimed."""
+
+    __tablename__ = "staged_uploads"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    state: Mapped[str] = mapped_column(String(10), default=STAGED)
+    meta: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    outcome: Mapped[dict | None] = mapped_column(JSON)
 
 
 def remember(session_key: str, token: str) -> None:
@@ -41,81 +59,72 @@ def valid_token(token: str) -> bool:
 
 
 class Staging:
-    """The staged uploads of one kind, in ``<instance>/<name>/``."""
+    """The staged uploads of one kind."""
 
-    def __init__(self, instance_path: str, name: str, keep_s: int):
-        self.folder = private_folder(Path(instance_path) / name)
+    def __init__(self, kind: str, keep_s: int):
+        self.kind = kind
         self.keep_s = keep_s
 
-    def _expired(self, meta: dict) -> bool:
-        created = meta.get("created")
-        return not isinstance(created, (int, float)) or abs(clock.now().timestamp() - created) > self.keep_s
+    def _oldest_kept(self) -> datetime:
+        return utcnow() - timedelta(seconds=self.keep_s)
+
+    def _find(self, actor, token: str) -> StagedUpload | None:
+        if not valid_token(token):
+            return None
+        return db.session.scalar(select(StagedUpload).where(
+            StagedUpload.token == token, StagedUpload.kind == self.kind, StagedUpload.actor_id == actor.id))
 
     def forget_old(self) -> None:
         """Remove uploads and outcomes older than :attr:`keep_s`."""
-        for meta_path in self.folder.glob("*.json"):
-            try:
-                expired = self._expired(json.loads(meta_path.read_text()))
-            except (OSError, ValueError):
-                expired = True
-            if expired:
-                for suffix in (".data", ".claimed", ".report", ".json"):
-                    meta_path.with_suffix(suffix).unlink(missing_ok=True)
+        db.session.execute(delete(StagedUpload).where(StagedUpload.kind == self.kind,
+                                                      StagedUpload.created_at < self._oldest_kept()))
+        db.session.commit()
 
     def stage(self, actor, data: bytes, meta: dict) -> str:
         """Keep ``data`` (and ``meta``, JSON) for ``actor``; returns the new token."""
         self.forget_old()
         token = secrets.token_urlsafe(24)
-        write_private_file(self.folder / f"{token}.data", data)
-        write_private_file(self.folder / f"{token}.json", json.dumps(
-            {**meta, "actor": actor.id, "created": clock.now().timestamp()}).encode())
+        db.session.add(StagedUpload(token=token, kind=self.kind, actor_id=actor.id, created_at=utcnow(),
+                                    state=STAGED, meta=meta, data=data))
+        db.session.commit()
         return token
 
     def meta(self, actor, token: str) -> dict | None:
         """The metadata of ``actor``'s upload ``token`` (confirmed or not), or None."""
-        if not valid_token(token):
-            return None
-        try:
-            meta = json.loads((self.folder / f"{token}.json").read_text())
-        except (OSError, ValueError):
-            return None
-        return meta if meta.get("actor") == actor.id else None
+        found = self._find(actor, token)
+        return None if found is None else dict(found.meta)
 
     def claim(self, actor, token: str) -> tuple[dict, bytes]:
         """The metadata and bytes of ``actor``'s unexpired upload ``token``, taken once; the caller then
         calls :meth:`finish` (also when processing failed). Raises :class:`StagedUploadGone`."""
-        meta = self.meta(actor, token)
-        if meta is None or self._expired(meta):
+        if not valid_token(token):
             raise StagedUploadGone(token)
-        data_path, claimed = self.folder / f"{token}.data", self.folder / f"{token}.claimed"
-        try:
-            os.rename(data_path, claimed)  # only one request wins
-        except OSError:
-            raise StagedUploadGone(token) from None
-        try:
-            return meta, claimed.read_bytes()
-        except OSError:
-            claimed.unlink(missing_ok=True)
-            raise StagedUploadGone(token) from None
+        won = db.session.execute(update(StagedUpload).where(
+            StagedUpload.token == token, StagedUpload.kind == self.kind, StagedUpload.actor_id == actor.id,
+            StagedUpload.state == STAGED, StagedUpload.created_at >= self._oldest_kept(),
+        ).values(state=CLAIMED).execution_options(synchronize_session=False)).rowcount == 1
+        db.session.commit()  # the claim is seen by every other request before the work starts
+        if not won:
+            raise StagedUploadGone(token)
+        found = db.session.get(StagedUpload, token, populate_existing=True)
+        return dict(found.meta), found.data
 
     def finish(self, token: str, outcome: dict | None) -> None:
         """Keep the outcome of a claimed upload for :meth:`outcome` (None: it failed, keep nothing), and let go
         of its bytes."""
-        try:
-            if outcome is not None:
-                write_private_file(self.folder / f"{token}.report", json.dumps(outcome).encode())
-        finally:
-            (self.folder / f"{token}.claimed").unlink(missing_ok=True)
+        if not db.session.is_active:  # the work failed half-way: what it left is not kept
+            db.session.rollback()
+        if outcome is None:
+            db.session.execute(delete(StagedUpload).where(StagedUpload.token == token))
+        else:
+            db.session.execute(update(StagedUpload).where(StagedUpload.token == token).values(
+                state=FINISHED, outcome=outcome, data=None).execution_options(synchronize_session=False))
+        db.session.commit()
 
     def outcome(self, actor, token: str) -> tuple[dict, dict | None] | None:
         """``(meta, outcome)`` of ``actor``'s upload: outcome None while it is being processed; None when
         the token is unknown, not theirs, or was never claimed."""
-        meta = self.meta(actor, token)
-        if meta is None:
+        found = self._find(actor, token)
+        if found is None or found.state == STAGED:
             return None
-        try:
-            return meta, json.loads((self.folder / f"{token}.report").read_text())
-        except (OSError, ValueError):
-            if (self.folder / f"{token}.claimed").exists():
-                return meta, None
-            return None
+        return dict(found.meta), found.outcome

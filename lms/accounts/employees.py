@@ -239,16 +239,15 @@ class StagedImport:
     preview: ImportReport
 
 
-def _staging(instance_path: str) -> Staging:
-    return Staging(instance_path, "employee-imports", STAGED_FOR_S)
+_STAGING = Staging("employee-imports", STAGED_FOR_S)
 
 
-def stage_import(actor, data: bytes, *, filename: str, invite: bool, instance_path: str) -> StagedImport:
+def stage_import(actor, data: bytes, *, filename: str, invite: bool) -> StagedImport:
     """Check the file and keep it, unimported, under a new random token until :func:`confirm_import`.
     Raises :class:`ImportFileError` for a file that cannot be read (nothing is kept then)."""
     ensure(actor, PERMISSION)
     preview = preview_import(actor, data)
-    token = _staging(instance_path).stage(actor, data, {"filename": filename, "invite": invite})
+    token = _STAGING.stage(actor, data, {"filename": filename, "invite": invite})
     return StagedImport(token=token, filename=filename, invite=invite, preview=preview)
 
 
@@ -256,13 +255,12 @@ def stage_import(actor, data: bytes, *, filename: str, invite: bool, instance_pa
 StagedImportGone = StagedUploadGone
 
 
-def confirm_import(actor, token: str, *, instance_path: str) -> ImportReport:
+def confirm_import(actor, token: str) -> ImportReport:
     """Import the file staged under ``token`` by ``actor``, once: the upload is claimed (:mod:`lms.staging`)
     before anything is imported, so a second confirmation (a double click, a resent form) finds it gone
     and raises :class:`StagedImportGone`; the report is kept for :func:`import_result`."""
     ensure(actor, PERMISSION)
-    staging = _staging(instance_path)
-    meta, data = staging.claim(actor, token)
+    meta, data = _STAGING.claim(actor, token)
     report = None
     try:
         try:
@@ -271,7 +269,7 @@ def confirm_import(actor, token: str, *, instance_path: str) -> ImportReport:
             report = ImportReport(warnings=[str(error)])
         return report
     finally:
-        staging.finish(token, None if report is None else {"report": report.as_dict()})
+        _STAGING.finish(token, None if report is None else {"report": report.as_dict()})
 
 
 class ImportResult(NamedTuple):
@@ -279,11 +277,11 @@ class ImportResult(NamedTuple):
     report: ImportReport | None  # None: still running
 
 
-def import_result(actor, token: str, *, instance_path: str) -> ImportResult | None:
+def import_result(actor, token: str) -> ImportResult | None:
     """The file name and report of the confirmed import ``token`` of ``actor``; the report None while
     the import is still running; None when the token is unknown, expired, not confirmed or not theirs."""
     ensure(actor, PERMISSION)
-    found = _staging(instance_path).outcome(actor, token)
+    found = _STAGING.outcome(actor, token)
     if found is None:
         return None
     meta, outcome = found

@@ -302,10 +302,6 @@ def invite(user_id: int):
 _STAGED_KEY = "employee_imports"  # the tokens of this session's staged uploads
 
 
-def _instance_path() -> str:
-    return current_app.config["OQU_SETTINGS"].instance_path
-
-
 @bp.route("/admin/users/import", methods=["GET", "POST"])
 @requires("import_employees")
 def import_users():
@@ -317,7 +313,7 @@ def import_users():
         upload = form.file.data
         try:
             staged = employees.stage_import(current_user, upload.read(), filename=upload.filename or "upload",
-                                            invite=form.invite.data, instance_path=_instance_path())
+                                            invite=form.invite.data)
         except employees.ImportFileError as exc:
             error = str(exc)
         else:
@@ -337,7 +333,7 @@ def confirm_import():
     token = form.token.data
     staging.ensure_remembered(_STAGED_KEY, token)
     try:
-        employees.confirm_import(current_user, token, instance_path=_instance_path())
+        employees.confirm_import(current_user, token)
     except employees.StagedImportGone:
         pass  # already imported (a double click) or expired: the result page says which
     return redirect(url_for("accounts.import_result", token=token), code=303)
@@ -347,5 +343,5 @@ def confirm_import():
 @requires("import_employees")
 def import_result(token: str):
     staging.ensure_remembered(_STAGED_KEY, token)
-    result = employees.import_result(current_user, token, instance_path=_instance_path())
+    result = employees.import_result(current_user, token)
     return render_template("accounts/import_result.html", result=result), 200 if result else 404

@@ -17,10 +17,6 @@ from .views import bp
 _STAGED_KEY = "course_uploads"  # the tokens of this session's kept uploads
 
 
-def _instance_path() -> str:
-    return current_app.config["OQU_SETTINGS"].instance_path
-
-
 def _folder_files(storages) -> list[tuple[str, bytes]]:
     return [(storage.filename or "", storage.read()) for storage in storages if storage and storage.filename]
 
@@ -46,7 +42,7 @@ def upload_package():
         except uploads.PackageRefused as refused:
             error = str(refused)
         if check is not None and check.can_store:
-            token = uploads.stage_upload(current_user, check, instance_path=_instance_path())
+            token = uploads.stage_upload(current_user, check)
             staging.remember(_STAGED_KEY, token)
             confirm.token.data = token
     return render_template("courses/upload.html", form=form, check=check, confirm=confirm, error=error,
@@ -64,7 +60,7 @@ def confirm_package():
     token = form.token.data
     staging.ensure_remembered(_STAGED_KEY, token)
     try:
-        uploads.confirm_upload(current_user, token, instance_path=_instance_path())
+        uploads.confirm_upload(current_user, token)
     except uploads.StagedUploadGone:
         pass  # already stored (a double click) or expired: the result page says which
     return redirect(url_for("courses.package_result", token=token), code=303)
@@ -74,7 +70,7 @@ def confirm_package():
 @requires("manage_courses")
 def package_result(token: str):
     staging.ensure_remembered(_STAGED_KEY, token)
-    found = uploads.upload_outcome(current_user, token, instance_path=_instance_path())
+    found = uploads.upload_outcome(current_user, token)
     return render_template("courses/upload_result.html", found=found), 200 if found else 404
 
 

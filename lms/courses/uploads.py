@@ -84,16 +84,15 @@ def check_upload(actor, *, data: bytes | None = None, folder: list[tuple[str, by
     return PackageCheck(package, preview)
 
 
-def _staging(instance_path: str) -> Staging:
-    return Staging(instance_path, "course-uploads", STAGED_FOR_S)
+_STAGING = Staging("course-uploads", STAGED_FOR_S)
 
 
-def stage_upload(actor, check: PackageCheck, *, instance_path: str) -> str:
+def stage_upload(actor, check: PackageCheck) -> str:
     """Keep a checked package that can be stored until :func:`confirm_upload`; returns its token."""
     ensure(actor, PERMISSION)
     if not check.can_store:
         raise ValueError("a package with problems, or changing nothing, is not kept")
-    return _staging(instance_path).stage(actor, check.package.to_zip(), {"filename": check.package.display})
+    return _STAGING.stage(actor, check.package.to_zip(), {"filename": check.package.display})
 
 
 def store(actor, package: Package, *, origin: str) -> dict:
@@ -115,12 +114,11 @@ def store(actor, package: Package, *, origin: str) -> dict:
             "problems": [str(problem) for problem in report.problems]}
 
 
-def confirm_upload(actor, token: str, *, instance_path: str) -> dict:
+def confirm_upload(actor, token: str) -> dict:
     """Store the package staged under ``token`` by ``actor``, once (a second confirmation raises
     :class:`StagedUploadGone`)."""
     ensure(actor, PERMISSION)
-    staging = _staging(instance_path)
-    meta, data = staging.claim(actor, token)
+    meta, data = _STAGING.claim(actor, token)
     outcome = {"problems": [_("The upload could not be stored. Nothing was changed.")], "versions": {}, "imported": []}
     try:
         package = read_zip(data, meta["filename"])
@@ -129,14 +127,14 @@ def confirm_upload(actor, token: str, *, instance_path: str) -> dict:
     except PackageRefused as error:
         outcome = {"problems": [str(error)], "versions": {}, "imported": []}
     finally:
-        staging.finish(token, outcome)
+        _STAGING.finish(token, outcome)
     return outcome
 
 
-def upload_outcome(actor, token: str, *, instance_path: str) -> tuple[str, dict | None] | None:
+def upload_outcome(actor, token: str) -> tuple[str, dict | None] | None:
     """``(file name, outcome)`` of ``actor``'s confirmed upload (outcome None while it is stored)."""
     ensure(actor, PERMISSION)
-    found = _staging(instance_path).outcome(actor, token)
+    found = _STAGING.outcome(actor, token)
     return None if found is None else (found[0].get("filename", ""), found[1])
 
 

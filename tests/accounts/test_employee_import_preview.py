@@ -137,7 +137,7 @@ def test_confirmation_needs_the_csrf_token_and_the_session_that_uploaded(app, wo
     assert confirm(other_session, token).status_code == 404
     assert confirm(signed_in_client(app, world.hr_b), token).status_code == 404
     with pytest.raises(employees.StagedImportGone):  # the service itself: the upload is bound to its officer
-        employees.confirm_import(world.hr_b, token, instance_path=app.config["OQU_SETTINGS"].instance_path)
+        employees.confirm_import(world.hr_b, token)
     assert people_count() == before
     assert confirm(client, token).status_code == 303 and people_count() == before + 1
 
