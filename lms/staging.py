@@ -89,11 +89,6 @@ class Staging:
         db.session.commit()
         return token
 
-    def meta(self, actor, token: str) -> dict | None:
-        """The metadata of ``actor``'s upload ``token`` (confirmed or not), or None."""
-        found = self._find(actor, token)
-        return None if found is None else dict(found.meta)
-
     def claim(self, actor, token: str) -> tuple[dict, bytes]:
         """The metadata and bytes of ``actor``'s unexpired upload ``token``, taken once; the caller then
         calls :meth:`finish` (also when processing failed). Raises :class:`StagedUploadGone`."""

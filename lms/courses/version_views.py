@@ -21,10 +21,7 @@ def _user():
 
 
 def _course(slug: str) -> Course:
-    course = db.session.scalar(select(Course).where(Course.slug == slug))
-    if course is None:
-        abort(404)
-    return course
+    return db.first_or_404(select(Course).where(Course.slug == slug))
 
 
 def origin_label(origin: str) -> str:

@@ -12,7 +12,7 @@ from ...security import PermissionDenied, requires
 from .. import authoring
 from ..authoring import from_server
 from ..forms import ConfirmForm
-from .views import _course, _user, bp
+from .views import _course, _user, assignments_page, bp
 
 
 def _hub_down():
@@ -62,8 +62,7 @@ def import_from_server(slug: str, assignment: str):
         return redirect(url_for(".assignments", slug=slug))
     except (AuthoringRefused, from_server.ImportRefused) as refusal:
         flash(str(refusal), "error")
-        return render_template("grading/instructor/assignments.html", course=course,
-                               rows=authoring.course_assignments(_user(), course), form=form, report=None), 422
+        return assignments_page(course, form), 422
     return render_template("grading/instructor/import.html", course=course, result=result, form=form,
                            report=result.report, checked=assignment), 200 if result.report.ok else 422
 
@@ -85,9 +84,7 @@ def publish_import(slug: str, assignment: str):
         return redirect(url_for(".assignments", slug=slug))
     except authoring.PublishRefused as refusal:
         flash(_("Not published: the validation failed. Correct the assignment and try again."), "error")
-        return render_template("grading/instructor/assignments.html", course=course,
-                               rows=authoring.course_assignments(_user(), course), form=form,
-                               report=refusal.report, checked=assignment), 422
+        return assignments_page(course, form, refusal.report, assignment), 422
     if new:
         flash(_("Version %(version)s of the assignment is published.", version=version.version), "success")
     else:

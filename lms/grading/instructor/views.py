@@ -37,6 +37,13 @@ def _course(slug: str) -> Course:
     return course
 
 
+def assignments_page(course: Course, form, report=None, checked: str | None = None) -> str:
+    """The course's assignments page, with the validation ``report`` of assignment ``checked`` when given."""
+    return render_template("grading/instructor/assignments.html", course=course,
+                           rows=authoring.course_assignments(_user(), course), form=form, report=report,
+                           checked=checked)
+
+
 @bp.app_context_processor
 def _adversary_words():
     from ..authoring import adversaries
@@ -182,8 +189,7 @@ def gradebook_csv(slug: str):
 @requires("grade_submissions")
 def assignments(slug: str):
     course = _course(slug)
-    return render_template("grading/instructor/assignments.html", course=course,
-                           rows=authoring.course_assignments(_user(), course), form=ConfirmForm(), report=None)
+    return assignments_page(course, ConfirmForm())
 
 
 @bp.post("/<slug>/assignments/<assignment>/validate")
@@ -197,9 +203,7 @@ def validate(slug: str, assignment: str):
         report = authoring.validate(_user(), course, assignment)
     except LookupError:
         abort(404)
-    return render_template("grading/instructor/assignments.html", course=course,
-                           rows=authoring.course_assignments(_user(), course), form=form, report=report,
-                           checked=assignment)
+    return assignments_page(course, form, report, assignment)
 
 
 @bp.get("/<slug>/assignments/<assignment>/publish")
@@ -230,9 +234,7 @@ def publish(slug: str, assignment: str):
         abort(404)
     except authoring.PublishRefused as refusal:
         flash(_("Not published: the validation failed. Correct the assignment and try again."), "error")
-        return render_template("grading/instructor/assignments.html", course=course,
-                               rows=authoring.course_assignments(_user(), course), form=form,
-                               report=refusal.report, checked=assignment), 422
+        return assignments_page(course, form, refusal.report, assignment), 422
     if new:
         flash(_("Version %(version)s of the assignment is published.", version=version.version), "success")
     else:
